@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers follow DESIGN.md: C shims → HTTP (libcurl) → MCPClient → Config → mcptop.
+// DemoServer is a loopback MCP server used by the tests and, later, by `mcptop demo`.
+let package = Package(
+    name: "mcptop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mcptop", targets: ["mcptop"]),
+        .executable(name: "mcptop-demo-server", targets: ["DemoServerMain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CNCursesW", pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]),
+        .target(name: "HTTP", dependencies: ["CCurl"]),
+        .target(
+            name: "MCPClient",
+            dependencies: [
+                "HTTP",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]),
+        .target(name: "Config", dependencies: ["HTTP", "MCPClient"]),
+        .target(
+            name: "DemoServer",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+        .executableTarget(name: "DemoServerMain", dependencies: ["DemoServer"]),
+        .executableTarget(
+            name: "mcptop",
+            dependencies: [
+                "HTTP", "MCPClient", "Config",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
+        .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+    ]
+)

@@ -1,0 +1,62 @@
+import Foundation
+import MCPClient
+
+/// One configured server: the endpoint to connect to, or the reason it cannot be used.
+public struct ConfiguredServer: Sendable {
+    public var name: String
+    public var endpoint: ServerEndpoint
+    /// The URL or command line as written in the file, before `${VAR}` expansion, so that a
+    /// listing never shows a secret taken from the environment.
+    public var displayTarget: String
+    /// A problem limited to this server (an unset `${VAR}`); the others remain usable.
+    public var problem: String?
+}
+
+/// The servers of one config file. Reads the `mcpServers` shape of Claude Desktop, Cursor and
+/// Claude Code, Gemini CLI's variants (`httpUrl`, `url` meaning SSE, `headers`, `timeout` in
+/// ms) and VS Code's (`servers` with `type`).
+public struct Configuration: Sendable {
+    public var file: String
+    public var servers: [ConfiguredServer]
+
+    public init(file: String, servers: [ConfiguredServer]) {
+        self.file = file
+        self.servers = servers
+    }
+
+    public func server(named name: String) -> ConfiguredServer? {
+        servers.first { $0.name == name }
+    }
+
+    /// Loads the file at `locations`. A default location that does not exist is an empty
+    /// configuration; a named one that does not exist is an error.
+    public static func load(
+        _ locations: ConfigLocations, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> Configuration {
+        let path = locations.configFile
+        guard FileManager.default.fileExists(atPath: path) else {
+            if locations.configFileWasChosen {
+                throw ConfigError(file: path, message: "no such file")
+            }
+            return Configuration(file: path, servers: [])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, message: "cannot be read (check its permissions)")
+        }
+        return try parse(Array(data), file: path, environment: environment)
+    }
+
+    public static func parse(_ bytes: [UInt8], file: String, environment: [String: String]) throws(ConfigError)
+        -> Configuration
+    {
+        let document: JSONValue
+        let positions: JSONPositions
+        do {
+            (document, positions) = try JSONValue.parseWithPositions(bytes)
+        } catch {
+            throw ConfigError(file: file, line: error.line, column: error.column, message: error.message)
+        }
+        var reader = ConfigReader(file: file, positions: positions, environment: environment)
+        return Configuration(file: file, servers: try reader.servers(in: document))
+    }
+}

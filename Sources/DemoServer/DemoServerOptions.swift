@@ -1,0 +1,61 @@
+/// Behaviour switches for ``DemoServer``. All of them can be changed while the server runs
+/// with ``DemoServer/setOptions(_:)``.
+public struct DemoServerOptions: Sendable {
+    /// How POST /mcp answers a JSON-RPC request.
+    public enum ResponseMode: Sendable {
+        /// A single `application/json` body.
+        case json
+        /// A `text/event-stream` body: progress notifications, then the response, then close.
+        case sse
+    }
+
+    /// Deliberate protocol violations, applied to `tools/call` responses only.
+    public enum Misbehaviour: Sendable, Equatable {
+        case none
+        /// 200 `application/json` with a truncated JSON body.
+        case badJSON
+        /// 200 `text/event-stream` whose `data:` line is not JSON.
+        case brokenSSE
+        /// 200 `text/html` body.
+        case wrongContentType
+        /// 200 `application/json` streaming this many bytes (a JSON string padded with spaces).
+        case hugeBody(bytes: Int)
+    }
+
+    public var responseMode: ResponseMode = .sse
+    /// Serve 2026-07-28 requests that carry `_meta["io.modelcontextprotocol/protocolVersion"]`.
+    public var stateless: Bool = true
+    /// Serve `initialize` + `Mcp-Session-Id` (2025-03-26, 2025-06-18, 2025-11-25).
+    public var stateful: Bool = true
+    /// Serve the 2024-11-05 HTTP+SSE transport: GET /sse + POST /messages?sessionId=.
+    public var legacySSE: Bool = true
+    /// Page size of `tools/list` (pages are linked with `nextCursor`); 0 or less = one page.
+    public var toolsPageSize: Int = 3
+    public var misbehaviour: Misbehaviour = .none
+    /// When set, every MCP request needs `Authorization: Bearer <token>`, else 401 with
+    /// `WWW-Authenticate: Bearer realm="demo"`.
+    public var bearerToken: String? = nil
+    /// `serverInfo.name`.
+    public var name: String = "demo"
+
+    public init() {}
+}
+
+/// Counters kept by a ``DemoServer`` (they survive `stop()` / `start()`).
+public struct DemoServerStats: Sendable {
+    /// MCP JSON-RPC messages received (all transports; not counting requests rejected with 401).
+    public var requests: Int = 0
+    /// Count per JSON-RPC method.
+    public var methods: [String: Int] = [:]
+    /// Sessions created: stateful `initialize` on /mcp, and GET /sse streams.
+    public var sessionsCreated: Int = 0
+    /// DELETE /mcp received with a known session.
+    public var deletes: Int = 0
+    /// `notifications/cancelled` received, or a response stream closed by the client (or a
+    /// legacy GET /sse stream ended) before the slow tool finished. One cancelled call counts once.
+    public var cancellations: Int = 0
+    /// Headers of the last POST /mcp, names lower-cased.
+    public var lastHeaders: [String: String] = [:]
+
+    public init() {}
+}

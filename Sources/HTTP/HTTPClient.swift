@@ -1,0 +1,305 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// Every HTTP request of the process goes through one thread that owns a libcurl multi
+/// handle: connections are reused across requests and servers, a long SSE stream costs no
+/// thread, and a cancelled request is removed from the multi handle at once.
+public final class HTTPClient: Sendable {
+    public static let shared = HTTPClient()
+
+    private let loop: CurlLoop
+
+    public init() {
+        loop = CurlLoop()
+    }
+
+    /// Sends the request and returns once the response head has arrived; the body streams.
+    public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
+        let transfer = try Transfer(request: request)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                transfer.headContinuation = continuation
+                // Dropping the body stream before its end cancels the transfer. The closure
+                // holds the transfer until the stream ends, which every transfer reaches.
+                transfer.bodyContinuation.onTermination = { [loop] termination in
+                    if case .cancelled = termination { loop.cancel(transfer) }
+                }
+                loop.submit(transfer)
+            }
+        } onCancel: {
+            loop.cancel(transfer)
+        }
+    }
+
+    /// Sends the request and reads the whole body.
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let response = try await stream(request)
+        return HTTPResponse(head: response.head, body: try await response.collect())
+    }
+
+    /// The libcurl version in use, for `--version` and bug reports.
+    public static var curlVersion: String { String(cString: mcptop_curl_version()) }
+}
+
+/// One request on its way. Set up on the caller's task, then touched only by the loop thread
+/// (`submit` hands it over under a mutex), which is what makes the unchecked Sendable safe.
+final class Transfer: @unchecked Sendable {
+    let request: HTTPRequest
+    let easy: UnsafeMutableRawPointer
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    var headContinuation: CheckedContinuation<HTTPStreamingResponse, Error>?
+    let body: AsyncThrowingStream<[UInt8], Error>
+    let bodyContinuation: AsyncThrowingStream<[UInt8], Error>.Continuation
+    private var status = 0
+    private var responseHeaders = HTTPHeaders()
+    private var receivedBytes = 0
+    var failure: HTTPError?
+    var finished = false
+
+    init(request: HTTPRequest) throws {
+        guard let easy = curl_easy_init() else {
+            throw HTTPError(.transport(code: -1), url: request.url, label: request.label)
+        }
+        self.request = request
+        self.easy = easy
+        (body, bodyContinuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
+        try configure()
+    }
+
+    deinit {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+    }
+
+    private func configure() throws {
+        let r = request
+        mcptop_easy_setopt_string(easy, CURLOPT_URL, r.url)
+        mcptop_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        // TLS verification is never switched off.
+        mcptop_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
+        mcptop_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        mcptop_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        mcptop_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(r.connectTimeout * 1000))
+        mcptop_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int((r.timeout ?? 0) * 1000))
+        mcptop_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        mcptop_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        // Redirects are not followed: an MCP endpoint that redirects a POST is a configuration
+        // problem the user should see, and Authorization must not leak to another host.
+        mcptop_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        mcptop_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
+
+        switch r.method {
+        case "GET": mcptop_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        case "HEAD": mcptop_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+        default:
+            mcptop_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, r.method)
+        }
+        if let body = r.body {
+            mcptop_easy_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            body.withUnsafeBufferPointer { buffer in
+                // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
+                let raw = UnsafeMutableRawPointer(mutating: buffer.baseAddress)
+                _ = mcptop_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, raw ?? UnsafeMutableRawPointer(bitPattern: 1))
+            }
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in r.headers {
+            guard !name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }),
+                !value.contains(where: { $0 == "\r" || $0 == "\n" })
+            else {
+                throw HTTPError(.invalidURL, url: r.url, label: r.label, detail: "header \(name) has a line break")
+            }
+            list = curl_slist_append(list, "\(name): \(value)")
+        }
+        if r.body != nil && r.headers["Expect"] == nil {
+            list = curl_slist_append(list, "Expect:")  // no 100-continue round trip
+        }
+        headerList = list
+        if let list { mcptop_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list) }
+
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        mcptop_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
+        mcptop_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        mcptop_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        mcptop_easy_setopt_data_cb(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+        mcptop_easy_setopt_data_cb(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+    }
+
+    func receiveHeaderLine(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
+        if trimmed.hasPrefix("HTTP/") {
+            let parts = trimmed.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            responseHeaders = HTTPHeaders()
+        } else if trimmed.isEmpty {
+            // End of one header block; 1xx blocks are followed by the real one.
+            if status >= 200 { deliverHead() }
+        } else if let colon = trimmed.firstIndex(of: ":") {
+            let name = String(trimmed[..<colon])
+            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            responseHeaders.add(name, value)
+        }
+    }
+
+    /// Returns false when the body exceeds its cap, which makes libcurl abort the transfer.
+    func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        receivedBytes += bytes.count
+        if receivedBytes > request.maxBodyBytes {
+            failure = HTTPError(
+                .bodyTooLarge(limit: request.maxBodyBytes), url: request.url, label: request.label)
+            return false
+        }
+        deliverHead()
+        bodyContinuation.yield(Array(bytes))
+        return true
+    }
+
+    private func deliverHead() {
+        guard let continuation = headContinuation else { return }
+        headContinuation = nil
+        let head = HTTPResponseHead(status: status, headers: responseHeaders)
+        continuation.resume(returning: HTTPStreamingResponse(head: head, body: body))
+    }
+
+    /// Called once by the loop when libcurl is done with the transfer (or it was cancelled).
+    func complete(code: CURLcode) {
+        guard !finished else { return }
+        finished = true
+        if code == CURLE_OK && failure == nil {
+            deliverHead()
+            bodyContinuation.finish()
+            return
+        }
+        let error = failure ?? HTTPError.from(code: code, request: request)
+        if let continuation = headContinuation {
+            headContinuation = nil
+            continuation.resume(throwing: error)
+        }
+        bodyContinuation.finish(throwing: error)
+    }
+}
+
+extension HTTPError {
+    static func from(code: CURLcode, request: HTTPRequest) -> HTTPError {
+        let kind: Kind
+        switch code {
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = .invalidURL
+        case CURLE_COULDNT_RESOLVE_HOST: kind = .couldNotResolveHost
+        case CURLE_COULDNT_CONNECT: kind = .couldNotConnect
+        case CURLE_OPERATION_TIMEDOUT: kind = .timeout
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
+            CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
+            kind = .tls
+        case CURLE_ABORTED_BY_CALLBACK: kind = .cancelled
+        default: kind = .transport(code: Int(code.rawValue))
+        }
+        let detail = kind == .cancelled ? "" : String(cString: curl_easy_strerror(code))
+        return HTTPError(kind, url: request.url, label: request.label, detail: detail)
+    }
+}
+
+private func transfer(from pointer: UnsafeMutableRawPointer?) -> Transfer? {
+    pointer.map { Unmanaged<Transfer>.fromOpaque($0).takeUnretainedValue() }
+}
+
+private func curlHeaderCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    let length = size * count
+    guard let data, let transfer = transfer(from: context) else { return length }
+    let bytes = UnsafeRawBufferPointer(start: data, count: length)
+    transfer.receiveHeaderLine(String(decoding: bytes, as: UTF8.self))
+    return length
+}
+
+private func curlWriteCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    let length = size * count
+    guard let data, let transfer = transfer(from: context) else { return length }
+    let ok = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        transfer.receiveBody(UnsafeBufferPointer(start: $0, count: length))
+    }
+    return ok ? length : 0
+}
+
+/// The thread that owns the multi handle. Other threads hand it work through `pending`
+/// (under a mutex) and wake it with `curl_multi_wakeup`, the one multi call that is
+/// thread-safe.
+final class CurlLoop: Sendable {
+    private struct Inbox: ~Copyable {
+        var added: [Transfer] = []
+        var cancelled: [Transfer] = []
+    }
+
+    // The multi handle is used only on the loop thread, apart from curl_multi_wakeup.
+    private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    private let inbox = Mutex(Inbox())
+
+    init() {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed") }
+        self.multi = multi
+        mcptop_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0)
+        mcptop_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
+        let thread = Thread { [self] in run() }
+        thread.name = "mcptop-http"
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    func submit(_ transfer: Transfer) {
+        inbox.withLock { $0.added.append(transfer) }
+        curl_multi_wakeup(multi)
+    }
+
+    func cancel(_ transfer: Transfer) {
+        inbox.withLock { $0.cancelled.append(transfer) }
+        curl_multi_wakeup(multi)
+    }
+
+    private func run() {
+        // Transfers in flight, keyed by their easy handle; owned by this thread only.
+        var active: [UnsafeMutableRawPointer: Transfer] = [:]
+        // A task cancelled before its transfer reached the loop: complete it on arrival.
+        var cancelledBeforeAdd: Set<ObjectIdentifier> = []
+        var running: Int32 = 0
+        while true {
+            let (added, cancelled) = inbox.withLock { box -> ([Transfer], [Transfer]) in
+                defer {
+                    box.added.removeAll(keepingCapacity: true)
+                    box.cancelled.removeAll(keepingCapacity: true)
+                }
+                return (box.added, box.cancelled)
+            }
+            for transfer in added {
+                if cancelledBeforeAdd.remove(ObjectIdentifier(transfer)) != nil {
+                    transfer.complete(code: CURLE_ABORTED_BY_CALLBACK)
+                } else {
+                    active[transfer.easy] = transfer
+                    curl_multi_add_handle(multi, transfer.easy)
+                }
+            }
+            for transfer in cancelled where !transfer.finished {
+                if active.removeValue(forKey: transfer.easy) != nil {
+                    curl_multi_remove_handle(multi, transfer.easy)
+                    transfer.complete(code: CURLE_ABORTED_BY_CALLBACK)
+                } else {
+                    cancelledBeforeAdd.insert(ObjectIdentifier(transfer))
+                }
+            }
+            curl_multi_perform(multi, &running)
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(multi, &remaining) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle
+                else { continue }
+                let code = message.pointee.data.result
+                curl_multi_remove_handle(multi, easy)
+                active.removeValue(forKey: easy)?.complete(code: code)
+            }
+            var ready: Int32 = 0
+            curl_multi_poll(multi, nil, 0, 1000, &ready)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// A tool as listed by `tools/list`. The raw definition is kept so nothing the server sent is
+/// lost (annotations, icons, `_meta`).
+public struct Tool: Sendable, Equatable {
+    public var name: String
+    public var title: String?
+    public var description: String?
+    public var inputSchema: JSONValue
+    public var outputSchema: JSONValue?
+    public var raw: JSONValue
+
+    public init?(json: JSONValue) {
+        guard let name = json["name"]?.stringValue, !name.isEmpty else { return nil }
+        self.name = name
+        title = json["title"]?.stringValue ?? json["annotations"]?["title"]?.stringValue
+        description = json["description"]?.stringValue
+        inputSchema = json["inputSchema"] ?? ["type": "object"]
+        outputSchema = json["outputSchema"]
+        raw = json
+    }
+}
+
+/// What `tools/call` returned. `isError` is the tool's own failure, not a protocol error.
+public struct ToolResult: Sendable, Equatable {
+    public var content: [JSONValue]
+    public var structuredContent: JSONValue?
+    public var isError: Bool
+    /// The whole result object as received.
+    public var raw: JSONValue
+
+    public init(json: JSONValue) {
+        raw = json
+        content = json["content"]?.arrayValue ?? []
+        structuredContent = json["structuredContent"]
+        isError = json["isError"]?.boolValue ?? false
+    }
+
+    /// The result as lines for a person: text as it is, other blocks summarized.
+    public var summaryLines: [String] {
+        var lines: [String] = []
+        for block in content {
+            let type = block["type"]?.stringValue ?? "?"
+            switch type {
+            case "text":
+                lines.append(block["text"]?.stringValue ?? "")
+            case "image", "audio":
+                let mime = block["mimeType"]?.stringValue ?? "unknown type"
+                let bytes = (block["data"]?.stringValue).map { $0.count * 3 / 4 } ?? 0
+                lines.append("[\(type) \(mime), \(ToolResult.formatBytes(bytes))]")
+            case "resource":
+                let resource = block["resource"]
+                let uri = resource?["uri"]?.stringValue ?? "?"
+                let mime = resource?["mimeType"]?.stringValue.map { " (\($0))" } ?? ""
+                lines.append("[resource \(uri)\(mime)]")
+                if let text = resource?["text"]?.stringValue { lines.append(text) }
+            case "resource_link":
+                let uri = block["uri"]?.stringValue ?? "?"
+                let name = block["name"]?.stringValue.map { " \($0)" } ?? ""
+                lines.append("[link\(name) \(uri)]")
+            default:
+                lines.append("[\(type) block]")
+            }
+        }
+        if content.isEmpty, let structured = structuredContent {
+            lines.append(structured.prettyPrinted())
+        }
+        return lines
+    }
+
+    static func formatBytes(_ count: Int) -> String {
+        if count < 1024 { return "\(count) B" }
+        if count < 1 << 20 { return String(format: "%.1f KiB", Double(count) / 1024) }
+        return String(format: "%.1f MiB", Double(count) / Double(1 << 20))
+    }
+}
+
+/// One `notifications/progress` for a request.
+public struct Progress: Sendable, Equatable {
+    public var progress: Double
+    public var total: Double?
+    public var message: String?
+
+    public init(progress: Double, total: Double? = nil, message: String? = nil) {
+        self.progress = progress
+        self.total = total
+        self.message = message
+    }
+}
+
+/// What the server told about itself when we connected.
+public struct ServerInfo: Sendable, Equatable {
+    public enum TransportKind: String, Sendable {
+        case streamableHTTP = "streamable-http"
+        case sse
+        case stdio
+    }
+
+    public var protocolVersion: String
+    public var transport: TransportKind
+    public var name: String?
+    public var version: String?
+    public var instructions: String?
+    public var capabilities: JSONValue
+    /// The session id of a stateful Streamable HTTP connection.
+    public var sessionID: String?
+
+    /// True for 2026-07-28 and later: no session, `_meta` on every request.
+    public var isStateless: Bool { ProtocolVersion.isModern(protocolVersion) }
+}

@@ -1,0 +1,126 @@
+import HTTP
+import Synchronization
+
+/// Streamable HTTP (2025-03-26 onwards): each JSON-RPC message is one POST to the MCP
+/// endpoint; the answer is a JSON body or an SSE stream scoped to that request. Holds the
+/// session id of the stateful revisions, never a credential.
+final class StreamableHTTPTransport: Sendable {
+    let endpoint: String
+    private let sender: AuthorizedHTTP
+    private let connectTimeout: Double
+    private let sessionID = Mutex<String?>(nil)
+
+    init(endpoint: String, sender: AuthorizedHTTP, connectTimeout: Double) {
+        self.endpoint = endpoint
+        self.sender = sender
+        self.connectTimeout = connectTimeout
+    }
+
+    var currentSessionID: String? { sessionID.withLock { $0 } }
+
+    func forgetSession() { sessionID.withLock { $0 = nil } }
+
+    /// Posts one message. Returns the response to a request, or nil for an accepted
+    /// notification. `onMessage` receives the notifications and server requests that arrive
+    /// on the request's SSE stream before the response.
+    func post(
+        _ message: JSONRPCMessage, headers: [(String, String)], captureSession: Bool = false,
+        onMessage: @Sendable (JSONRPCMessage) -> Void = { _ in }
+    ) async throws(MCPError) -> JSONRPCMessage? {
+        let body = message.json.serializedBytes()
+        let session = currentSessionID
+        let response = try await sender.stream {
+            var request = HTTPRequest(
+                method: "POST", url: endpoint, body: body, connectTimeout: connectTimeout, timeout: nil)
+            request.headers.add("Content-Type", "application/json")
+            request.headers.add("Accept", "application/json, text/event-stream")
+            if let session { request.headers.add("Mcp-Session-Id", session) }
+            for (name, value) in headers { request.headers.set(name, value) }
+            return request
+        }
+        let server = sender.serverName
+        if response.status == 404, session != nil {
+            // 2025-11-25 transports: 404 on a session means start a new one.
+            forgetSession()
+            throw MCPError(server: server, .sessionExpired)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw await sender.statusError(response, url: endpoint)
+        }
+        if captureSession, let assigned = response.headers["Mcp-Session-Id"] {
+            sessionID.withLock { $0 = assigned }
+        }
+        guard case .request(let id, _, _) = message else {
+            return nil  // a notification: 202 Accepted, nothing to read
+        }
+        if response.status == 202 {
+            throw MCPError(server: server, .protocolViolation("request \(id) answered 202 with no response"))
+        }
+        switch response.head.mediaType {
+        case "application/json":
+            let bytes = try await sender.collect(response)
+            let reply: JSONRPCMessage
+            do {
+                reply = try JSONRPCMessage(bytes: bytes)
+            } catch {
+                throw MCPError(server: server, .protocolViolation("\(error) in the response to \(id)"))
+            }
+            return reply
+        case "text/event-stream":
+            return try await readEventStream(response, awaiting: id, onMessage: onMessage)
+        case let other:
+            throw MCPError(
+                server: server,
+                .protocolViolation(
+                    "expected application/json or text/event-stream, got \(other ?? "no content type")"))
+        }
+    }
+
+    private func readEventStream(
+        _ response: HTTPStreamingResponse, awaiting id: JSONRPCID,
+        onMessage: @Sendable (JSONRPCMessage) -> Void
+    ) async throws(MCPError) -> JSONRPCMessage {
+        let server = sender.serverName
+        var parser = SSEParser()
+        do {
+            for try await chunk in response.body {
+                for event in parser.feed(chunk) where event.type == "message" {
+                    // An event with empty data primes a resumable stream (2025-11-25); skip it.
+                    if event.data.isEmpty { continue }
+                    let message: JSONRPCMessage
+                    do {
+                        message = try JSONRPCMessage(bytes: Array(event.data.utf8))
+                    } catch {
+                        throw MCPError(server: server, .protocolViolation("\(error) in an SSE event"))
+                    }
+                    if message.responseID == id { return message }
+                    onMessage(message)
+                }
+            }
+        } catch let error as MCPError {
+            throw error
+        } catch let error as HTTPError {
+            throw MCPError(server: server, error.kind == .cancelled ? .cancelled : .connection(error))
+        } catch {
+            throw MCPError(server: server, .cancelled)
+        }
+        if Task.isCancelled { throw MCPError(server: server, .cancelled) }
+        throw MCPError(server: server, .protocolViolation("the SSE stream ended before the response to request \(id)"))
+    }
+
+    /// Ends a stateful session with DELETE (2025-11-25 transports, Session Management).
+    /// A 405 means the server does not allow it, which is fine.
+    func terminateSession() async {
+        guard let session = currentSessionID else { return }
+        forgetSession()
+        guard
+            let response = try? await sender.stream({
+                var request = HTTPRequest(
+                    method: "DELETE", url: endpoint, connectTimeout: connectTimeout, timeout: 5)
+                request.headers.add("Mcp-Session-Id", session)
+                return request
+            })
+        else { return }
+        _ = try? await sender.collect(response)
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import MCPClient
+
+struct CallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Call a tool and print its result.",
+        discussion: """
+            Progress goes to stderr. Ctrl-C cancels the call on the server and exits 130.
+            Exit status: 0 ok, 1 usage or config error, 2 connection/protocol/auth error, 3 the tool reported an error.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The server's name in the config.")
+    var server: String
+
+    @Argument(help: "The tool's name.")
+    var tool: String
+
+    @Option(help: ArgumentHelp("Arguments as a JSON object.", valueName: "json"))
+    var args: String?
+
+    @Option(name: .customLong("args-file"), help: ArgumentHelp("Read the arguments from a JSON file (- for stdin).", valueName: "file"))
+    var argsFile: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for the result (default: the server's timeout, 60).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("Use this protocol revision instead of negotiating.", valueName: "version"))
+    var protocolVersion: String?
+
+    @Flag(help: "Print the whole result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if args != nil && argsFile != nil {
+            throw ValidationError("give --args or --args-file, not both")
+        }
+        if let timeout, !(timeout > 0) {
+            throw ValidationError("--timeout must be a positive number of seconds")
+        }
+    }
+
+    func run() async throws {
+        let arguments = try readArguments()
+        let endpoint = try global.server(named: server, protocolVersion: protocolVersion)
+        let connection = MCPConnection(endpoint: endpoint)
+        let toolName = tool
+        let call = Task { () throws(MCPError) -> ToolResult in
+            try await connection.callTool(toolName, arguments: arguments, timeout: timeout) { progress in
+                Terminal.progress(progress)
+            }
+        }
+        let interrupt = Interrupt { call.cancel() }
+        let outcome = await call.result
+        interrupt.stop()
+        await connection.close()
+        if interrupt.fired {
+            throw CommandFailure(message: "\(server): call to \(toolName) cancelled", status: ExitStatus.interrupted)
+        }
+        let result = try outcome.get()
+        if json {
+            print(result.raw.prettyPrinted())
+        } else {
+            for line in result.summaryLines { print(line) }
+            if let structured = result.structuredContent, !result.content.isEmpty,
+                !result.content.contains(where: { $0["type"]?.stringValue == "text" && $0["text"]?.stringValue == structured.serialized() })
+            {
+                print(structured.prettyPrinted())
+            }
+        }
+        if result.isError {
+            throw CommandFailure(message: "\(server): tool \(toolName) reported an error", status: ExitStatus.toolError)
+        }
+    }
+
+    private func readArguments() throws -> JSONValue? {
+        let source: String
+        let text: String
+        if let args {
+            source = "--args"
+            text = args
+        } else if let argsFile {
+            source = argsFile == "-" ? "stdin" : argsFile
+            let data = argsFile == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: argsFile)
+            guard let data else {
+                throw CommandFailure(message: "\(argsFile): cannot read the file", status: ExitStatus.usage)
+            }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            return nil
+        }
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(text)
+        } catch {
+            throw CommandFailure(message: "\(source): \(error)", status: ExitStatus.usage)
+        }
+        guard case .object = value else {
+            throw CommandFailure(message: "\(source): the arguments must be a JSON object, not \(value.typeName)", status: ExitStatus.usage)
+        }
+        return value
+    }
+}
+
+/// Turns SIGINT into a cancellation while a call runs, so the server hears about it.
+final class Interrupt {
+    private let source: any DispatchSourceSignal
+    private let state = OnceFlag()
+
+    init(_ handler: @escaping @Sendable () -> Void) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT)
+        source.setEventHandler { [state] in
+            state.set()
+            handler()
+        }
+        source.resume()
+    }
+
+    var fired: Bool { state.value }
+
+    func stop() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Config
+import MCPClient
+
+struct ServersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "servers", abstract: "List the configured servers, their transport and URL or command.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        if json {
+            let entries: [JSONValue] = configuration.servers.map { server in
+                var entry: JSONValue = [
+                    "name": .string(server.name),
+                    "transport": .string(server.endpoint.transportName),
+                    "target": .string(server.displayTarget),
+                ]
+                if let version = server.endpoint.protocolVersion { entry["protocolVersion"] = .string(version) }
+                if let problem = server.problem { entry["problem"] = .string(problem) }
+                return entry
+            }
+            print(JSONValue.object(["config": .string(configuration.file), "servers": .array(entries)]).prettyPrinted())
+            return
+        }
+        guard !configuration.servers.isEmpty else {
+            print("No servers configured in \(configuration.file).")
+            print("Add one, for example:")
+            print(#"  {"mcpServers": {"example": {"url": "https://example.com/mcp"}}}"#)
+            return
+        }
+        var rows = [["NAME", "TRANSPORT", "TARGET"]]
+        for server in configuration.servers {
+            var target = server.displayTarget
+            if let version = server.endpoint.protocolVersion { target += "  (pinned \(version))" }
+            if let problem = server.problem { target += "  ! \(problem)" }
+            rows.append([server.name, server.endpoint.transportName, target])
+        }
+        print(Table.render(rows), terminator: "")
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum Table {
+    static func render(_ rows: [[String]]) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < columns - 1 {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        var output = ""
+        for row in rows {
+            for (index, cell) in row.enumerated() {
+                output += index < columns - 1 ? cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0) : cell
+            }
+            output += "\n"
+        }
+        return output
+    }
+}

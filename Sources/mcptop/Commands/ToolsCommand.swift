@@ -1,0 +1,56 @@
+import ArgumentParser
+import MCPClient
+
+struct ToolsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tools", abstract: "Connect to a server and list its tools and the negotiated protocol revision.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The server's name in the config.")
+    var server: String
+
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("Use this protocol revision instead of negotiating.", valueName: "version"))
+    var protocolVersion: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let endpoint = try global.server(named: server, protocolVersion: protocolVersion)
+        let connection = MCPConnection(endpoint: endpoint)
+        let info = try await connection.connect()
+        let tools: [Tool]
+        do {
+            tools = try await connection.listTools()
+        } catch {
+            await connection.close()
+            throw error
+        }
+        let rejected = await connection.rejectedTools
+        await connection.close()
+        for (name, reason) in rejected {
+            Terminal.warn("\(server): tool \(name) ignored: \(reason)")
+        }
+        if json {
+            var output: JSONValue = [
+                "server": .string(server),
+                "protocolVersion": .string(info.protocolVersion),
+                "transport": .string(info.transport.rawValue),
+            ]
+            if let name = info.name { output["serverInfo"] = ["name": .string(name), "version": .string(info.version ?? "")] }
+            output["tools"] = .array(tools.map(\.raw))
+            print(output.prettyPrinted())
+            return
+        }
+        var heading = "\(server): \(info.transport.rawValue), protocol \(info.protocolVersion)"
+        if let name = info.name { heading += ", server \(name)" + (info.version.map { " \($0)" } ?? "") }
+        print(heading)
+        print("\(tools.count) tool\(tools.count == 1 ? "" : "s")")
+        let width = min(tools.map(\.name.count).max() ?? 0, 32)
+        for tool in tools {
+            let description = (tool.description ?? tool.title ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            print("  " + tool.name.padding(toLength: max(width, tool.name.count), withPad: " ", startingAt: 0) + "  " + description)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import DemoServer
+import Foundation
+import HTTP
+import Testing
+
+@Suite struct HTTPClientTests {
+    static func slowCall(_ url: String, steps: Int, delayMs: Int) -> HTTPRequest {
+        let body = """
+            {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"steps":\(steps),"delayMs":\(delayMs)},\
+            "_meta":{"progressToken":"p","io.modelcontextprotocol/protocolVersion":"2026-07-28",\
+            "io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}
+            """
+        var request = HTTPRequest(method: "POST", url: url, body: Array(body.utf8), timeout: nil)
+        request.headers.add("Content-Type", "application/json")
+        request.headers.add("Accept", "application/json, text/event-stream")
+        request.headers.add("MCP-Protocol-Version", "2026-07-28")
+        request.headers.add("Mcp-Method", "tools/call")
+        request.headers.add("Mcp-Name", "slow")
+        return request
+    }
+
+    func withServer(_ body: (DemoServer) async throws -> Void) async throws {
+        let server = DemoServer()
+        _ = try await server.start()
+        do {
+            try await body(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test func streamsABodyAsItArrives() async throws {
+        try await withServer { server in
+            let response = try await HTTPClient.shared.stream(Self.slowCall(server.url, steps: 3, delayMs: 100))
+            #expect(response.status == 200)
+            #expect(response.head.mediaType == "text/event-stream")
+            var chunks = 0
+            var text = ""
+            for try await chunk in response.body {
+                chunks += 1
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            #expect(chunks >= 3, "progress events arrive one by one, not buffered")
+            #expect(text.contains("done after 3 steps"))
+        }
+    }
+
+    @Test func droppingTheBodyCancelsTheTransferAtOnce() async throws {
+        try await withServer { server in
+            let response = try await HTTPClient.shared.stream(Self.slowCall(server.url, steps: 100, delayMs: 50))
+            var iterator = response.body.makeAsyncIterator()
+            _ = try await iterator.next()
+            let task = Task { for try await _ in response.body {} }
+            task.cancel()
+            _ = await task.result
+            for _ in 0..<100 where server.stats().cancellations == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(server.stats().cancellations == 1)
+        }
+    }
+
+    @Test func cancellingBeforeTheHeadArrivesThrowsCancelled() async throws {
+        try await withServer { server in
+            server.setOptions { $0.responseMode = .json }  // JSON: the head comes with the result
+            let task = Task { try await HTTPClient.shared.send(Self.slowCall(server.url, steps: 100, delayMs: 50)) }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            task.cancel()
+            let result = await task.result
+            #expect(ContinuousClock.now - started < .seconds(1))
+            guard case .failure(let error as HTTPError) = result else {
+                Issue.record("expected cancellation, got \(result)")
+                return
+            }
+            #expect(error.kind == .cancelled)
+        }
+    }
+
+    @Test func totalTimeoutAndBodyCapAreEnforced() async throws {
+        try await withServer { server in
+            var slow = Self.slowCall(server.url, steps: 100, delayMs: 50)
+            slow.timeout = 0.3
+            slow.label = "demo"
+            await #expect { try await HTTPClient.shared.send(slow) } throws: { error in
+                (error as? HTTPError)?.kind == .timeout && "\(error)".hasPrefix("demo: timed out talking to ")
+            }
+            var capped = Self.slowCall(server.url, steps: 3, delayMs: 1)
+            capped.maxBodyBytes = 64
+            await #expect { try await HTTPClient.shared.send(capped) } throws: { error in
+                (error as? HTTPError)?.kind == .bodyTooLarge(limit: 64)
+            }
+        }
+    }
+
+    @Test func manyConcurrentRequestsShareTheLoop() async throws {
+        try await withServer { server in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<40 {
+                    group.addTask { try await HTTPClient.shared.send(Self.slowCall(server.url, steps: 2, delayMs: 20)).status }
+                }
+                var statuses: [Int] = []
+                for try await status in group { statuses.append(status) }
+                #expect(statuses == Array(repeating: 200, count: 40))
+            }
+        }
+    }
+
+    @Test func refusedConnectionIsTyped() async throws {
+        await #expect { try await HTTPClient.shared.send(HTTPRequest(url: "http://127.0.0.1:1/x")) } throws: { error in
+            (error as? HTTPError)?.kind == .couldNotConnect
+        }
+        await #expect { try await HTTPClient.shared.send(HTTPRequest(url: "file:///etc/passwd")) } throws: { error in
+            (error as? HTTPError)?.kind == .invalidURL
+        }
+    }
+
+    @Test func headersWithLineBreaksAreRefused() async throws {
+        var request = HTTPRequest(url: "http://127.0.0.1:1/")
+        request.headers.add("X-Bad", "a\r\nInjected: yes")
+        await #expect(throws: HTTPError.self) { try await HTTPClient.shared.send(request) }
+    }
+}
