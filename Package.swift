@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "mcptop", targets: ["mcptop"]),
         .executable(name: "mcptop-demo-server", targets: ["DemoServerMain"]),
+        .executable(name: "mcptop-bench-client", targets: ["BenchClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +41,7 @@ let package = Package(
                 "HTTP", "MCPClient", "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),

@@ -64,7 +64,10 @@ struct ConfigReader {
         }
         if fields["disabled"]?.boolValue == true || fields["enabled"]?.boolValue == false { return nil }
         for key in fields.keys where !Self.knownServerKeys.contains(key) {
-            throw error(path + [key], "unknown setting (known: command, args, env, cwd, url, httpUrl, type, headers, timeout, protocolVersion)")
+            throw error(
+                path + [key],
+                "unknown setting (known: command, args, env, cwd, url, httpUrl, type, headers, timeout, protocolVersion)"
+            )
         }
         var problems: [String] = []
         func expand(_ value: String, _ field: [String]) -> String {
@@ -75,7 +78,8 @@ struct ConfigReader {
             return text
         }
 
-        let type = try optionalString(fields["type"] ?? fields["transport"], path + [fields["type"] != nil ? "type" : "transport"])?
+        let type = try optionalString(
+            fields["type"] ?? fields["transport"], path + [fields["type"] != nil ? "type" : "transport"])?
             .lowercased()
         let transport: ServerEndpoint.Transport
         let displayTarget: String
@@ -98,7 +102,9 @@ struct ConfigReader {
             // Gemini CLI: httpUrl is Streamable HTTP.
             displayTarget = HTTPError.displayURL(httpURL)
             transport = .streamableHTTP(url: try url(expand(httpURL, path + ["httpUrl"]), path + ["httpUrl"]))
-        } else if let plain = try optionalString(fields["url"] ?? fields["serverUrl"], path + [fields["url"] != nil ? "url" : "serverUrl"]) {
+        } else if let plain = try optionalString(
+            fields["url"] ?? fields["serverUrl"], path + [fields["url"] != nil ? "url" : "serverUrl"])
+        {
             let field = path + [fields["url"] != nil ? "url" : "serverUrl"]
             displayTarget = HTTPError.displayURL(plain)
             let resolved = try url(expand(plain, field), field)
@@ -148,7 +154,8 @@ struct ConfigReader {
             endpoint.maxBodyBytes = try positiveInt(limit, path + ["maxResponseBytes"])
         }
         return ConfiguredServer(
-            name: name, endpoint: endpoint, displayTarget: displayTarget, problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+            name: name, endpoint: endpoint, displayTarget: displayTarget,
+            problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
     }
 
     private func url(_ text: String, _ path: [String]) throws(ConfigError) -> String {

@@ -16,7 +16,7 @@ public final class HTTPClient: Sendable {
 
     /// Sends the request and returns once the response head has arrived; the body streams.
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
-        let transfer = try Transfer(request: request)
+        let transfer = try Transfer(request: request, sockets: loop.sockets)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.headContinuation = continuation
@@ -56,13 +56,17 @@ final class Transfer: @unchecked Sendable {
     private var receivedBytes = 0
     var failure: HTTPError?
     var finished = false
+    private let sockets: SocketRegistry
+    /// The connection's socket, learnt when libcurl is about to send the request.
+    var socket: Int32?
 
-    init(request: HTTPRequest) throws {
+    init(request: HTTPRequest, sockets: SocketRegistry) throws {
         guard let easy = curl_easy_init() else {
             throw HTTPError(.transport(code: -1), url: request.url, label: request.label)
         }
         self.request = request
         self.easy = easy
+        self.sockets = sockets
         (body, bodyContinuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
         try configure()
     }
@@ -100,7 +104,8 @@ final class Transfer: @unchecked Sendable {
             body.withUnsafeBufferPointer { buffer in
                 // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
                 let raw = UnsafeMutableRawPointer(mutating: buffer.baseAddress)
-                _ = mcptop_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, raw ?? UnsafeMutableRawPointer(bitPattern: 1))
+                _ = mcptop_easy_setopt_pointer(
+                    easy, CURLOPT_COPYPOSTFIELDS, raw ?? UnsafeMutableRawPointer(bitPattern: 1))
             }
         }
         var list: UnsafeMutablePointer<curl_slist>?
@@ -124,11 +129,23 @@ final class Transfer: @unchecked Sendable {
         mcptop_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
         mcptop_easy_setopt_data_cb(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
         mcptop_easy_setopt_data_cb(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+        let registry = Unmanaged.passUnretained(sockets).toOpaque()
+        mcptop_easy_setopt_pointer(easy, CURLOPT_SOCKOPTDATA, registry)
+        mcptop_easy_setopt_sockopt_cb(easy, curlSocketCreated)
+        mcptop_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, registry)
+        mcptop_easy_setopt_closesocket_cb(easy, curlSocketClosing)
+        mcptop_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
+        mcptop_easy_setopt_prereq_cb(easy, curlBeforeRequest)
+    }
+
+    func connectionReady(localPort: Int) {
+        socket = sockets.socket(localPort: localPort)
     }
 
     func receiveHeaderLine(_ line: String) {
         let trimmed = line.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
         if trimmed.hasPrefix("HTTP/") {
+            if let socket { mcptop_quick_ack(socket) }
             let parts = trimmed.split(separator: " ", maxSplits: 2)
             status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
             responseHeaders = HTTPHeaders()
@@ -150,6 +167,7 @@ final class Transfer: @unchecked Sendable {
                 .bodyTooLarge(limit: request.maxBodyBytes), url: request.url, label: request.label)
             return false
         }
+        if let socket { mcptop_quick_ack(socket) }
         deliverHead()
         bodyContinuation.yield(Array(bytes))
         return true
@@ -224,6 +242,53 @@ private func curlWriteCallback(
     return ok ? length : 0
 }
 
+/// The sockets libcurl has open, so a transfer can find its connection's socket (libcurl
+/// only says which local port it uses) and acknowledge data at once. Used on the loop thread
+/// only, from libcurl's callbacks, which is what makes the unchecked Sendable safe.
+final class SocketRegistry: @unchecked Sendable {
+    /// Socket → local port, looked up lazily (the port is not known when the socket is made).
+    private var localPorts: [Int32: Int] = [:]
+
+    func opened(_ fd: Int32) { localPorts[fd] = 0 }
+    func closed(_ fd: Int32) { localPorts[fd] = nil }
+
+    func socket(localPort: Int) -> Int32? {
+        for (fd, port) in localPorts {
+            var known = port
+            if known <= 0 {
+                known = Int(mcptop_local_port(fd))
+                localPorts[fd] = known
+            }
+            if known == localPort { return fd }
+        }
+        return nil
+    }
+}
+
+private func registry(from pointer: UnsafeMutableRawPointer?) -> SocketRegistry? {
+    pointer.map { Unmanaged<SocketRegistry>.fromOpaque($0).takeUnretainedValue() }
+}
+
+private func curlSocketCreated(_ context: UnsafeMutableRawPointer?, _ fd: curl_socket_t, _ purpose: curlsocktype)
+    -> Int32
+{
+    registry(from: context)?.opened(fd)
+    return 0  // CURL_SOCKOPT_OK
+}
+
+private func curlSocketClosing(_ context: UnsafeMutableRawPointer?, _ fd: curl_socket_t) -> Int32 {
+    registry(from: context)?.closed(fd)
+    return close(fd)
+}
+
+private func curlBeforeRequest(
+    _ context: UnsafeMutableRawPointer?, _ primaryIP: UnsafeMutablePointer<CChar>?,
+    _ localIP: UnsafeMutablePointer<CChar>?, _ primaryPort: Int32, _ localPort: Int32
+) -> Int32 {
+    transfer(from: context)?.connectionReady(localPort: Int(localPort))
+    return 0  // CURL_PREREQFUNC_OK
+}
+
 /// The thread that owns the multi handle. Other threads hand it work through `pending`
 /// (under a mutex) and wake it with `curl_multi_wakeup`, the one multi call that is
 /// thread-safe.
@@ -236,6 +301,7 @@ final class CurlLoop: Sendable {
     // The multi handle is used only on the loop thread, apart from curl_multi_wakeup.
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
     private let inbox = Mutex(Inbox())
+    let sockets = SocketRegistry()
 
     init() {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))

@@ -4,10 +4,17 @@ import MCPClient
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Config file (default: $MCPTOP_CONFIG, else $XDG_CONFIG_HOME/mcptop/config.json).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Config file (default: $MCPTOP_CONFIG, else $XDG_CONFIG_HOME/mcptop/config.json).", valueName: "file"))
     var config: String?
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder for tokens and registrations (default: $MCPTOP_STATE_DIR, else $XDG_STATE_HOME/mcptop).", valueName: "dir"))
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp(
+            "Folder for tokens and registrations (default: $MCPTOP_STATE_DIR, else $XDG_STATE_HOME/mcptop).",
+            valueName: "dir"))
     var stateDir: String?
 
     var locations: ConfigLocations {
@@ -36,7 +43,8 @@ struct GlobalOptions: ParsableArguments {
         if let protocolVersion {
             guard ProtocolVersion.all.contains(protocolVersion) else {
                 throw CommandFailure(
-                    message: "unknown protocol revision \"\(protocolVersion)\" (known: \(ProtocolVersion.all.joined(separator: ", ")))",
+                    message:
+                        "unknown protocol revision \"\(protocolVersion)\" (known: \(ProtocolVersion.all.joined(separator: ", ")))",
                     status: ExitStatus.usage)
             }
             endpoint.protocolVersion = protocolVersion

@@ -17,7 +17,11 @@ import Testing
             """, environment: ["HOME": "/home/u", "TOKEN": "t0k", "KEY": "k3y"])
         #expect(configuration.servers.map(\.name) == ["files", "remote"])
         let files = try #require(configuration.server(named: "files"))
-        #expect(files.endpoint.transport == .stdio(command: "npx", arguments: ["-y", "server-files", "/home/u"], environment: ["TOKEN": "t0k"], workingDirectory: nil))
+        #expect(
+            files.endpoint.transport
+                == .stdio(
+                    command: "npx", arguments: ["-y", "server-files", "/home/u"], environment: ["TOKEN": "t0k"],
+                    workingDirectory: nil))
         #expect(files.displayTarget == "npx -y server-files ${HOME}")
         let remote = try #require(configuration.server(named: "remote"))
         #expect(remote.endpoint.transport == .streamableHTTP(url: "https://mcp.example.com/mcp"))
@@ -26,22 +30,29 @@ import Testing
     }
 
     @Test func readsGeminiAndVSCodeVariants() throws {
-        let gemini = try parse(#"{"mcpServers": {"g": {"httpUrl": "http://127.0.0.1:9/mcp", "timeout": 5000}, "s": {"url": "http://h/sse", "type": "sse"}}}"#)
+        let gemini = try parse(
+            #"{"mcpServers": {"g": {"httpUrl": "http://127.0.0.1:9/mcp", "timeout": 5000}, "s": {"url": "http://h/sse", "type": "sse"}}}"#
+        )
         #expect(gemini.server(named: "g")?.endpoint.transport == .streamableHTTP(url: "http://127.0.0.1:9/mcp"))
         #expect(gemini.server(named: "g")?.endpoint.requestTimeout == 5)
         #expect(gemini.server(named: "s")?.endpoint.transport == .legacySSE(url: "http://h/sse"))
-        let vscode = try parse(#"{"servers": {"v": {"type": "http", "url": "https://x/mcp"}, "w": {"type": "stdio", "command": "srv"}}}"#)
+        let vscode = try parse(
+            #"{"servers": {"v": {"type": "http", "url": "https://x/mcp"}, "w": {"type": "stdio", "command": "srv"}}}"#)
         #expect(vscode.servers.map(\.endpoint.transportName) == ["http", "stdio"])
     }
 
     @Test func skipsDisabledServersAndReadsPins() throws {
-        let configuration = try parse(#"{"mcpServers": {"off": {"url": "http://a/mcp", "disabled": true}, "on": {"url": "http://a/mcp", "protocolVersion": "2025-11-25"}}}"#)
+        let configuration = try parse(
+            #"{"mcpServers": {"off": {"url": "http://a/mcp", "disabled": true}, "on": {"url": "http://a/mcp", "protocolVersion": "2025-11-25"}}}"#
+        )
         #expect(configuration.servers.map(\.name) == ["on"])
         #expect(configuration.servers[0].endpoint.protocolVersion == "2025-11-25")
     }
 
     @Test func unsetVariableIsAProblemOfThatServerOnly() throws {
-        let configuration = try parse(#"{"mcpServers": {"a": {"url": "http://a/mcp", "headers": {"X-Key": "${MISSING}"}}, "b": {"url": "http://b/mcp", "headers": {"X": "${D:-fallback}"}}}}"#)
+        let configuration = try parse(
+            #"{"mcpServers": {"a": {"url": "http://a/mcp", "headers": {"X-Key": "${MISSING}"}}, "b": {"url": "http://b/mcp", "headers": {"X": "${D:-fallback}"}}}}"#
+        )
         #expect(configuration.server(named: "a")?.problem?.contains("${MISSING}") == true)
         #expect(configuration.server(named: "b")?.problem == nil)
         #expect(configuration.server(named: "b")?.endpoint.headers.first?.1 == "fallback")
@@ -53,7 +64,10 @@ import Testing
             ("{\"mcpServers\": {\n  \"a\": {\"args\": [\"x\", 1], \"command\": \"c\"}}}", "mcpServers.a.args.1", 2, 23),
             ("{\"mcpServers\": {\"a\": {\"url\": \"ftp://x\"}}}", "mcpServers.a.url", 1, 30),
             ("{\"mcpServers\": {\"a\": {\"command\": \"c\", \"colour\": 1}}}", "mcpServers.a.colour", 1, 49),
-            ("{\"mcpServers\": {\"a\": {\"url\": \"http://x/mcp\", \"protocolVersion\": \"1999\"}}}", "mcpServers.a.protocolVersion", 1, 65),
+            (
+                "{\"mcpServers\": {\"a\": {\"url\": \"http://x/mcp\", \"protocolVersion\": \"1999\"}}}",
+                "mcpServers.a.protocolVersion", 1, 65
+            ),
         ]
         for (text, field, line, column) in cases {
             do {
@@ -85,7 +99,8 @@ import Testing
         #expect(defaults.configFile == "/xc/mcptop/config.json")
         #expect(!defaults.configFileWasChosen)
         #expect(defaults.stateDirectory == "/st")
-        let chosen = ConfigLocations.resolve(configFlag: "/c.json", stateDirFlag: "/s", environment: ["HOME": "/h", "MCPTOP_CONFIG": "/e.json"])
+        let chosen = ConfigLocations.resolve(
+            configFlag: "/c.json", stateDirFlag: "/s", environment: ["HOME": "/h", "MCPTOP_CONFIG": "/e.json"])
         #expect(chosen.configFile == "/c.json" && chosen.configFileWasChosen && chosen.stateDirectory == "/s")
         let bare = ConfigLocations.resolve(configFlag: nil, stateDirFlag: nil, environment: ["HOME": "/h"])
         #expect(bare.configFile == "/h/.config/mcptop/config.json")

@@ -99,7 +99,9 @@ import Testing
         try await withServer { server in
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<40 {
-                    group.addTask { try await HTTPClient.shared.send(Self.slowCall(server.url, steps: 2, delayMs: 20)).status }
+                    group.addTask {
+                        try await HTTPClient.shared.send(Self.slowCall(server.url, steps: 2, delayMs: 20)).status
+                    }
                 }
                 var statuses: [Int] = []
                 for try await status in group { statuses.append(status) }

@@ -3,11 +3,9 @@ import MCPClient
 
 /// Starts a DemoServer on a free loopback port for the duration of `body`.
 func withDemoServer<T>(
-    _ configure: (inout DemoServerOptions) -> Void = { _ in },
+    _ options: DemoServerOptions = DemoServerOptions(),
     _ body: (DemoServer) async throws -> T
 ) async throws -> T {
-    var options = DemoServerOptions()
-    configure(&options)
     let server = DemoServer(options: options)
     _ = try await server.start()
     do {
@@ -21,11 +19,21 @@ func withDemoServer<T>(
 }
 
 func endpoint(_ server: DemoServer, version: String? = nil, name: String = "demo") -> ServerEndpoint {
-    ServerEndpoint(name: name, transport: .streamableHTTP(url: server.url), protocolVersion: version, requestTimeout: 10)
+    ServerEndpoint(
+        name: name, transport: .streamableHTTP(url: server.url), protocolVersion: version, requestTimeout: 10)
 }
 
 /// Collects values from concurrent callbacks.
 actor Collected<Value: Sendable> {
     private(set) var values: [Value] = []
     func append(_ value: Value) { values.append(value) }
+}
+
+extension DemoServerOptions {
+    /// Default options with some changed: `.with { $0.stateless = false }`.
+    static func with(_ change: (inout DemoServerOptions) -> Void) -> DemoServerOptions {
+        var options = DemoServerOptions()
+        change(&options)
+        return options
+    }
 }

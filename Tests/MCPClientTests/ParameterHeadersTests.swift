@@ -14,7 +14,10 @@ import Testing
         ]
         let headers = try ParameterHeaders.parse(inputSchema: schema).get()
         let values = headers.headers(for: ["region": "us-west1", "options": ["dry": true], "count": 42, "query": "x"])
-        #expect(values.map { "\($0.0): \($0.1)" } == ["Mcp-Param-Region: us-west1", "Mcp-Param-Dry: true", "Mcp-Param-Count: 42"])
+        #expect(
+            values.map { "\($0.0): \($0.1)" } == [
+                "Mcp-Param-Region: us-west1", "Mcp-Param-Dry: true", "Mcp-Param-Count: 42",
+            ])
         #expect(headers.headers(for: ["region": nil]).isEmpty)
     }
 
@@ -37,7 +40,9 @@ import Testing
         let onNumber: JSONValue = ["type": "object", "properties": ["n": ["type": "number", "x-mcp-header": "N"]]]
         let duplicate: JSONValue = [
             "type": "object",
-            "properties": ["a": ["type": "string", "x-mcp-header": "X"], "b": ["type": "string", "x-mcp-header": "x"]],
+            "properties": [
+                "a": ["type": "string", "x-mcp-header": "X"], "b": ["type": "string", "x-mcp-header": "x"],
+            ],
         ]
         let badName: JSONValue = ["type": "object", "properties": ["a": ["type": "string", "x-mcp-header": "A B"]]]
         for schema in [throughItems, onNumber, duplicate, badName] {

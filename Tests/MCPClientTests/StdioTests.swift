@@ -9,7 +9,8 @@ import Testing
     func endpoint(mode: String = "") -> ServerEndpoint {
         ServerEndpoint(
             name: "local",
-            transport: .stdio(command: "python3", arguments: [Self.script], environment: ["MODE": mode], workingDirectory: nil),
+            transport: .stdio(
+                command: "python3", arguments: [Self.script], environment: ["MODE": mode], workingDirectory: nil),
             requestTimeout: 10)
     }
 
@@ -46,7 +47,9 @@ import Testing
     @Test func aMissingCommandSaysSo() async throws {
         let connection = MCPConnection(
             endpoint: ServerEndpoint(
-                name: "nope", transport: .stdio(command: "no-such-command-mcptop", arguments: [], environment: [:], workingDirectory: nil)))
+                name: "nope",
+                transport: .stdio(
+                    command: "no-such-command-mcptop", arguments: [], environment: [:], workingDirectory: nil)))
         do {
             try await connection.connect()
             Issue.record("expected an error")

@@ -38,14 +38,14 @@ import Testing
             let info = try await MCPConnection(endpoint: endpoint(server)).connect()
             #expect(info.protocolVersion == "2026-07-28")
         }
-        try await withDemoServer({ $0.stateless = false }) { server in
+        try await withDemoServer(.with { $0.stateless = false }) { server in
             let connection = MCPConnection(endpoint: endpoint(server))
             let info = try await connection.connect()
             #expect(info.protocolVersion == "2025-11-25", "an old server: fall back to initialize")
             #expect(try await connection.callTool("echo", arguments: ["text": "x"]).summaryLines == ["x"])
             await connection.close()
         }
-        try await withDemoServer({ $0.stateful = false }) { server in
+        try await withDemoServer(.with { $0.stateful = false }) { server in
             let info = try await MCPConnection(endpoint: endpoint(server)).connect()
             #expect(info.protocolVersion == "2026-07-28")
         }
@@ -53,7 +53,8 @@ import Testing
 
     @Test func fallsBackToLegacySSEAtTheSameURL() async throws {
         try await withDemoServer { server in
-            let endpoint = ServerEndpoint(name: "old", transport: .streamableHTTP(url: server.legacySSEURL), requestTimeout: 10)
+            let endpoint = ServerEndpoint(
+                name: "old", transport: .streamableHTTP(url: server.legacySSEURL), requestTimeout: 10)
             let connection = MCPConnection(endpoint: endpoint)
             let info = try await connection.connect()
             #expect(info.transport == .sse)
@@ -92,7 +93,7 @@ import Testing
     }
 
     @Test func jsonResponsesWorkToo() async throws {
-        try await withDemoServer({ $0.responseMode = .json }) { server in
+        try await withDemoServer(.with { $0.responseMode = .json }) { server in
             for version in ["2025-11-25", "2026-07-28"] {
                 let connection = MCPConnection(endpoint: endpoint(server, version: version))
                 let result = try await connection.callTool("echo", arguments: ["text": "j"])
@@ -191,7 +192,8 @@ import Testing
 
     @Test func unreachableServerNamesServerAndURL() async throws {
         let connection = MCPConnection(
-            endpoint: ServerEndpoint(name: "gone", transport: .streamableHTTP(url: "http://127.0.0.1:1/mcp?key=secret")))
+            endpoint: ServerEndpoint(name: "gone", transport: .streamableHTTP(url: "http://127.0.0.1:1/mcp?key=secret"))
+        )
         do {
             try await connection.connect()
             Issue.record("expected an error")
@@ -202,10 +204,13 @@ import Testing
     }
 
     @Test func staticHeadersAuthorizeAndA401IsReported() async throws {
-        try await withDemoServer({ $0.bearerToken = "s3cret-token" }) { server in
+        try await withDemoServer(.with { $0.bearerToken = "s3cret-token" }) { server in
             var good = endpoint(server)
             good.headers = [("Authorization", "Bearer s3cret-token")]
-            #expect(try await MCPConnection(endpoint: good).callTool("echo", arguments: ["text": "in"]).summaryLines == ["in"])
+            #expect(
+                try await MCPConnection(endpoint: good).callTool("echo", arguments: ["text": "in"]).summaryLines == [
+                    "in"
+                ])
             do {
                 _ = try await MCPConnection(endpoint: endpoint(server)).connect()
                 Issue.record("expected a 401")
@@ -237,7 +242,7 @@ import Testing
                 return true
             }
         }
-        try await withDemoServer({ $0.bearerToken = "new" }) { server in
+        try await withDemoServer(.with { $0.bearerToken = "new" }) { server in
             let authorizer = RotatingAuthorizer()
             let connection = MCPConnection(endpoint: endpoint(server, version: "2026-07-28"), authorizer: authorizer)
             _ = try await connection.callTool("echo", arguments: ["text": "a"])

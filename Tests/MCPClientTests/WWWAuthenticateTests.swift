@@ -4,7 +4,8 @@ import Testing
 @Suite struct WWWAuthenticateTests {
     @Test func parsesBearerWithQuotedParameters() throws {
         let challenges = AuthChallenge.parse(
-            #"Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource", scope="files:read files:write", error="insufficient_scope""#)
+            #"Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource", scope="files:read files:write", error="insufficient_scope""#
+        )
         let bearer = try #require(challenges.first)
         #expect(bearer.scheme == "bearer")
         #expect(bearer.resourceMetadata == "https://mcp.example.com/.well-known/oauth-protected-resource")

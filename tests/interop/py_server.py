@@ -26,6 +26,11 @@ Options for streamable:
                    (no session is created, every POST is served by a fresh transport); the
                    2026-07-28 path is stateless regardless.
 
+--nagle (HTTP transports): accepted connections keep Nagle's algorithm on (no TCP_NODELAY),
+as a server whose listening socket lacks proto=IPPROTO_TCP ends up under asyncio. A client that
+reuses a keep-alive connection then waits ~40 ms (delayed ACK) for most responses. Default off:
+the server behaves like the SDK's own `run()` (uvicorn binds, asyncio sets TCP_NODELAY).
+
 For HTTP transports the server binds 127.0.0.1 (port 0 = a free port) and, once it accepts
 connections, prints exactly one line to stdout: `listening <URL>` (the MCP endpoint for
 streamable, the /sse endpoint for sse). Logs go to stderr.
@@ -73,7 +78,7 @@ def build_server(log_level: str) -> MCPServer:
     return server
 
 
-async def serve_http(app, port: int, path: str, log_level: str) -> None:
+async def serve_http(app, port: int, path: str, log_level: str, nagle: bool = False) -> None:
     import uvicorn
 
     config = uvicorn.Config(
@@ -87,7 +92,12 @@ async def serve_http(app, port: int, path: str, log_level: str) -> None:
         timeout_graceful_shutdown=1,
     )
     # Bind here rather than in uvicorn, to report a busy port in one line.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only
+    # when the socket's proto is IPPROTO_TCP (as it is when uvicorn binds host/port
+    # itself, the SDK's normal `run()` path). With proto 0 Nagle stays on and every
+    # JSON response on a reused keep-alive connection stalls ~40 ms (delayed ACK);
+    # --nagle reproduces that on purpose.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0 if nagle else socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(("127.0.0.1", port))
@@ -117,6 +127,12 @@ def main() -> None:
     ap.add_argument("--transport", choices=["streamable", "sse", "stdio"], default="streamable")
     ap.add_argument("--json-response", action="store_true", help="streamable: JSON responses instead of SSE")
     ap.add_argument("--stateless", action="store_true", help="streamable: SDK stateless_http switch (legacy era)")
+    ap.add_argument(
+        "--nagle",
+        action="store_true",
+        help="HTTP: leave Nagle's algorithm on for accepted connections (no TCP_NODELAY); "
+        "reproduces the ~40 ms delayed-ACK stall per response on reused connections",
+    )
     ap.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
     args = ap.parse_args()
 
@@ -143,7 +159,7 @@ def main() -> None:
         path = "/mcp"
 
     try:
-        asyncio.run(serve_http(app, args.port, path, args.log_level))
+        asyncio.run(serve_http(app, args.port, path, args.log_level, args.nagle))
     except KeyboardInterrupt:
         pass
 

@@ -86,7 +86,9 @@ public actor MCPConnection {
     /// (2026-07-28 streamable-http.mdx, Backward Compatibility).
     private func negotiateHTTP(url: String, pinned: String?) async throws(MCPError) -> ServerInfo {
         if let pinned {
-            if ProtocolVersion.isModern(pinned) { return try await discover(version: pinned, transport: .streamableHTTP) }
+            if ProtocolVersion.isModern(pinned) {
+                return try await discover(version: pinned, transport: .streamableHTTP)
+            }
             return try await initialize(version: pinned, transport: .streamableHTTP)
         }
         var version = ProtocolVersion.latest
@@ -208,7 +210,8 @@ public actor MCPConnection {
             if let modern = ProtocolVersion.modern.first(where: supported.contains), modern != version {
                 return try await discover(version: modern, transport: transport)
             }
-            if endpoint.protocolVersion == nil, let stateful = ProtocolVersion.stateful.first(where: supported.contains) {
+            if endpoint.protocolVersion == nil, let stateful = ProtocolVersion.stateful.first(where: supported.contains)
+            {
                 return try await initialize(version: stateful, transport: transport)
             }
             throw fail(.unsupportedVersion(offered: supported))
@@ -237,7 +240,10 @@ public actor MCPConnection {
         guard let agreed = result["protocolVersion"]?.stringValue else {
             throw fail(.protocolViolation("initialize result has no protocolVersion"))
         }
-        let acceptable = transport == .sse ? [ProtocolVersion.legacySSE] + ProtocolVersion.stateful : ProtocolVersion.stateful + [ProtocolVersion.legacySSE]
+        let acceptable =
+            transport == .sse
+            ? [ProtocolVersion.legacySSE] + ProtocolVersion.stateful
+            : ProtocolVersion.stateful + [ProtocolVersion.legacySSE]
         guard acceptable.contains(agreed) else {
             throw fail(.unsupportedVersion(offered: [agreed]))
         }
@@ -422,7 +428,8 @@ public actor MCPConnection {
             if modern, let type = result["resultType"]?.stringValue, type != "complete" {
                 throw fail(
                     .unsupported(
-                        "the server answered \(method) with resultType \"\(type)\", asking for input mcptop cannot give"))
+                        "the server answered \(method) with resultType \"\(type)\", asking for input mcptop cannot give"
+                    ))
             }
             return result
         case .error(_, let error):
@@ -503,7 +510,10 @@ public actor MCPConnection {
             let reply: JSONRPCMessage =
                 method == "ping"
                 ? .response(id: id, result: [:])
-                : .error(id: id, error: JSONRPCError(code: JSONRPCError.methodNotFound, message: "mcptop does not support \(method)"))
+                : .error(
+                    id: id,
+                    error: JSONRPCError(code: JSONRPCError.methodNotFound, message: "mcptop does not support \(method)")
+                )
             Task { await self.reply(reply) }
         }
     }

@@ -8,12 +8,16 @@ struct AuthorizedHTTP: Sendable {
     let authorizer: any Authorizer
     let maxBodyBytes: Int
 
-    func stream(_ build: () -> HTTPRequest) async throws(MCPError) -> HTTPStreamingResponse {
+    /// `longLived` streams (the legacy SSE GET) carry many messages, so the size cap applies to
+    /// each message by the caller instead of to the whole body.
+    func stream(longLived: Bool = false, _ build: () -> HTTPRequest) async throws(MCPError)
+        -> HTTPStreamingResponse
+    {
         var retried = false
         while true {
             var request = build()
             request.label = serverName
-            request.maxBodyBytes = maxBodyBytes
+            request.maxBodyBytes = longLived ? Int.max : maxBodyBytes
             let context = AuthorizationRequest(serverName: serverName, url: request.url)
             do {
                 for (name, value) in try await authorizer.headers(for: context) {

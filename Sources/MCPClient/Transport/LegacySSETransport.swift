@@ -28,7 +28,7 @@ final class LegacySSETransport: Sendable {
     /// Opens the stream and waits for the `endpoint` event.
     func connect() async throws(MCPError) {
         let server = sender.serverName
-        let response = try await sender.stream {
+        let response = try await sender.stream(longLived: true) {
             var request = HTTPRequest(url: sseURL, connectTimeout: connectTimeout, timeout: nil)
             request.headers.add("Accept", "text/event-stream")
             return request
@@ -63,7 +63,13 @@ final class LegacySSETransport: Sendable {
         var failure = MCPError(server: server, .protocolViolation("the SSE stream was closed by the server"))
         do {
             for try await chunk in response.body {
-                for event in parser.feed(chunk) {
+                let events = parser.feed(chunk)
+                if parser.bufferedBytes > sender.maxBodyBytes {
+                    throw MCPError(
+                        server: server,
+                        .connection(HTTPError(.bodyTooLarge(limit: sender.maxBodyBytes), url: sseURL)))
+                }
+                for event in events {
                     switch event.type {
                     case "endpoint":
                         guard let url = resolveEndpoint(event.data) else {

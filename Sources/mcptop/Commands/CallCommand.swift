@@ -23,13 +23,18 @@ struct CallCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Arguments as a JSON object.", valueName: "json"))
     var args: String?
 
-    @Option(name: .customLong("args-file"), help: ArgumentHelp("Read the arguments from a JSON file (- for stdin).", valueName: "file"))
+    @Option(
+        name: .customLong("args-file"),
+        help: ArgumentHelp("Read the arguments from a JSON file (- for stdin).", valueName: "file"))
     var argsFile: String?
 
-    @Option(help: ArgumentHelp("Seconds to wait for the result (default: the server's timeout, 60).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp("Seconds to wait for the result (default: the server's timeout, 60).", valueName: "seconds"))
     var timeout: Double?
 
-    @Option(name: .customLong("protocol"), help: ArgumentHelp("Use this protocol revision instead of negotiating.", valueName: "version"))
+    @Option(
+        name: .customLong("protocol"),
+        help: ArgumentHelp("Use this protocol revision instead of negotiating.", valueName: "version"))
     var protocolVersion: String?
 
     @Flag(help: "Print the whole result as JSON.")
@@ -67,7 +72,9 @@ struct CallCommand: AsyncParsableCommand {
         } else {
             for line in result.summaryLines { print(line) }
             if let structured = result.structuredContent, !result.content.isEmpty,
-                !result.content.contains(where: { $0["type"]?.stringValue == "text" && $0["text"]?.stringValue == structured.serialized() })
+                !result.content.contains(where: {
+                    $0["type"]?.stringValue == "text" && $0["text"]?.stringValue == structured.serialized()
+                })
             {
                 print(structured.prettyPrinted())
             }
@@ -85,7 +92,9 @@ struct CallCommand: AsyncParsableCommand {
             text = args
         } else if let argsFile {
             source = argsFile == "-" ? "stdin" : argsFile
-            let data = argsFile == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: argsFile)
+            let data =
+                argsFile == "-"
+                ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: argsFile)
             guard let data else {
                 throw CommandFailure(message: "\(argsFile): cannot read the file", status: ExitStatus.usage)
             }
@@ -100,7 +109,9 @@ struct CallCommand: AsyncParsableCommand {
             throw CommandFailure(message: "\(source): \(error)", status: ExitStatus.usage)
         }
         guard case .object = value else {
-            throw CommandFailure(message: "\(source): the arguments must be a JSON object, not \(value.typeName)", status: ExitStatus.usage)
+            throw CommandFailure(
+                message: "\(source): the arguments must be a JSON object, not \(value.typeName)",
+                status: ExitStatus.usage)
         }
         return value
     }

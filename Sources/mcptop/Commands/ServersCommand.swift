@@ -24,7 +24,8 @@ struct ServersCommand: AsyncParsableCommand {
                 if let problem = server.problem { entry["problem"] = .string(problem) }
                 return entry
             }
-            print(JSONValue.object(["config": .string(configuration.file), "servers": .array(entries)]).prettyPrinted())
+            print(
+                JSONValue.object(["config": .string(configuration.file), "servers": .array(entries)]).prettyPrinted())
             return
         }
         guard !configuration.servers.isEmpty else {
@@ -57,7 +58,8 @@ enum Table {
         var output = ""
         for row in rows {
             for (index, cell) in row.enumerated() {
-                output += index < columns - 1 ? cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0) : cell
+                output +=
+                    index < columns - 1 ? cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0) : cell
             }
             output += "\n"
         }

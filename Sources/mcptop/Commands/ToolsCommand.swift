@@ -10,7 +10,9 @@ struct ToolsCommand: AsyncParsableCommand {
     @Argument(help: "The server's name in the config.")
     var server: String
 
-    @Option(name: .customLong("protocol"), help: ArgumentHelp("Use this protocol revision instead of negotiating.", valueName: "version"))
+    @Option(
+        name: .customLong("protocol"),
+        help: ArgumentHelp("Use this protocol revision instead of negotiating.", valueName: "version"))
     var protocolVersion: String?
 
     @Flag(help: "Print JSON.")
@@ -38,7 +40,9 @@ struct ToolsCommand: AsyncParsableCommand {
                 "protocolVersion": .string(info.protocolVersion),
                 "transport": .string(info.transport.rawValue),
             ]
-            if let name = info.name { output["serverInfo"] = ["name": .string(name), "version": .string(info.version ?? "")] }
+            if let name = info.name {
+                output["serverInfo"] = ["name": .string(name), "version": .string(info.version ?? "")]
+            }
             output["tools"] = .array(tools.map(\.raw))
             print(output.prettyPrinted())
             return
@@ -49,8 +53,11 @@ struct ToolsCommand: AsyncParsableCommand {
         print("\(tools.count) tool\(tools.count == 1 ? "" : "s")")
         let width = min(tools.map(\.name.count).max() ?? 0, 32)
         for tool in tools {
-            let description = (tool.description ?? tool.title ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            print("  " + tool.name.padding(toLength: max(width, tool.name.count), withPad: " ", startingAt: 0) + "  " + description)
+            let description =
+                (tool.description ?? tool.title ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            print(
+                "  " + tool.name.padding(toLength: max(width, tool.name.count), withPad: " ", startingAt: 0) + "  "
+                    + description)
         }
     }
 }

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Per-call latency: N sequential `tools/call echo` on one connection, mcptop's client against
+# the official Python SDK client, on the same servers in the same run, for both revisions.
+# Servers: DemoServer (fast, so the clients' own cost shows) and the Python SDK's own server
+# (uvicorn, what many real servers run). Prints a table with mcptop/python ratios.
+#   bench/call_latency.sh [CALLS]   (default 500)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+calls="${1:-500}"
+
+scripts/setup.sh
+tests/interop/setup_venv.sh >/dev/null
+PY=.venv-interop/bin/python
+
+swift build -c release --product mcptop-bench-client >/dev/null 2>&1
+swift build -c release --product mcptop-demo-server >/dev/null 2>&1
+bin="$(swift build -c release --show-bin-path)"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start NAME COMMAND...: runs a server that prints `listening URL`, waits for the line.
+start() {
+    local name="$1"
+    shift
+    "$@" >"$work/$name.out" 2>"$work/$name.err" &
+    pids+=("$!")
+    for _ in $(seq 1 200); do
+        if grep -q '^listening ' "$work/$name.out" 2>/dev/null; then
+            sed -n 's/^listening //p' "$work/$name.out" | head -1
+            return
+        fi
+        sleep 0.05
+    done
+    echo "bench: $name did not start: $(cat "$work/$name.err")" >&2
+    exit 1
+}
+
+# name|label|command: the servers compared, each started once.
+servers=(
+    "demo|DemoServer, JSON|$bin/mcptop-demo-server --json"
+    "demo_sse|DemoServer, SSE|$bin/mcptop-demo-server"
+    "python|Python SDK, JSON|$PY -u tests/interop/py_server.py --transport streamable --json-response"
+    "python_sse|Python SDK, SSE|$PY -u tests/interop/py_server.py --transport streamable"
+    "python_nagle|Python SDK, JSON, Nagle on|$PY -u tests/interop/py_server.py --transport streamable --json-response --nagle"
+)
+
+ms() { sed -E 's/.*"ms_per_call": ?([0-9.e+-]+).*/\1/'; }
+
+printf '%-28s %-11s %10s %10s %7s\n' "server" "revision" "mcptop ms" "python ms" "ratio"
+for entry in "${servers[@]}"; do
+    IFS='|' read -r name label command <<<"$entry"
+    # shellcheck disable=SC2086
+    url="$(start "$name" $command)"
+    for version in 2025-11-25 2026-07-28; do
+        mode=legacy
+        [ "$version" = 2026-07-28 ] && mode=auto
+        mcptop_ms="$("$bin/mcptop-bench-client" "$url" "$version" "$calls" | ms)"
+        python_ms="$("$PY" tests/interop/py_client_bench.py "$url" --mode "$mode" --calls "$calls" | ms)"
+        ratio="$(awk -v a="$mcptop_ms" -v b="$python_ms" 'BEGIN { printf "%.2f", a / b }')"
+        printf '%-28s %-11s %10.3f %10.3f %7s\n' "$label" "$version" "$mcptop_ms" "$python_ms" "$ratio"
+    done
+done

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every benchmark; copy the output into BENCHMARKS.md with the date and machine.
+set -euo pipefail
+cd "$(dirname "$0")"
+echo "== call latency ($(date -u +%Y-%m-%d), $(nproc) cores)"
+./call_latency.sh "$@"

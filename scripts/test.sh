@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: what `make test` and CI run.
+#   1. setup (system packages), 2. build, 3. swift test (unit + loopback integration),
+#   4. interop against the official Python MCP SDK and a stdio server, 5. format lint.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+
+scripts/setup.sh
+
+# Runs a command, hiding the build's progress lines and a dependency's harmless warning
+# about its CMakeLists.txt; with pipefail a failing command still fails the script.
+quiet() {
+    "$@" 2>&1 | { grep --line-buffered -vE "found 1 file\(s\) which are unhandled|CMakeLists.txt$|^\[[0-9]+/[0-9]+\] " || true; }
+}
+
+echo "== build"
+quiet swift build --build-tests
+
+echo "== swift test"
+SNAPSHOT_TESTING_RECORD=never quiet swift test
+
+echo "== format"
+swift format lint --strict --recursive Sources Tests
+
+echo "== interop"
+MCPTOP="$(swift build --show-bin-path)/mcptop" tests/interop/run.sh
