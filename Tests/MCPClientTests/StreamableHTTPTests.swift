@@ -115,6 +115,31 @@ import Testing
         }
     }
 
+    @Test func concurrentCallsShareOneSessionAndOneRenewal() async throws {
+        try await withDemoServer { server in
+            let connection = MCPConnection(endpoint: endpoint(server, version: "2025-11-25"))
+            func burst() async throws -> [String] {
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for index in 0..<8 {
+                        group.addTask {
+                            try await connection.callTool("echo", arguments: ["text": .string("\(index)")])
+                                .summaryLines.joined()
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }.sorted()
+                }
+            }
+            let first = try await burst()
+            #expect(first == (0..<8).map(String.init))
+            #expect(server.stats().sessionsCreated == 1)
+            server.forgetSessions()
+            let second = try await burst()
+            #expect(second == (0..<8).map(String.init))
+            #expect(server.stats().sessionsCreated == 2)
+            await connection.close()
+        }
+    }
+
     @Test(arguments: ["2025-11-25", "2026-07-28"])
     func cancellingACallCancelsItOnTheServer(_ version: String) async throws {
         try await withDemoServer { server in

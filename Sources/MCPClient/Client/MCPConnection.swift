@@ -17,6 +17,7 @@ public actor MCPConnection {
 
     private var wire: Wire?
     private var info: ServerInfo?
+    private var connecting: Task<ServerInfo, Error>?
     private var nextID: Int64 = 1
     /// x-mcp-header mappings of the tools seen in `tools/list`, by tool name.
     private var parameterHeaders: [String: ParameterHeaders] = [:]
@@ -49,6 +50,27 @@ public actor MCPConnection {
     @discardableResult
     public func connect() async throws(MCPError) -> ServerInfo {
         if let info { return info }
+        // Concurrent callers share one handshake rather than each opening a session.
+        if let connecting { return try await Self.value(of: connecting, server: name) }
+        let task = Task { () async throws -> ServerInfo in try await self.establish() }
+        connecting = task
+        defer { connecting = nil }
+        return try await Self.value(of: task, server: name)
+    }
+
+    private static func value(of task: Task<ServerInfo, Error>, server: String) async throws(MCPError)
+        -> ServerInfo
+    {
+        do {
+            return try await task.value
+        } catch let error as MCPError {
+            throw error
+        } catch {
+            throw MCPError(server: server, .cancelled)
+        }
+    }
+
+    private func establish() async throws(MCPError) -> ServerInfo {
         let pinned = endpoint.protocolVersion
         if let pinned, !ProtocolVersion.all.contains(pinned) {
             throw fail(.unsupportedVersion(offered: [pinned]))
@@ -368,7 +390,8 @@ public actor MCPConnection {
                 timeout: timeout ?? endpoint.requestTimeout, onProgress: onProgress)
         } catch {
             guard case .sessionExpired = error.kind else { throw error }
-            info = nil
+            // Renew unless a concurrent request already did.
+            if info?.sessionID == connected.sessionID { info = nil }
             try await connect()
             guard let renewed = info else { throw error }
             return try await send(

@@ -39,9 +39,10 @@ final class StreamableHTTPTransport: Sendable {
             return request
         }
         let server = sender.serverName
-        if response.status == 404, session != nil {
-            // 2025-11-25 transports: 404 on a session means start a new one.
-            forgetSession()
+        if response.status == 404, let session {
+            // 2025-11-25 transports: 404 on a session means start a new one. Only this session
+            // is forgotten; a concurrent request may already have started the next.
+            sessionID.withLock { if $0 == session { $0 = nil } }
             throw MCPError(server: server, .sessionExpired)
         }
         guard (200..<300).contains(response.status) else {
