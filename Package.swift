@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -30,7 +31,14 @@ let package = Package(
                 "HTTP",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]),
-        .target(name: "Config", dependencies: ["HTTP", "MCPClient"]),
+        .target(
+            name: "OAuth",
+            dependencies: [
+                "HTTP", "MCPClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+        .target(name: "Config", dependencies: ["HTTP", "MCPClient", "OAuth"]),
         .target(
             name: "DemoServer",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
@@ -38,12 +46,13 @@ let package = Package(
         .executableTarget(
             name: "mcptop",
             dependencies: [
-                "HTTP", "MCPClient", "Config",
+                "HTTP", "MCPClient", "OAuth", "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "OAuthTests", dependencies: ["OAuth", "MCPClient", "DemoServer"]),
     ]
 )

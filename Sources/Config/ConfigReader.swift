@@ -1,5 +1,7 @@
+import Foundation
 import HTTP
 import MCPClient
+import OAuth
 
 /// Turns the config document into servers, with errors that point at the offending field.
 struct ConfigReader {
@@ -153,9 +155,77 @@ struct ConfigReader {
         if let limit = fields["maxResponseBytes"] {
             endpoint.maxBodyBytes = try positiveInt(limit, path + ["maxResponseBytes"])
         }
+        let oauth = try oauthSettings(fields["oauth"], path + ["oauth"], expand: expand)
         return ConfiguredServer(
-            name: name, endpoint: endpoint, displayTarget: displayTarget,
+            name: name, endpoint: endpoint, displayTarget: displayTarget, oauth: oauth,
             problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+
+    private static let knownOAuthKeys: Set<String> = [
+        "clientId", "clientSecret", "scopes", "redirectUri", "redirectPort", "clientMetadataUrl",
+        "refreshFraction", "refreshMarginSeconds", "refreshTokenLifetimeSeconds",
+    ]
+
+    private func oauthSettings(
+        _ value: JSONValue?, _ path: [String], expand: (String, [String]) -> String
+    ) throws(ConfigError) -> OAuthSettings {
+        var settings = OAuthSettings()
+        guard let value, value != .null else { return settings }
+        guard let fields = value.objectValue else {
+            throw error(path, "must be an object, found \(value.typeName)")
+        }
+        for key in fields.keys where !Self.knownOAuthKeys.contains(key) {
+            throw error(
+                path + [key], "unknown setting (known: \(Self.knownOAuthKeys.sorted().joined(separator: ", ")))")
+        }
+        settings.clientID = try optionalString(fields["clientId"], path + ["clientId"]).map {
+            expand($0, path + ["clientId"])
+        }
+        settings.clientSecret = try optionalString(fields["clientSecret"], path + ["clientSecret"])
+            .map { expand($0, path + ["clientSecret"]) }
+        if let scopes = fields["scopes"] {
+            if let text = scopes.stringValue {
+                settings.scopes = text.split(separator: " ").map(String.init)
+            } else {
+                settings.scopes = try stringArray(scopes, path + ["scopes"])
+            }
+        }
+        if let redirect = try optionalString(fields["redirectUri"], path + ["redirectUri"]) {
+            guard let components = URLComponents(string: redirect), components.scheme == "http",
+                let host = components.host, EndpointPolicy.isLoopback(host), components.port != nil
+            else {
+                throw error(path + ["redirectUri"], "must be an http://127.0.0.1:PORT/… loopback URI with a port")
+            }
+            settings.redirectURI = redirect
+        }
+        if let port = fields["redirectPort"] {
+            let number = try positiveInt(port, path + ["redirectPort"])
+            guard number < 65536 else { throw error(path + ["redirectPort"], "must be a port number") }
+            settings.redirectURI = settings.redirectURI ?? "http://127.0.0.1:\(number)/callback"
+        }
+        if let url = try optionalString(fields["clientMetadataUrl"], path + ["clientMetadataUrl"]) {
+            guard url.lowercased().hasPrefix("https://") else {
+                throw error(path + ["clientMetadataUrl"], "a client id metadata document URL must be https")
+            }
+            settings.clientMetadataURL = url
+        }
+        if let fraction = fields["refreshFraction"] {
+            guard let number = fraction.doubleValue, number > 0, number < 1 else {
+                throw error(path + ["refreshFraction"], "must be a number between 0 and 1")
+            }
+            settings.refreshFraction = number
+        }
+        if let margin = fields["refreshMarginSeconds"] {
+            guard let number = margin.doubleValue, number >= 0 else {
+                throw error(path + ["refreshMarginSeconds"], "must be a number of seconds")
+            }
+            settings.refreshMarginSeconds = number
+        }
+        if let lifetime = fields["refreshTokenLifetimeSeconds"] {
+            settings.refreshTokenLifetimeSeconds = Double(
+                try positiveInt(lifetime, path + ["refreshTokenLifetimeSeconds"]))
+        }
+        return settings
     }
 
     private func url(_ text: String, _ path: [String]) throws(ConfigError) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import MCPClient
+import OAuth
 
 /// One configured server: the endpoint to connect to, or the reason it cannot be used.
 public struct ConfiguredServer: Sendable {
@@ -8,6 +9,12 @@ public struct ConfiguredServer: Sendable {
     /// The URL or command line as written in the file, before `${VAR}` expansion, so that a
     /// listing never shows a secret taken from the environment.
     public var displayTarget: String
+    /// The `oauth` settings (defaults when the entry has none).
+    public var oauth: OAuthSettings
+    /// True when the config sets an `Authorization` header itself: then mcptop does no OAuth.
+    public var hasStaticAuthorization: Bool {
+        endpoint.headers.contains { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }
+    }
     /// A problem limited to this server (an unset `${VAR}`); the others remain usable.
     public var problem: String?
 }

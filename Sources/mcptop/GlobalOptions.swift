@@ -1,6 +1,7 @@
 import ArgumentParser
 import Config
 import MCPClient
+import OAuth
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -25,8 +26,10 @@ struct GlobalOptions: ParsableArguments {
         try Configuration.load(locations)
     }
 
-    /// The named server, ready to connect, or a usage error that lists the configured ones.
-    func server(named name: String, protocolVersion: String? = nil) throws -> ServerEndpoint {
+    var store: TokenStore { TokenStore(directory: locations.stateDirectory) }
+
+    /// The named server from the config, or a usage error that lists the configured ones.
+    func configured(named name: String) throws -> (Configuration, ConfiguredServer) {
         let configuration = try loadConfiguration()
         guard let server = configuration.server(named: name) else {
             let known = configuration.servers.map(\.name)
@@ -39,6 +42,12 @@ struct GlobalOptions: ParsableArguments {
         if let problem = server.problem {
             throw CommandFailure(message: "\(configuration.file): \(name): \(problem)", status: ExitStatus.usage)
         }
+        return (configuration, server)
+    }
+
+    /// The named server, ready to connect with its stored login.
+    func connection(named name: String, protocolVersion: String? = nil) throws -> MCPConnection {
+        let (_, server) = try configured(named: name)
         var endpoint = server.endpoint
         if let protocolVersion {
             guard ProtocolVersion.all.contains(protocolVersion) else {
@@ -49,6 +58,25 @@ struct GlobalOptions: ParsableArguments {
             }
             endpoint.protocolVersion = protocolVersion
         }
-        return endpoint
+        return MCPConnection(endpoint: endpoint, authorizer: authorizer(for: server))
+    }
+
+    /// OAuth for HTTP servers, unless the config sets its own Authorization header.
+    func authorizer(for server: ConfiguredServer) -> any Authorizer {
+        guard let url = server.httpURL, !server.hasStaticAuthorization else {
+            return StaticAuthorizer(headers: server.endpoint.headers)
+        }
+        let manager = TokenManager(serverName: server.name, serverURL: url, store: store, settings: server.oauth)
+        return OAuthAuthorizer(manager: manager, staticHeaders: server.endpoint.headers)
+    }
+}
+
+extension ConfiguredServer {
+    /// The URL that OAuth protects: the MCP endpoint (or the SSE URL of the legacy transport).
+    var httpURL: String? {
+        switch endpoint.transport {
+        case .streamableHTTP(let url), .legacySSE(let url): return url
+        case .stdio: return nil
+        }
     }
 }

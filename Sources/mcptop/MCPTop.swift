@@ -10,5 +10,8 @@ struct MCPTop: AsyncParsableCommand {
             Exit status: 0 ok, 1 usage or config error, 2 connection/protocol/auth error, 3 the tool reported an error.
             """,
         version: "mcptop \(MCPTopVersion.current) (libcurl \(HTTPClient.curlVersion))",
-        subcommands: [ServersCommand.self, ToolsCommand.self, CallCommand.self])
+        subcommands: [
+            ServersCommand.self, ToolsCommand.self, CallCommand.self, AuthCommand.self, LogoutCommand.self,
+            StatusCommand.self,
+        ])
 }

@@ -8,6 +8,11 @@ enum Terminal {
         FileHandle.standardError.write(Data("mcptop: \(text)\n".utf8))
     }
 
+    /// A message for the person at the terminal (not data): stderr.
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
     static func progress(_ progress: MCPClient.Progress) {
         var line = "progress \(JSONValue.format(progress.progress))"
         if let total = progress.total { line += "/\(JSONValue.format(total))" }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Foundation
 import MCPClient
+import OAuth
 
 // The entry point maps every failure to mcptop's documented exit codes (ExitStatus.swift);
 // ArgumentParser's own default for usage errors would be 64.
@@ -58,6 +59,8 @@ do {
 } catch let error as ConfigError {
     fail(error.description, ExitStatus.usage)
 } catch let error as MCPError {
+    fail(error.description, ExitStatus.connection)
+} catch let error as OAuthError {
     fail(error.description, ExitStatus.connection)
 } catch {
     let code = MCPTop.exitCode(for: error)

@@ -15,6 +15,9 @@ public struct AuthorizationFailure: Sendable {
     public var status: Int
     public var url: String
     public var challenges: [AuthChallenge]
+    /// The Authorization header the refused request carried, so the authorizer can tell a
+    /// stale token from its current one. A secret: never printed (not part of any description).
+    public var rejectedAuthorization: String?
 
     public init(status: Int, url: String, challenges: [AuthChallenge]) {
         self.status = status

@@ -28,7 +28,7 @@ struct AuthorizedHTTP: Sendable {
             } catch is CancellationError {
                 throw MCPError(server: serverName, .cancelled)
             } catch {
-                throw MCPError(server: serverName, .unsupported("authorization failed: \(error)"))
+                throw MCPError(server: serverName, .authorization("\(error)"))
             }
             let response: HTTPStreamingResponse
             do {
@@ -39,16 +39,17 @@ struct AuthorizedHTTP: Sendable {
                 throw MCPError(server: serverName, .cancelled)
             }
             guard response.status == 401 || response.status == 403 else { return response }
-            let failure = AuthorizationFailure(
+            var failure = AuthorizationFailure(
                 status: response.status, url: request.url,
                 challenges: AuthChallenge.parse(response.headers.values("WWW-Authenticate")))
+            failure.rejectedAuthorization = request.headers["Authorization"]
             let retry: Bool
             do {
                 retry = retried ? false : try await authorizer.handle(failure, for: context)
             } catch let error as MCPError {
                 throw error
             } catch {
-                throw MCPError(server: serverName, .unauthorized(failure))
+                throw MCPError(server: serverName, .authorization("\(error)"))
             }
             guard retry else { throw MCPError(server: serverName, .unauthorized(failure)) }
             retried = true

@@ -40,10 +40,20 @@ struct CallCommand: AsyncParsableCommand {
     @Flag(help: "Print the whole result as JSON.")
     var json = false
 
+    @Option(
+        name: .customLong("repeat"),
+        help: ArgumentHelp("Call the tool this many times on one connection.", valueName: "n"))
+    var repeatCount = 1
+
+    @Option(help: ArgumentHelp("Seconds between repeated calls.", valueName: "seconds"))
+    var interval: Double = 1
+
     func validate() throws {
         if args != nil && argsFile != nil {
             throw ValidationError("give --args or --args-file, not both")
         }
+        if repeatCount < 1 { throw ValidationError("--repeat must be at least 1") }
+        if !(interval >= 0) { throw ValidationError("--interval must be zero or more seconds") }
         if let timeout, !(timeout > 0) {
             throw ValidationError("--timeout must be a positive number of seconds")
         }
@@ -51,13 +61,29 @@ struct CallCommand: AsyncParsableCommand {
 
     func run() async throws {
         let arguments = try readArguments()
-        let endpoint = try global.server(named: server, protocolVersion: protocolVersion)
-        let connection = MCPConnection(endpoint: endpoint)
+        let connection = try global.connection(named: server, protocolVersion: protocolVersion)
         let toolName = tool
-        let call = Task { () throws(MCPError) -> ToolResult in
-            try await connection.callTool(toolName, arguments: arguments, timeout: timeout) { progress in
-                Terminal.progress(progress)
+        let (count, pause, asJSON, serverName) = (repeatCount, interval, json, server)
+        // The calls run on one connection, as a long-lived client would make them: tokens are
+        // refreshed and sessions renewed in between.
+        let call = Task { () throws(MCPError) -> ToolResult? in
+            for index in 1...count {
+                let result = try await connection.callTool(toolName, arguments: arguments, timeout: timeout) {
+                    progress in Terminal.progress(progress)
+                }
+                if asJSON {
+                    print(count == 1 ? result.raw.prettyPrinted() : result.raw.serialized())
+                } else {
+                    for line in result.summaryLines { print(line) }
+                }
+                if result.isError || index == count { return result }
+                do {
+                    try await Task.sleep(for: .milliseconds(Int(pause * 1000)))
+                } catch {
+                    throw MCPError(server: serverName, .cancelled)
+                }
             }
+            return nil
         }
         let interrupt = Interrupt { call.cancel() }
         let outcome = await call.result
@@ -66,20 +92,7 @@ struct CallCommand: AsyncParsableCommand {
         if interrupt.fired {
             throw CommandFailure(message: "\(server): call to \(toolName) cancelled", status: ExitStatus.interrupted)
         }
-        let result = try outcome.get()
-        if json {
-            print(result.raw.prettyPrinted())
-        } else {
-            for line in result.summaryLines { print(line) }
-            if let structured = result.structuredContent, !result.content.isEmpty,
-                !result.content.contains(where: {
-                    $0["type"]?.stringValue == "text" && $0["text"]?.stringValue == structured.serialized()
-                })
-            {
-                print(structured.prettyPrinted())
-            }
-        }
-        if result.isError {
+        if let result = try outcome.get(), result.isError {
             throw CommandFailure(message: "\(server): tool \(toolName) reported an error", status: ExitStatus.toolError)
         }
     }

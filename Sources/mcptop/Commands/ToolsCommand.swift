@@ -19,8 +19,7 @@ struct ToolsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let endpoint = try global.server(named: server, protocolVersion: protocolVersion)
-        let connection = MCPConnection(endpoint: endpoint)
+        let connection = try global.connection(named: server, protocolVersion: protocolVersion)
         let info = try await connection.connect()
         let tools: [Tool]
         do {

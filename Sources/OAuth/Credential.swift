@@ -1,0 +1,98 @@
+import Foundation
+
+/// A login for one MCP server, as stored on disk. Holds secrets: only `TokenStore` writes it and
+/// only `CredentialSummary` (fingerprints, times) is ever shown.
+public struct Credential: Codable, Sendable, Equatable {
+    public var serverURL: String
+    /// The RFC 8707 resource the tokens are for.
+    public var resource: String
+    public var issuer: String
+    public var clientID: String
+    public var tokenEndpoint: String
+    public var revocationEndpoint: String?
+    public var accessToken: String?
+    public var tokenType: String
+    /// When the access token was obtained, for "80% of its lifetime".
+    public var obtainedAt: Date?
+    /// nil when the server sent no `expires_in` (then only a 401 tells).
+    public var expiresAt: Date?
+    public var refreshToken: String?
+    public var refreshTokenObtainedAt: Date?
+    /// Known when the server says (`refresh_token_expires_in`) or the user configured it.
+    public var refreshTokenExpiresAt: Date?
+    public var scopes: [String]
+    public var lastRefreshAt: Date?
+    /// What the last refresh did, in words (never a secret).
+    public var lastRefreshResult: String?
+    public var refreshCount: Int
+    /// Set when the server said the refresh token is no good (`invalid_grant`); the record is
+    /// kept so the user sees why, and a new login replaces it.
+    public var unusableReason: String?
+
+    public init(
+        serverURL: String, resource: String, issuer: String, clientID: String, tokenEndpoint: String,
+        revocationEndpoint: String?, tokens: TokenResponse, now: Date
+    ) {
+        self.serverURL = serverURL
+        self.resource = resource
+        self.issuer = issuer
+        self.clientID = clientID
+        self.tokenEndpoint = tokenEndpoint
+        self.revocationEndpoint = revocationEndpoint
+        accessToken = tokens.accessToken
+        tokenType = tokens.tokenType
+        obtainedAt = now
+        expiresAt = tokens.expiresAt(now: now)
+        refreshToken = tokens.refreshToken
+        refreshTokenObtainedAt = tokens.refreshToken == nil ? nil : now
+        refreshTokenExpiresAt = tokens.refreshTokenExpiresIn.map { now.addingTimeInterval($0) }
+        scopes = tokens.scope?.split(separator: " ").map(String.init) ?? []
+        lastRefreshAt = nil
+        lastRefreshResult = nil
+        refreshCount = 0
+        unusableReason = nil
+    }
+
+    /// Applies a refresh response. Returns what the server did, for "refresh now" reports.
+    mutating func apply(refresh tokens: TokenResponse, now: Date) -> RefreshReport {
+        let rotated = tokens.refreshToken != nil && tokens.refreshToken != refreshToken
+        let newScopes = tokens.scope?.split(separator: " ").map(String.init)
+        let report = RefreshReport(
+            rotated: rotated, expiresInPresent: tokens.expiresIn != nil,
+            scopesChanged: newScopes.map { Set($0) != Set(scopes) } ?? false,
+            expiresAt: tokens.expiresAt(now: now))
+        accessToken = tokens.accessToken
+        tokenType = tokens.tokenType
+        obtainedAt = now
+        expiresAt = report.expiresAt
+        if rotated {
+            refreshToken = tokens.refreshToken
+            refreshTokenObtainedAt = now
+        }
+        if let lifetime = tokens.refreshTokenExpiresIn { refreshTokenExpiresAt = now.addingTimeInterval(lifetime) }
+        if let newScopes { scopes = newScopes }
+        lastRefreshAt = now
+        lastRefreshResult = report.description
+        refreshCount += 1
+        unusableReason = nil
+        return report
+    }
+}
+
+/// What one refresh did.
+public struct RefreshReport: Sendable, Equatable, CustomStringConvertible {
+    public var rotated: Bool
+    public var expiresInPresent: Bool
+    public var scopesChanged: Bool
+    public var expiresAt: Date?
+    /// True when another process had already refreshed and its result was taken over.
+    public var adopted = false
+
+    public var description: String {
+        if adopted { return "ok: taken over from another process" }
+        var parts = ["ok", rotated ? "refresh token rotated" : "refresh token kept"]
+        parts.append(expiresInPresent ? "expires_in given" : "no expires_in")
+        if scopesChanged { parts.append("scopes changed") }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import HTTP
+import MCPClient
+
+/// The browser login (OAuth 2.1 authorization code + PKCE S256 + `state` + `resource`),
+/// from discovery to a stored credential.
+public struct LoginFlow: Sendable {
+    public struct Options: Sendable {
+        /// Open the browser ($BROWSER, else xdg-open); otherwise only print the URL.
+        public var openBrowser = true
+        public var timeout: Duration = .seconds(300)
+        /// Scopes the server asked for in a 403 `insufficient_scope`, added to the request.
+        public var extraScopes: [String] = []
+        /// Told the URL to open; always called so a user on SSH can copy it.
+        public var showURL: @Sendable (String) -> Void = { _ in }
+
+        public init() {}
+    }
+
+    let serverName: String
+    let serverURL: String
+    let settings: OAuthSettings
+    let store: TokenStore
+    let http: HTTPClient
+    let onStep: AuthStepHandler
+
+    public init(
+        serverName: String, serverURL: String, settings: OAuthSettings, store: TokenStore,
+        http: HTTPClient = .shared, onStep: @escaping AuthStepHandler = { _ in }
+    ) {
+        self.serverName = serverName
+        self.serverURL = serverURL
+        self.settings = settings
+        self.store = store
+        self.http = http
+        self.onStep = onStep
+    }
+
+    private var oauthHTTP: OAuthHTTP { OAuthHTTP(server: serverName, http: http, onStep: onStep) }
+
+    private func fail(_ kind: OAuthError.Kind) -> OAuthError { OAuthError(server: serverName, kind) }
+
+    /// Runs the whole flow and returns the new credential (also stored).
+    public func run(options: Options, challenge: AuthChallenge? = nil) async throws(OAuthError) -> Credential {
+        var known = challenge
+        if known == nil { known = try await probe() }
+        let discovered = try await Discovery(server: serverName, http: http, onStep: onStep)
+            .discover(mcpURL: serverURL, challenge: known)
+        let metadata = discovered.authorizationServer
+        do {
+            return try await authorize(discovered: discovered, challenge: known, options: options)
+        } catch {
+            guard case .invalidClient = error.kind else { throw error }
+            // A stored registration the server forgot: register again, once.
+            try? store.deleteRegistration(issuer: metadata.issuer)
+            onStep(AuthStep(action: "registration", outcome: "rejected by the server, registering again"))
+            return try await authorize(discovered: discovered, challenge: known, options: options)
+        }
+    }
+
+    /// An unauthenticated request to learn the server's challenge (resource_metadata, scope).
+    private func probe() async throws(OAuthError) -> AuthChallenge? {
+        var request = HTTPRequest(
+            method: "POST", url: serverURL,
+            body: Array(#"{"jsonrpc":"2.0","id":0,"method":"ping"}"#.utf8), connectTimeout: 10, timeout: 30,
+            maxBodyBytes: 1 << 20, label: serverName)
+        request.headers.add("Content-Type", "application/json")
+        request.headers.add("Accept", "application/json, text/event-stream")
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            throw fail(.transient("\(error)"))
+        }
+        let challenges = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
+        onStep(AuthStep(action: "POST \(HTTPError.displayURL(serverURL)) (probe)", outcome: "HTTP \(response.status)"))
+        return challenges.first { $0.scheme == "bearer" }
+    }
+
+    private func authorize(discovered: DiscoveredAuthorization, challenge: AuthChallenge?, options: Options)
+        async throws(OAuthError) -> Credential
+    {
+        let metadata = discovered.authorizationServer
+        let receiver = try await startReceiver(issuer: metadata.issuer)
+        defer { Task { await receiver.stop() } }
+        let registration = try await Registrar(
+            serverName: serverName, settings: settings, store: store, http: oauthHTTP
+        ).registration(for: metadata, redirectURI: receiver.redirectURI)
+
+        let pkce = PKCE()
+        let state = PKCE.randomString(byteCount: 24)
+        let scopes = selectScopes(discovered: discovered, challenge: challenge, extra: options.extraScopes)
+        var query = [
+            ("response_type", "code"), ("client_id", registration.clientID),
+            ("redirect_uri", registration.redirectURI), ("code_challenge", pkce.challenge),
+            ("code_challenge_method", pkce.method), ("state", state), ("resource", discovered.resource),
+        ]
+        if !scopes.isEmpty { query.append(("scope", scopes.joined(separator: " "))) }
+        let url = FormEncoding.url(metadata.authorizationEndpoint, adding: query)
+        options.showURL(url)
+        if options.openBrowser { Browser.open(url) }
+        onStep(AuthStep(action: "authorization request", outcome: "waiting for the browser"))
+
+        let response: [(String, String)]
+        do {
+            response = try await receiver.wait(timeout: options.timeout)
+        } catch is CancellationError {
+            throw fail(.login("cancelled"))
+        } catch {
+            throw fail(.login("\(error)"))
+        }
+        let code = try validate(response, state: state, metadata: metadata)
+        onStep(AuthStep(action: "authorization response", outcome: "code received, state and issuer checked"))
+
+        let endpoint = TokenEndpoint(server: serverName, http: oauthHTTP)
+        let form = [
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", registration.redirectURI),
+            ("code_verifier", pkce.verifier), ("resource", discovered.resource),
+        ]
+        let secret = settings.clientSecret ?? registration.clientSecret
+        let tokens: TokenResponse
+        do {
+            tokens = try await endpoint.request(
+                metadata.tokenEndpoint, form, clientSecret: secret, clientID: registration.clientID,
+                what: "code exchange")
+        } catch {
+            switch error {
+            case .invalidClient(let detail): throw fail(.invalidClient(detail))
+            case .transient(let detail): throw fail(.transient(detail))
+            case .invalidGrant(let detail), .refused(let detail): throw fail(.login(detail))
+            }
+        }
+        var credential = Credential(
+            serverURL: serverURL, resource: discovered.resource, issuer: metadata.issuer,
+            clientID: registration.clientID, tokenEndpoint: metadata.tokenEndpoint,
+            revocationEndpoint: metadata.revocationEndpoint, tokens: tokens, now: Date())
+        if credential.scopes.isEmpty { credential.scopes = scopes.filter { $0 != "offline_access" } }
+        if credential.refreshTokenExpiresAt == nil, let lifetime = settings.refreshTokenLifetimeSeconds {
+            credential.refreshTokenExpiresAt = Date().addingTimeInterval(lifetime)
+        }
+        do {
+            try store.save(credential)
+        } catch {
+            throw fail(.protocolError("cannot store the login: \(error)"))
+        }
+        onStep(AuthStep(action: "login", outcome: credential.refreshToken == nil ? "ok, no refresh token" : "ok"))
+        return credential
+    }
+
+    /// A registration reused for this issuer must come back on its exact redirect URI.
+    private func startReceiver(issuer: String) async throws(OAuthError) -> RedirectReceiver {
+        var port = 0
+        var path = "/callback"
+        if let fixed = settings.redirectURI, let components = URLComponents(string: fixed) {
+            port = components.port ?? 80
+            path = components.path.isEmpty ? "/" : components.path
+        } else if let stored = try? store.loadRegistration(issuer: issuer),
+            let components = URLComponents(string: stored.redirectURI), let storedPort = components.port
+        {
+            port = storedPort
+            path = components.path
+        }
+        do {
+            let receiver = RedirectReceiver(port: port, path: path)
+            _ = try await receiver.start()
+            return receiver
+        } catch {
+            guard settings.redirectURI == nil, port != 0 else { throw fail(.login("\(error)")) }
+            // The stored registration's port is taken: a new registration gets a new port.
+            try? store.deleteRegistration(issuer: issuer)
+            let receiver = RedirectReceiver(port: 0)
+            do {
+                _ = try await receiver.start()
+            } catch {
+                throw fail(.login("\(error)"))
+            }
+            return receiver
+        }
+    }
+
+    /// RFC 6749 §10.12 `state`, then RFC 9207 `iss` as the MCP table says, before anything in
+    /// the response (even an error) is acted on.
+    func validate(_ response: [(String, String)], state: String, metadata: AuthorizationServerMetadata)
+        throws(OAuthError) -> String
+    {
+        func value(_ name: String) -> String? { response.first { $0.0 == name }?.1 }
+        guard value("state") == state else {
+            throw fail(.login("the response's state does not match the request (a forged or stale redirect)"))
+        }
+        if let iss = value("iss") {
+            guard iss == metadata.issuer else {
+                throw fail(.login("the response came from issuer \(iss), expected \(metadata.issuer) (mix-up attack?)"))
+            }
+        } else if metadata.issParameterSupported {
+            throw fail(.login("the response has no iss although the server promises one"))
+        }
+        if let error = value("error") {
+            let description = value("error_description").map { ": \($0.prefix(200))" } ?? ""
+            throw fail(.login("the authorization server answered \(error)\(description)"))
+        }
+        guard let code = value("code"), !code.isEmpty else {
+            throw fail(.login("the response has neither a code nor an error"))
+        }
+        return code
+    }
+
+    /// MCP Scope Selection Strategy: the challenge's `scope`, else the resource's
+    /// `scopes_supported`; plus `offline_access` when the authorization server offers it.
+    func selectScopes(discovered: DiscoveredAuthorization, challenge: AuthChallenge?, extra: [String]) -> [String] {
+        var scopes: [String]
+        if let configured = settings.scopes {
+            scopes = configured
+        } else if let fromChallenge = challenge?.scope {
+            scopes = fromChallenge.split(separator: " ").map(String.init)
+        } else {
+            scopes = discovered.resourceMetadata?.scopesSupported ?? []
+        }
+        for scope in extra where !scopes.contains(scope) { scopes.append(scope) }
+        if discovered.authorizationServer.scopesSupported.contains("offline_access"), !scopes.contains("offline_access")
+        {
+            scopes.append("offline_access")
+        }
+        return scopes
+    }
+}
+
+/// Opens a URL in the user's browser: `$BROWSER`, else `xdg-open`. Failure is not an error:
+/// the URL is printed as well.
+enum Browser {
+    static func open(_ url: String) {
+        let environment = ProcessInfo.processInfo.environment
+        let command = environment["BROWSER"].flatMap { $0.isEmpty ? nil : $0 } ?? "xdg-open"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [command, url]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+    }
+}

@@ -1,0 +1,51 @@
+/// Why an OAuth step failed. Descriptions name the server and what the user can do; they never
+/// contain a token, code, verifier or client secret.
+public struct OAuthError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// No stored login, or the stored one cannot be refreshed: run `mcptop auth NAME`.
+        case needsLogin(reason: String)
+        /// A network error, timeout, 5xx or `temporarily_unavailable`: retry later, nothing lost.
+        case transient(String)
+        /// Discovery found no usable authorization server.
+        case discovery(String)
+        /// An endpoint that is not https (and not loopback).
+        case insecureEndpoint(String)
+        /// The authorization server refused the client (`invalid_client`).
+        case invalidClient(String)
+        /// The login in the browser failed or was refused (`access_denied`, wrong `state`, …).
+        case login(String)
+        /// The server wants scopes the token does not have (403 `insufficient_scope`).
+        case insufficientScope(scopes: String)
+        /// Anything else the server sent that makes no sense.
+        case protocolError(String)
+    }
+
+    public var server: String
+    public var kind: Kind
+
+    public init(server: String, _ kind: Kind) {
+        self.server = server
+        self.kind = kind
+    }
+
+    public var isTransient: Bool {
+        if case .transient = kind { return true }
+        return false
+    }
+
+    public var description: String {
+        let text: String
+        switch kind {
+        case .needsLogin(let reason): text = "\(reason) — run 'mcptop auth \(server)' to log in"
+        case .transient(let detail): text = "\(detail) (will retry; nothing was deleted)"
+        case .discovery(let detail): text = "authorization discovery failed: \(detail)"
+        case .insecureEndpoint(let detail): text = detail
+        case .invalidClient(let detail): text = "the authorization server rejected the client: \(detail)"
+        case .login(let detail): text = "login failed: \(detail)"
+        case .insufficientScope(let scopes):
+            text = "the server needs the scopes \"\(scopes)\" — run 'mcptop auth \(server)' to grant them"
+        case .protocolError(let detail): text = detail
+        }
+        return "\(server): \(text)"
+    }
+}

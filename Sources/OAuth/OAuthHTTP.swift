@@ -1,0 +1,64 @@
+import Foundation
+import HTTP
+import MCPClient
+
+/// JSON over HTTP for the OAuth endpoints, with failures sorted into transient (retry) and
+/// definite ones, and every request reported as an `AuthStep` (URL without its query).
+struct OAuthHTTP: Sendable {
+    let server: String
+    let http: HTTPClient
+    let onStep: AuthStepHandler
+
+    struct Reply: Sendable {
+        var status: Int
+        var json: JSONValue?
+        var headers: HTTPHeaders
+    }
+
+    func get(_ url: String, what: String) async throws(OAuthError) -> Reply {
+        var request = HTTPRequest(url: url, connectTimeout: 10, timeout: 30, maxBodyBytes: 1 << 20, label: server)
+        request.headers.add("Accept", "application/json")
+        request.headers.add("MCP-Protocol-Version", ProtocolVersion.latest)
+        return try await send(request, what: what)
+    }
+
+    func postForm(_ url: String, _ pairs: [(String, String)], what: String, basicAuth: String? = nil)
+        async throws(OAuthError) -> Reply
+    {
+        var request = HTTPRequest(
+            method: "POST", url: url, body: Array(FormEncoding.encode(pairs).utf8), connectTimeout: 10, timeout: 30,
+            maxBodyBytes: 1 << 20, label: server)
+        request.headers.add("Content-Type", "application/x-www-form-urlencoded")
+        request.headers.add("Accept", "application/json")
+        if let basicAuth { request.headers.add("Authorization", "Basic \(basicAuth)") }
+        return try await send(request, what: what)
+    }
+
+    func postJSON(_ url: String, _ body: JSONValue, what: String) async throws(OAuthError) -> Reply {
+        var request = HTTPRequest(
+            method: "POST", url: url, body: body.serializedBytes(), connectTimeout: 10, timeout: 30,
+            maxBodyBytes: 1 << 20, label: server)
+        request.headers.add("Content-Type", "application/json")
+        request.headers.add("Accept", "application/json")
+        return try await send(request, what: what)
+    }
+
+    private func send(_ request: HTTPRequest, what: String) async throws(OAuthError) -> Reply {
+        let action = "\(request.method) \(HTTPError.displayURL(request.url)) (\(what))"
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch let error as HTTPError {
+            onStep(AuthStep(action: action, outcome: "failed: \(error.kind)"))
+            throw OAuthError(server: server, .transient("\(what): \(error)"))
+        } catch {
+            onStep(AuthStep(action: action, outcome: "cancelled"))
+            throw OAuthError(server: server, .transient("\(what): cancelled"))
+        }
+        let json = try? JSONValue.parse(response.body)
+        var outcome = "HTTP \(response.status)"
+        if let error = json?["error"]?.stringValue { outcome += " \(error)" }
+        onStep(AuthStep(action: action, outcome: outcome))
+        return Reply(status: response.status, json: json, headers: response.headers)
+    }
+}

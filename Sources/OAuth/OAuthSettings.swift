@@ -1,0 +1,44 @@
+import Foundation
+
+/// The `oauth` object of a server in the config.
+public struct OAuthSettings: Sendable, Equatable {
+    /// A client registered by hand with the authorization server.
+    public var clientID: String?
+    /// Its secret, from the environment (`${ENV}`); never stored by mcptop.
+    public var clientSecret: String?
+    /// Scopes to ask for instead of the ones the server suggests.
+    public var scopes: [String]?
+    /// A fixed redirect URI (must be http on loopback), e.g. for a pre-registered client.
+    public var redirectURI: String?
+    /// A Client ID Metadata Document URL to use as client_id where the server supports it.
+    public var clientMetadataURL: String?
+    /// Refresh when this fraction of the lifetime is left (default 0.2) …
+    public var refreshFraction: Double
+    /// … or when this many seconds are left, whichever comes first (default 60).
+    public var refreshMarginSeconds: Double
+    /// The refresh token's lifetime, if known to the user, to warn before a login is needed.
+    public var refreshTokenLifetimeSeconds: Double?
+
+    public init(
+        clientID: String? = nil, clientSecret: String? = nil, scopes: [String]? = nil, redirectURI: String? = nil,
+        clientMetadataURL: String? = nil, refreshFraction: Double = 0.2, refreshMarginSeconds: Double = 60,
+        refreshTokenLifetimeSeconds: Double? = nil
+    ) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.scopes = scopes
+        self.redirectURI = redirectURI
+        self.clientMetadataURL = clientMetadataURL
+        self.refreshFraction = refreshFraction
+        self.refreshMarginSeconds = refreshMarginSeconds
+        self.refreshTokenLifetimeSeconds = refreshTokenLifetimeSeconds
+    }
+
+    /// DESIGN.md: refresh at expiry − min(fraction × lifetime, margin): at 80% of a short
+    /// token's life, 60 s before a long one's end.
+    public func refreshTime(obtainedAt: Date?, expiresAt: Date?) -> Date? {
+        guard let expiresAt else { return nil }
+        let lifetime = obtainedAt.map { expiresAt.timeIntervalSince($0) } ?? refreshMarginSeconds / refreshFraction
+        return expiresAt.addingTimeInterval(-min(max(lifetime, 0) * refreshFraction, refreshMarginSeconds))
+    }
+}

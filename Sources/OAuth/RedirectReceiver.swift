@@ -1,0 +1,130 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// The one-shot HTTP listener on 127.0.0.1 that receives the authorization response
+/// (RFC 8252 §7.3, loopback redirect). It answers only its exact path, shows a short page, and
+/// stops after the first response it accepts.
+public final class RedirectReceiver: Sendable {
+    public let path: String
+    private let requestedPort: Int
+    private struct State {
+        var task: Task<Void, Never>?
+        var port = 0
+        var waiter: CheckedContinuation<[(String, String)], Error>?
+        var received: [(String, String)]?
+    }
+    private let state = Mutex(State())
+
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// `port` 0 picks a free port; a registered redirect URI needs its exact port.
+    public init(port: Int, path: String = "/callback") {
+        requestedPort = port
+        self.path = path
+    }
+
+    /// The redirect URI to register and send: `http://127.0.0.1:PORT/callback`.
+    public var redirectURI: String { "http://127.0.0.1:\(state.withLock { $0.port })\(path)" }
+
+    public func start() async throws -> Int {
+        let router = Router()
+        router.get(RouterPath(path)) { [self] request, _ -> Response in
+            let query = request.uri.query.map { FormEncoding.decode($0) } ?? []
+            let accepted = deliver(query)
+            let failed = query.contains { $0.0 == "error" }
+            let title = !accepted ? "Already received" : failed ? "Login was not completed" : "Logged in"
+            let body = """
+                <!doctype html><html><head><meta charset="utf-8"><title>mcptop</title></head>
+                <body style="font-family: sans-serif; margin: 3em"><h1>\(title)</h1>
+                <p>You may close this tab and return to mcptop.</p></body></html>
+                """
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let (ready, readyContinuation) = AsyncStream<Result<Int, Error>>.makeStream()
+        var logger = Logger(label: "mcptop.redirect")
+        logger.logLevel = .critical
+        let application = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: requestedPort)),
+            onServerRunning: { channel in readyContinuation.yield(.success(channel.localAddress?.port ?? 0)) },
+            logger: logger)
+        let task = Task {
+            do {
+                try await application.run()
+            } catch {
+                readyContinuation.yield(.failure(error))
+            }
+            readyContinuation.finish()
+        }
+        state.withLock { $0.task = task }
+        for await outcome in ready {
+            switch outcome {
+            case .success(let port):
+                state.withLock { $0.port = port }
+                return port
+            case .failure(let error):
+                throw StartError(
+                    description: "cannot listen on 127.0.0.1:\(requestedPort) for the login redirect: \(error)")
+            }
+        }
+        throw StartError(description: "the login redirect listener stopped before it started")
+    }
+
+    /// Waits for the browser to arrive, up to `timeout`.
+    public func wait(timeout: Duration) async throws -> [(String, String)] {
+        let timer = Task { [self] in
+            try? await Task.sleep(for: timeout)
+            if !Task.isCancelled { fail(StartError(description: "no answer from the browser within \(timeout)")) }
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready = state.withLock { state -> [(String, String)]? in
+                    if let received = state.received { return received }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            fail(CancellationError())
+        }
+    }
+
+    private func deliver(_ query: [(String, String)]) -> Bool {
+        let waiter = state.withLock { state -> CheckedContinuation<[(String, String)], Error>?? in
+            guard state.received == nil else { return .none }
+            state.received = query
+            defer { state.waiter = nil }
+            return .some(state.waiter)
+        }
+        guard case .some(let continuation) = waiter else { return false }
+        continuation?.resume(returning: query)
+        return true
+    }
+
+    private func fail(_ error: Error) {
+        let waiter = state.withLock { state in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(throwing: error)
+    }
+
+    public func stop() async {
+        let task = state.withLock { state in
+            defer { state.task = nil }
+            return state.task
+        }
+        // Give the browser its page before the listener goes away.
+        try? await Task.sleep(for: .milliseconds(100))
+        task?.cancel()
+        await task?.value
+    }
+}

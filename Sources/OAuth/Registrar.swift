@@ -1,0 +1,63 @@
+import Foundation
+import MCPClient
+
+/// Finds the client to log in as: the pre-registered one from the config, a stored
+/// registration for this issuer, a Client ID Metadata Document URL, or a new dynamic
+/// registration (RFC 7591) as a native public client.
+struct Registrar: Sendable {
+    let serverName: String
+    let settings: OAuthSettings
+    let store: TokenStore
+    let http: OAuthHTTP
+
+    func registration(for metadata: AuthorizationServerMetadata, redirectURI: String) async throws(OAuthError)
+        -> ClientRegistration
+    {
+        if let clientID = settings.clientID {
+            http.onStep(AuthStep(action: "registration", outcome: "pre-registered client from the config"))
+            return ClientRegistration(
+                issuer: metadata.issuer, clientID: clientID, redirectURI: settings.redirectURI ?? redirectURI,
+                method: .preregistered)
+        }
+        if let stored = try? store.loadRegistration(issuer: metadata.issuer), stored.redirectURI == redirectURI {
+            http.onStep(
+                AuthStep(action: "registration", outcome: "reusing the client registered \(stored.registeredAt)"))
+            return stored
+        }
+        if let documentURL = settings.clientMetadataURL, metadata.clientIDMetadataDocumentSupported {
+            http.onStep(AuthStep(action: "registration", outcome: "client id metadata document \(documentURL)"))
+            return ClientRegistration(
+                issuer: metadata.issuer, clientID: documentURL, redirectURI: redirectURI, method: .metadataDocument)
+        }
+        guard let endpoint = metadata.registrationEndpoint else {
+            throw OAuthError(
+                server: serverName,
+                .invalidClient(
+                    "the authorization server offers no dynamic registration; set oauth.clientId in the config"))
+        }
+        var body: JSONValue = [
+            "client_name": "mcptop",
+            "redirect_uris": [.string(redirectURI)],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+            "token_endpoint_auth_method": "none",
+            "application_type": "native",
+        ]
+        if let scopes = settings.scopes { body["scope"] = .string(scopes.joined(separator: " ")) }
+        let reply = try await http.postJSON(endpoint, body, what: "dynamic client registration")
+        guard (200..<300).contains(reply.status), let json = reply.json, let clientID = json["client_id"]?.stringValue
+        else {
+            if reply.status >= 500 {
+                throw OAuthError(server: serverName, .transient("registration answered \(reply.status)"))
+            }
+            let detail = reply.json?["error_description"]?.stringValue ?? reply.json?["error"]?.stringValue ?? ""
+            throw OAuthError(
+                server: serverName, .invalidClient("registration answered \(reply.status) \(detail.prefix(200))"))
+        }
+        let registration = ClientRegistration(
+            issuer: metadata.issuer, clientID: clientID, clientSecret: json["client_secret"]?.stringValue,
+            redirectURI: redirectURI, method: .dynamic)
+        try? store.save(registration)
+        return registration
+    }
+}

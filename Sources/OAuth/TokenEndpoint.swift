@@ -1,0 +1,71 @@
+import Foundation
+import HTTP
+import MCPClient
+
+/// Requests to the token and revocation endpoints (RFC 6749 §4.1.3, §6; RFC 7009), with the
+/// server's error sorted into what mcptop does next.
+struct TokenEndpoint: Sendable {
+    let server: String
+    let http: OAuthHTTP
+
+    enum Failure: Error, Sendable {
+        /// `invalid_grant`: the code or refresh token is dead. Log in again.
+        case invalidGrant(String)
+        /// `invalid_client` / `unauthorized_client`: register again.
+        case invalidClient(String)
+        /// Network, 5xx, 429, `temporarily_unavailable`: try later.
+        case transient(String)
+        /// Any other refusal.
+        case refused(String)
+    }
+
+    func request(_ url: String, _ form: [(String, String)], clientSecret: String?, clientID: String, what: String)
+        async throws(Failure) -> TokenResponse
+    {
+        var pairs = form
+        var basic: String?
+        if let clientSecret {
+            // client_secret_basic (RFC 6749 §2.3.1), the method every server must support.
+            let credentials = "\(FormEncoding.escape(clientID)):\(FormEncoding.escape(clientSecret))"
+            basic = Data(credentials.utf8).base64EncodedString()
+        } else {
+            pairs.append(("client_id", clientID))
+        }
+        let reply: OAuthHTTP.Reply
+        do {
+            reply = try await http.postForm(url, pairs, what: what, basicAuth: basic)
+        } catch {
+            throw .transient(error.description)
+        }
+        if reply.status == 200, let json = reply.json, let tokens = TokenResponse(json: json) {
+            return tokens
+        }
+        let code = reply.json?["error"]?.stringValue
+        var detail = "\(HTTPError.displayURL(url)) answered \(reply.status)"
+        if let code { detail += " \(code)" }
+        if let text = reply.json?["error_description"]?.stringValue { detail += ": \(text.prefix(200))" }
+        switch code {
+        case "invalid_grant": throw .invalidGrant(detail)
+        case "invalid_client", "unauthorized_client": throw .invalidClient(detail)
+        case "temporarily_unavailable", "server_error", "slow_down": throw .transient(detail)
+        default:
+            if reply.status >= 500 || reply.status == 429 || reply.status == 408 { throw .transient(detail) }
+            if reply.status == 200 { throw .refused("\(detail): the response has no access_token") }
+            throw .refused(detail)
+        }
+    }
+
+    /// RFC 7009: asks the server to forget a token. Failure is reported, not thrown: the local
+    /// copy is forgotten either way.
+    func revoke(_ url: String, token: String, hint: String, clientID: String, clientSecret: String?) async -> String {
+        var pairs = [("token", token), ("token_type_hint", hint), ("client_id", clientID)]
+        // Some servers (the Python SDK) want the field even for public clients.
+        pairs.append(("client_secret", clientSecret ?? ""))
+        do {
+            let reply = try await http.postForm(url, pairs, what: "revoke \(hint)")
+            return reply.status == 200 ? "revoked" : "revocation answered \(reply.status)"
+        } catch {
+            return "revocation failed: \(error)"
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import Foundation
+import HTTP
+
+/// Keeps one server's login usable: hands out the access token at the moment a request is
+/// sent, refreshes it before it expires, and makes sure only one refresh runs at a time —
+/// across tasks (one shared refresh) and across processes (a file lock, then a re-read of the
+/// store, so a refresh token another process rotated is used rather than presented again).
+public actor TokenManager {
+    public nonisolated let serverName: String
+    public nonisolated let serverURL: String
+    public nonisolated let settings: OAuthSettings
+    private let store: TokenStore
+    private let endpoint: TokenEndpoint
+    private let now: @Sendable () -> Date
+    private let onChange: @Sendable (Credential?) -> Void
+
+    private var credential: Credential?
+    private var loaded = false
+    private var refreshing: Task<RefreshReport, Error>?
+
+    public init(
+        serverName: String, serverURL: String, store: TokenStore, settings: OAuthSettings = OAuthSettings(),
+        http: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() },
+        onStep: @escaping AuthStepHandler = { _ in }, onChange: @escaping @Sendable (Credential?) -> Void = { _ in }
+    ) {
+        self.serverName = serverName
+        self.serverURL = serverURL
+        self.store = store
+        self.settings = settings
+        self.now = now
+        self.onChange = onChange
+        endpoint = TokenEndpoint(server: serverName, http: OAuthHTTP(server: serverName, http: http, onStep: onStep))
+    }
+
+    // MARK: Reading
+
+    /// The stored login, read from disk the first time.
+    public func current() throws(OAuthError) -> Credential? {
+        if !loaded { try reload() }
+        return credential
+    }
+
+    private func reload() throws(OAuthError) {
+        do {
+            credential = try store.loadCredential(serverURL: serverURL)
+            loaded = true
+        } catch {
+            throw OAuthError(server: serverName, .needsLogin(reason: "the stored login \(error)"))
+        }
+    }
+
+    /// When the next proactive refresh is due, if the expiry is known.
+    public func refreshDue() throws(OAuthError) -> Date? {
+        guard let credential = try current() else { return nil }
+        return settings.refreshTime(obtainedAt: credential.obtainedAt, expiresAt: credential.expiresAt)
+    }
+
+    /// The access token to send now, refreshed first when it is due; nil when there is no login
+    /// (the server may not need one). A transient refresh failure still returns a token that
+    /// has not expired.
+    public func accessToken() async throws(OAuthError) -> String? {
+        guard var record = try current() else { return nil }
+        if record.unusableReason != nil {
+            try reload()  // another process may have logged in since
+            guard let fresh = credential else { return nil }
+            record = fresh
+            if let reason = record.unusableReason { throw OAuthError(server: serverName, .needsLogin(reason: reason)) }
+        }
+        let due = settings.refreshTime(obtainedAt: record.obtainedAt, expiresAt: record.expiresAt)
+        guard record.accessToken == nil || due.map({ now() >= $0 }) == true else { return record.accessToken }
+        do {
+            _ = try await refresh(rejected: nil)
+        } catch {
+            let expired = record.expiresAt.map { now() >= $0 } ?? false
+            if error.isTransient, !expired, let token = record.accessToken { return token }
+            throw error
+        }
+        return credential?.accessToken
+    }
+
+    /// The server refused `token` (401). Refreshes unless that token is already replaced;
+    /// returns whether a different token is now available to retry with.
+    public func rejected(token: String?) async throws(OAuthError) -> Bool {
+        guard try current() != nil else { return false }
+        if let current = credential?.accessToken, current != token, credential?.unusableReason == nil {
+            return true  // a refresh since that request already replaced it
+        }
+        _ = try await refresh(rejected: token)
+        return credential?.accessToken != nil && credential?.accessToken != token
+    }
+
+    /// Refreshes now, whatever the expiry, and says what the server did.
+    public func refreshNow() async throws(OAuthError) -> RefreshReport {
+        guard try current() != nil else {
+            throw OAuthError(server: serverName, .needsLogin(reason: "there is no stored login"))
+        }
+        return try await refresh(rejected: credential?.accessToken, force: true)
+    }
+
+    /// A new login replaces whatever was stored.
+    public func replace(with newCredential: Credential) throws(OAuthError) {
+        do {
+            try store.save(newCredential)
+        } catch {
+            throw OAuthError(server: serverName, .protocolError("cannot store the login: \(error)"))
+        }
+        credential = newCredential
+        loaded = true
+        onChange(newCredential)
+    }
+
+    /// Forgets the login (after revocation, by `logout`).
+    public func forget() throws(OAuthError) {
+        do {
+            try store.deleteCredential(serverURL: serverURL)
+        } catch {
+            throw OAuthError(server: serverName, .protocolError("cannot delete the login: \(error)"))
+        }
+        credential = nil
+        loaded = true
+        onChange(nil)
+    }
+
+    // MARK: Refreshing
+
+    /// One refresh at a time: callers arriving while one runs share its outcome.
+    private func refresh(rejected: String?, force: Bool = false) async throws(OAuthError) -> RefreshReport {
+        if let refreshing {
+            return try await Self.outcome(of: refreshing, server: serverName)
+        }
+        let known = credential?.accessToken
+        let task = Task { () async throws -> RefreshReport in
+            try await self.refreshUnderLock(known: known, rejected: rejected, force: force)
+        }
+        refreshing = task
+        defer { refreshing = nil }
+        return try await Self.outcome(of: task, server: serverName)
+    }
+
+    private static func outcome(of task: Task<RefreshReport, Error>, server: String) async throws(OAuthError)
+        -> RefreshReport
+    {
+        do {
+            return try await task.value
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw OAuthError(server: server, .transient("\(error)"))
+        }
+    }
+
+    private func refreshUnderLock(known: String?, rejected: String?, force: Bool) async throws -> RefreshReport {
+        try await store.withLock(serverURL: serverURL) {
+            try await self.refreshLocked(known: known, rejected: rejected, force: force)
+        }
+    }
+
+    private func refreshLocked(known: String?, rejected: String?, force: Bool) async throws(OAuthError)
+        -> RefreshReport
+    {
+        try reload()
+        guard var record = credential else {
+            throw OAuthError(server: serverName, .needsLogin(reason: "there is no stored login"))
+        }
+        if let reason = record.unusableReason { throw OAuthError(server: serverName, .needsLogin(reason: reason)) }
+        // Another process refreshed while we waited for the lock: use its token.
+        if !force, let token = record.accessToken, token != known, token != rejected {
+            let due = settings.refreshTime(obtainedAt: record.obtainedAt, expiresAt: record.expiresAt)
+            if due.map({ now() < $0 }) ?? true {
+                onChange(record)
+                var report = RefreshReport(
+                    rotated: false, expiresInPresent: record.expiresAt != nil, scopesChanged: false,
+                    expiresAt: record.expiresAt)
+                report.adopted = true
+                return report
+            }
+        }
+        guard let refreshToken = record.refreshToken else {
+            let reason = "the access token expired and the server issued no refresh token"
+            record.unusableReason = reason
+            persistQuietly(record)
+            throw OAuthError(server: serverName, .needsLogin(reason: reason))
+        }
+        var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("resource", record.resource)]
+        if !record.scopes.isEmpty { form.append(("scope", record.scopes.joined(separator: " "))) }
+        let secret = settings.clientSecret ?? (try? store.loadRegistration(issuer: record.issuer))??.clientSecret
+        let started = now()
+        do {
+            let tokens = try await endpoint.request(
+                record.tokenEndpoint, form, clientSecret: secret, clientID: record.clientID, what: "refresh")
+            let report = record.apply(refresh: tokens, now: started)
+            // The rotated refresh token is on disk before the new access token is used.
+            do {
+                try store.save(record)
+            } catch {
+                throw OAuthError(server: serverName, .protocolError("cannot store the refreshed login: \(error)"))
+            }
+            credential = record
+            onChange(record)
+            return report
+        } catch let failure as TokenEndpoint.Failure {
+            record.lastRefreshAt = started
+            switch failure {
+            case .transient(let detail):
+                // Nothing is deleted or marked; the caller backs off and tries again.
+                record.lastRefreshResult = "failed, will retry: \(detail)"
+                credential = record
+                throw OAuthError(server: serverName, .transient("refresh failed: \(detail)"))
+            case .invalidGrant(let detail):
+                let reason = "the server refused the refresh token (\(detail))"
+                record.lastRefreshResult = "invalid_grant"
+                record.unusableReason = reason
+                persistQuietly(record)
+                throw OAuthError(server: serverName, .needsLogin(reason: reason))
+            case .invalidClient(let detail):
+                try? store.deleteRegistration(issuer: record.issuer)
+                let reason =
+                    "the authorization server no longer knows this client (\(detail)); it will be registered again"
+                record.lastRefreshResult = "invalid_client"
+                record.unusableReason = reason
+                persistQuietly(record)
+                throw OAuthError(server: serverName, .needsLogin(reason: reason))
+            case .refused(let detail):
+                let reason = "the refresh was refused (\(detail))"
+                record.lastRefreshResult = "refused"
+                record.unusableReason = reason
+                persistQuietly(record)
+                throw OAuthError(server: serverName, .needsLogin(reason: reason))
+            }
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw OAuthError(server: serverName, .transient("\(error)"))
+        }
+    }
+
+    /// Records why the login is unusable; the tokens stay as they were.
+    private func persistQuietly(_ record: Credential) {
+        try? store.save(record)
+        credential = record
+        onChange(record)
+    }
+}

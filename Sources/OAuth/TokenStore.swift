@@ -1,0 +1,178 @@
+import Foundation
+
+/// Logins and client registrations on disk, under the state folder:
+/// `credentials/<digest of server URL>.json` and `registrations/<digest of issuer>.json`.
+/// Files are 0600 in 0700 folders, written to a temporary file, fsync'd, then renamed, so a
+/// crash leaves either the old or the new record, never half of one.
+public struct TokenStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    public struct StoreError: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var detail: String
+        public var description: String { "\(path): \(detail)" }
+    }
+
+    // MARK: Credentials
+
+    public func credentialPath(serverURL: String) -> String {
+        "\(directory)/credentials/\(PKCE.digest(serverURL)).json"
+    }
+
+    public func loadCredential(serverURL: String) throws(StoreError) -> Credential? {
+        try load(Credential.self, at: credentialPath(serverURL: serverURL))
+    }
+
+    public func save(_ credential: Credential) throws(StoreError) {
+        try write(credential, to: credentialPath(serverURL: credential.serverURL))
+    }
+
+    public func deleteCredential(serverURL: String) throws(StoreError) {
+        try remove(credentialPath(serverURL: serverURL))
+    }
+
+    // MARK: Registrations
+
+    public func registrationPath(issuer: String) -> String {
+        "\(directory)/registrations/\(PKCE.digest(issuer)).json"
+    }
+
+    public func loadRegistration(issuer: String) throws(StoreError) -> ClientRegistration? {
+        try load(ClientRegistration.self, at: registrationPath(issuer: issuer))
+    }
+
+    public func save(_ registration: ClientRegistration) throws(StoreError) {
+        try write(registration, to: registrationPath(issuer: registration.issuer))
+    }
+
+    public func deleteRegistration(issuer: String) throws(StoreError) {
+        try remove(registrationPath(issuer: issuer))
+    }
+
+    // MARK: Locking
+
+    /// Holds an exclusive lock on the server's credential (flock on a lock file beside it)
+    /// while `body` runs, so processes sharing this folder refresh one at a time.
+    public func withLock<T: Sendable>(
+        serverURL: String, timeout: Duration = .seconds(30), _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let path = "\(directory)/credentials/\(PKCE.digest(serverURL)).lock"
+        try ensureFolder("\(directory)/credentials")
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError(path: path, detail: "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }  // closing releases the lock, also if the process dies
+        let deadline = ContinuousClock.now + timeout
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw StoreError(path: path, detail: "cannot lock: \(String(cString: strerror(errno)))")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw StoreError(path: path, detail: "another mcptop process has held the lock for \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return try await body()
+    }
+
+    // MARK: Files
+
+    private func load<T: Decodable>(_ type: T.Type, at path: String) throws(StoreError) -> T? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if FileManager.default.fileExists(atPath: path) {
+                throw StoreError(path: path, detail: "cannot be read (check its permissions)")
+            }
+            return nil
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        do {
+            return try decoder.decode(type, from: data)
+        } catch {
+            throw StoreError(path: path, detail: "is damaged (\(Self.describe(error))); it was left as it is")
+        }
+    }
+
+    private func write<T: Encodable>(_ value: T, to path: String) throws(StoreError) {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            throw StoreError(path: path, detail: "cannot encode: \(error)")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        try ensureFolder(folder)
+        let temporary = "\(path).tmp-\(getpid())-\(PKCE.randomString(byteCount: 6))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError(path: temporary, detail: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        var failure: String?
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = "cannot write: \(String(cString: strerror(errno)))"
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = "cannot fsync: \(String(cString: strerror(errno)))" }
+        close(fd)
+        if failure == nil, rename(temporary, path) != 0 {
+            failure = "cannot rename into place: \(String(cString: strerror(errno)))"
+        }
+        if let failure {
+            unlink(temporary)
+            throw StoreError(path: path, detail: failure)
+        }
+        // The rename is durable once the folder itself is synced.
+        let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderFD >= 0 {
+            fsync(folderFD)
+            close(folderFD)
+        }
+    }
+
+    private func remove(_ path: String) throws(StoreError) {
+        if unlink(path) != 0 && errno != ENOENT {
+            throw StoreError(path: path, detail: "cannot delete: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Creates the folder (and the state folder) 0700, and tightens an existing one.
+    private func ensureFolder(_ folder: String) throws(StoreError) {
+        for path in [directory, folder] {
+            var info = stat()
+            if stat(path, &info) == 0 {
+                if info.st_mode & 0o077 != 0 { chmod(path, 0o700) }
+                continue
+            }
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError(path: path, detail: "cannot create the folder: \(error.localizedDescription)")
+            }
+        }
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "missing \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "bad \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.dataCorrupted: return "not valid JSON"
+        default: return "unreadable"
+        }
+    }
+}

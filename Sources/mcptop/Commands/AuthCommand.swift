@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import MCPClient
+import OAuth
+
+struct AuthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auth",
+        abstract: "Log in to a server in the browser (OAuth with PKCE) and store the tokens.",
+        discussion: """
+            Opens $BROWSER (else xdg-open) on the authorization page; the URL is printed too, to copy \
+            into a browser elsewhere (e.g. over SSH). The browser comes back to a one-shot listener on \
+            127.0.0.1.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The server's name in the config.")
+    var server: String
+
+    @Flag(name: .customLong("no-browser"), help: "Only print the URL; do not open a browser.")
+    var noBrowser = false
+
+    @Option(
+        name: .customLong("scope"), help: ArgumentHelp("Ask for this scope as well (repeatable).", valueName: "scope"))
+    var scopes: [String] = []
+
+    @Option(help: ArgumentHelp("Seconds to wait for the browser.", valueName: "seconds"))
+    var timeout: Double = 300
+
+    func run() async throws {
+        let (_, configured) = try global.configured(named: server)
+        guard let url = configured.httpURL else {
+            throw CommandFailure(message: "\(server) is a stdio server; it needs no login", status: ExitStatus.usage)
+        }
+        if configured.hasStaticAuthorization {
+            throw CommandFailure(
+                message: "\(server) has an Authorization header in the config; remove it to use OAuth",
+                status: ExitStatus.usage)
+        }
+        let flow = LoginFlow(
+            serverName: server, serverURL: url, settings: configured.oauth, store: global.store,
+            onStep: { step in Terminal.note("\(step)") })
+        var options = LoginFlow.Options()
+        options.openBrowser = !noBrowser
+        options.extraScopes = scopes
+        options.timeout = .milliseconds(Int(timeout * 1000))
+        options.showURL = { url in
+            Terminal.note("Open this URL to log in to \(server):\n\n  \(url)\n")
+        }
+        let credential = try await flow.run(options: options)
+        print("Logged in to \(server).")
+        for line in StatusCommand.describe(credential, now: Date()) { print("  " + line) }
+    }
+}
+
+struct LogoutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logout",
+        abstract: "Revoke the server's tokens (RFC 7009, when it offers revocation) and forget them.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The server's name in the config.")
+    var server: String
+
+    func run() async throws {
+        let (_, configured) = try global.configured(named: server)
+        guard let url = configured.httpURL else {
+            throw CommandFailure(message: "\(server) is a stdio server; it has no login", status: ExitStatus.usage)
+        }
+        let manager = TokenManager(serverName: server, serverURL: url, store: global.store, settings: configured.oauth)
+        guard try await manager.current() != nil else {
+            print("\(server): no login stored.")
+            return
+        }
+        let outcome = await Logout(manager: manager, store: global.store).run()
+        print("\(server): \(outcome). Logged out.")
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Config
+import Foundation
+import MCPClient
+import OAuth
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each server's login: state, token expiry, refresh token, last refresh, scopes.",
+        discussion: "Reads the stored logins only; it contacts no server and never shows a secret.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        let store = global.store
+        let now = Date()
+        var entries: [JSONValue] = []
+        for server in configuration.servers {
+            var entry: JSONValue = ["name": .string(server.name), "transport": .string(server.endpoint.transportName)]
+            var lines: [String] = []
+            if server.httpURL == nil {
+                entry["auth"] = "none"
+                lines.append("stdio, no login")
+            } else if server.hasStaticAuthorization {
+                entry["auth"] = "static"
+                lines.append("Authorization header from the config")
+            } else if let url = server.httpURL {
+                do {
+                    if let credential = try store.loadCredential(serverURL: url) {
+                        entry = entry.merging(Self.json(credential, now: now))
+                        lines += Self.describe(credential, now: now)
+                    } else {
+                        entry["auth"] = "none"
+                        lines.append("no login stored (if the server needs one: mcptop auth \(server.name))")
+                    }
+                } catch {
+                    entry["auth"] = "error"
+                    entry["error"] = .string("\(error)")
+                    lines.append("cannot read the stored login: \(error)")
+                }
+            }
+            entries.append(entry)
+            if !json {
+                print(server.name)
+                for line in lines { print("  " + line) }
+            }
+        }
+        if json {
+            print(JSONValue.object(["servers": .array(entries)]).prettyPrinted())
+        } else if configuration.servers.isEmpty {
+            print("No servers configured in \(configuration.file).")
+        }
+    }
+
+    /// Lines about a login, without a secret: fingerprints are the last 4 characters.
+    static func describe(_ credential: Credential, now: Date) -> [String] {
+        var lines: [String] = []
+        if let reason = credential.unusableReason {
+            lines.append("needs login: \(reason)")
+        } else {
+            lines.append("logged in")
+        }
+        if let token = credential.accessToken {
+            var line = "access token …\(fingerprint(token)), "
+            if let expiry = credential.expiresAt {
+                line +=
+                    expiry > now
+                    ? "expires in \(Duration.text(expiry.timeIntervalSince(now)))"
+                    : "expired \(Duration.text(now.timeIntervalSince(expiry))) ago"
+            } else {
+                line += "expiry unknown (the server sent no expires_in)"
+            }
+            lines.append(line)
+        }
+        if let refresh = credential.refreshToken {
+            var line = "refresh token …\(fingerprint(refresh))"
+            if let obtained = credential.refreshTokenObtainedAt {
+                line += ", \(Duration.text(now.timeIntervalSince(obtained))) old"
+            }
+            if let end = credential.refreshTokenExpiresAt {
+                line += end > now ? ", valid for \(Duration.text(end.timeIntervalSince(now)))" : ", expired"
+            }
+            lines.append(line)
+        } else {
+            lines.append("no refresh token: a login is needed when the access token expires")
+        }
+        if let last = credential.lastRefreshAt {
+            lines.append(
+                "last refresh \(Duration.text(now.timeIntervalSince(last))) ago: \(credential.lastRefreshResult ?? "?") "
+                    + "(\(credential.refreshCount) so far)")
+        }
+        if !credential.scopes.isEmpty { lines.append("scopes: \(credential.scopes.joined(separator: " "))") }
+        lines.append("issuer \(credential.issuer), client id \(credential.clientID)")
+        return lines
+    }
+
+    static func json(_ credential: Credential, now: Date) -> JSONValue {
+        var entry: JSONValue = [
+            "auth": credential.unusableReason == nil ? "loggedIn" : "needsLogin",
+            "issuer": .string(credential.issuer),
+            "clientId": .string(credential.clientID),
+            "scopes": .array(credential.scopes.map { .string($0) }),
+            "refreshToken": .bool(credential.refreshToken != nil),
+            "refreshCount": .int(Int64(credential.refreshCount)),
+        ]
+        if let reason = credential.unusableReason { entry["reason"] = .string(reason) }
+        if let token = credential.accessToken { entry["accessTokenFingerprint"] = .string(fingerprint(token)) }
+        if let expiry = credential.expiresAt {
+            entry["expiresAt"] = .string(ISO8601DateFormatter().string(from: expiry))
+            entry["expiresInSeconds"] = .double((expiry.timeIntervalSince(now) * 10).rounded() / 10)
+        }
+        if let obtained = credential.refreshTokenObtainedAt {
+            entry["refreshTokenAgeSeconds"] = .double(now.timeIntervalSince(obtained).rounded())
+        }
+        if let last = credential.lastRefreshAt {
+            entry["lastRefreshAt"] = .string(ISO8601DateFormatter().string(from: last))
+            entry["lastRefreshResult"] = .string(credential.lastRefreshResult ?? "")
+        }
+        return entry
+    }
+
+    static func fingerprint(_ secret: String) -> String { String(secret.suffix(4)) }
+}
+
+extension JSONValue {
+    /// The keys of `other` added to (or replacing those of) this object.
+    func merging(_ other: JSONValue) -> JSONValue {
+        guard case .object(var mine) = self, case .object(let theirs) = other else { return self }
+        for (key, value) in theirs { mine[key] = value }
+        return .object(mine)
+    }
+}
+
+enum Duration {
+    /// "42s", "4m12s", "3h05m", "2d4h".
+    static func text(_ seconds: Double) -> String {
+        let total = Int(max(0, seconds).rounded())
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        if total < 86400 { return "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" }
+        return "\(total / 86400)d\(total % 86400 / 3600)h"
+    }
+}
