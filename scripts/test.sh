@@ -25,3 +25,6 @@ swift format lint --strict --recursive Sources Tests
 
 echo "== interop"
 MCPTOP="$(swift build --show-bin-path)/mcptop" tests/interop/run.sh
+
+echo "== interop: OAuth"
+MCPTOP="$(swift build --show-bin-path)/mcptop" tests/interop/oauth.sh
