@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +54,11 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "OAuthTests", dependencies: ["OAuth", "MCPClient", "DemoServer"]),
+        .testTarget(
+            name: "OAuthTests",
+            dependencies: [
+                "OAuth", "MCPClient", "DemoServer", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
     ]
 )
