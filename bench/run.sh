@@ -4,3 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 echo "== call latency ($(date -u +%Y-%m-%d), $(nproc) cores)"
 ./call_latency.sh "$@"
+echo
+echo "== token refresh"
+./token_refresh.sh

@@ -163,7 +163,7 @@ struct ConfigReader {
 
     private static let knownOAuthKeys: Set<String> = [
         "clientId", "clientSecret", "scopes", "redirectUri", "redirectPort", "clientMetadataUrl",
-        "refreshFraction", "refreshMarginSeconds", "refreshTokenLifetimeSeconds",
+        "refreshFraction", "refreshMarginSeconds", "refreshTokenLifetimeSeconds", "proactiveRefresh",
     ]
 
     private func oauthSettings(
@@ -220,6 +220,12 @@ struct ConfigReader {
                 throw error(path + ["refreshMarginSeconds"], "must be a number of seconds")
             }
             settings.refreshMarginSeconds = number
+        }
+        if let proactive = fields["proactiveRefresh"] {
+            guard let flag = proactive.boolValue else {
+                throw error(path + ["proactiveRefresh"], "must be true or false")
+            }
+            settings.proactiveRefresh = flag
         }
         if let lifetime = fields["refreshTokenLifetimeSeconds"] {
             settings.refreshTokenLifetimeSeconds = Double(

@@ -160,6 +160,15 @@ extension DemoServer {
         return .object(object)
     }
 
+    /// 2026-07-28 CacheableResult (schema.ts): list and discover results say how long they may
+    /// be cached; the fields are required there, and strict clients reject results without them.
+    static func cacheable(_ result: JSONValue, era: Era) -> JSONValue {
+        guard era == .stateless, case .object(var object) = result else { return result }
+        object["ttlMs"] = 0
+        object["cacheScope"] = "private"
+        return .object(object)
+    }
+
     /// Answers every request except `tools/call` and the stateful `initialize` (both need the
     /// transport).
     static func answer(_ message: RPCMessage, era: Era, options: DemoServerOptions) -> Answer {
@@ -181,7 +190,7 @@ extension DemoServer {
                 ],
                 "instructions": .string(instructions),
             ]
-            return Answer(status: .ok, message: rpcResult(id: id, result))
+            return Answer(status: .ok, message: rpcResult(id: id, cacheable(result, era: era)))
         case ("initialize", .legacy):
             let result = initializeResult(version: MCPVersion.legacySSE, options: options)
             return Answer(status: .ok, message: rpcResult(id: id, result))
@@ -212,7 +221,7 @@ extension DemoServer {
         if end < all.count {
             result["nextCursor"] = .string(String(end))
         }
-        return rpcResult(id: message.id, finish(.object(result), era: era))
+        return rpcResult(id: message.id, cacheable(finish(.object(result), era: era), era: era))
     }
 
     /// Decodes a header value that may use the `=?base64?…?=` sentinel.

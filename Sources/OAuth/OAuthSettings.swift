@@ -18,6 +18,9 @@ public struct OAuthSettings: Sendable, Equatable {
     public var refreshMarginSeconds: Double
     /// The refresh token's lifetime, if known to the user, to warn before a login is needed.
     public var refreshTokenLifetimeSeconds: Double?
+    /// Refresh before expiry (default). Off, tokens are refreshed only when a server answers
+    /// 401: for servers whose clocks or lifetimes cannot be trusted, and for comparison.
+    public var proactiveRefresh = true
 
     public init(
         clientID: String? = nil, clientSecret: String? = nil, scopes: [String]? = nil, redirectURI: String? = nil,
@@ -37,7 +40,7 @@ public struct OAuthSettings: Sendable, Equatable {
     /// DESIGN.md: refresh at expiry − min(fraction × lifetime, margin): at 80% of a short
     /// token's life, 60 s before a long one's end.
     public func refreshTime(obtainedAt: Date?, expiresAt: Date?) -> Date? {
-        guard let expiresAt else { return nil }
+        guard proactiveRefresh, let expiresAt else { return nil }
         let lifetime = obtainedAt.map { expiresAt.timeIntervalSince($0) } ?? refreshMarginSeconds / refreshFraction
         return expiresAt.addingTimeInterval(-min(max(lifetime, 0) * refreshFraction, refreshMarginSeconds))
     }
