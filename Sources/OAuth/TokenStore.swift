@@ -135,11 +135,27 @@ public struct TokenStore: Sendable {
             unlink(temporary)
             throw StoreError(path: path, detail: failure)
         }
+        removeStaleTemporaries(in: folder)
         // The rename is durable once the folder itself is synced.
         let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folderFD >= 0 {
             fsync(folderFD)
             close(folderFD)
+        }
+    }
+
+    /// A process killed between creating and renaming its temporary file leaves it behind;
+    /// ones older than a minute are nobody's any more.
+    private func removeStaleTemporaries(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let cutoff = Date().addingTimeInterval(-60)
+        for name in names where name.contains(".tmp-") {
+            let path = "\(folder)/\(name)"
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                modified < cutoff
+            {
+                unlink(path)
+            }
         }
     }
 
