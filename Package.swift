@@ -42,7 +42,10 @@ let package = Package(
         .target(name: "Config", dependencies: ["HTTP", "MCPClient", "OAuth"]),
         .target(
             name: "DemoServer",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .executableTarget(name: "DemoServerMain", dependencies: ["DemoServer"]),
         .executableTarget(
             name: "mcptop",
@@ -57,7 +60,7 @@ let package = Package(
         .testTarget(
             name: "OAuthTests",
             dependencies: [
-                "OAuth", "MCPClient", "DemoServer", .product(name: "Hummingbird", package: "hummingbird"),
+                "OAuth", "MCPClient", "DemoServer", "HTTP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
     ]

@@ -40,6 +40,8 @@ public final class DemoServer: Sendable {
         var cancelledKeys: Set<String> = []
         var port = 0
         var task: Task<Void, Never>?
+        /// The embedded OAuth authorization server (AuthorizationServer.swift); kept across stop().
+        var auth = AuthorizationState()
     }
 
     let state: Mutex<State>
@@ -66,8 +68,8 @@ public final class DemoServer: Sendable {
                 readyContinuation.yield(.success(channel.localAddress?.port ?? port))
             }
         )
-        // Keep tests quiet: Hummingbird logs every start at info level on stderr.
-        app.logger.logLevel = .warning
+        // Keep tests quiet: Hummingbird logs every start (info) and every stop (error) on stderr.
+        app.logger.logLevel = .critical
         let application = app
         let started: Int? = state.withLock { state in
             if state.task != nil { return state.port }

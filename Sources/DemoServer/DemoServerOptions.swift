@@ -35,6 +35,9 @@ public struct DemoServerOptions: Sendable {
     /// When set, every MCP request needs `Authorization: Bearer <token>`, else 401 with
     /// `WWW-Authenticate: Bearer realm="demo"`.
     public var bearerToken: String? = nil
+    /// When set, an embedded OAuth 2.1 authorization server protects /mcp, /sse and /messages
+    /// instead (``bearerToken`` is then ignored). See ``DemoOAuthOptions``.
+    public var oauth: DemoOAuthOptions? = nil
     /// `serverInfo.name`.
     public var name: String = "demo"
 
@@ -56,6 +59,28 @@ public struct DemoServerStats: Sendable {
     public var cancellations: Int = 0
     /// Headers of the last POST /mcp, names lower-cased.
     public var lastHeaders: [String: String] = [:]
+
+    // OAuth (``DemoServerOptions/oauth``):
+    /// Access tokens issued (code exchanges + refreshes).
+    public var tokensIssued: Int = 0
+    /// Successful refresh grants.
+    public var refreshes: Int = 0
+    /// Refresh grants received, counted when the request arrives (before any delay or failure).
+    public var refreshesStarted: Int = 0
+    /// `invalid_grant` answers of any kind (codes, refresh tokens, `refuseRefresh`).
+    public var invalidGrants: Int = 0
+    /// MCP requests (/mcp, /sse, /messages) refused because their access token had expired.
+    public var expiredTokenRequests: Int = 0
+    /// MCP requests refused because their access token was unknown or revoked.
+    public var unknownTokenRequests: Int = 0
+    /// Successful dynamic client registrations.
+    public var registrations: Int = 0
+    /// POST /revoke requests naming a token (known or not).
+    public var revocations: Int = 0
+    /// Successful authorization code exchanges.
+    public var codeExchanges: Int = 0
+    /// Authorization codes issued by /authorize.
+    public var authorizations: Int = 0
 
     public init() {}
 }

@@ -202,8 +202,7 @@ extension DemoServer {
         }
     }
 
-    static func toolsList(_ message: RPCMessage, era: Era, options: DemoServerOptions) -> JSONValue
-    {
+    static func toolsList(_ message: RPCMessage, era: Era, options: DemoServerOptions) -> JSONValue {
         let all = DemoTools.definitions
         var start = 0
         if let cursor = message.params["cursor"], !cursor.isNull {

@@ -106,11 +106,13 @@ extension DemoServer {
         router.delete("mcp") { request, _ in self.deleteMCP(request) }
         router.get("sse") { request, _ in self.getLegacyStream(request) }
         router.post("messages") { request, _ in await self.postLegacyMessage(request) }
+        addAuthorizationRoutes(to: router)
         return router
     }
 
     /// The 401 to send when a bearer token is required and missing or wrong.
     func unauthorized(_ headers: [String: String], options: DemoServerOptions) -> Response? {
+        if let oauth = options.oauth { return oauthUnauthorized(headers, oauth: oauth) }
         guard let token = options.bearerToken else { return nil }
         if let value = headers["authorization"] {
             let parts = value.split(separator: " ", maxSplits: 1)
@@ -167,6 +169,7 @@ extension DemoServer {
         case .success(nil): return Reply.empty(.accepted)
         case .success(let parsed?): message = parsed
         }
+        if let denied = insufficientScope(message, headers: headers, options: options) { return denied }
         let collected = request
 
         // Stateful: initialize opens a session; a session header selects it.
@@ -469,6 +472,8 @@ extension DemoServer {
         case .success(nil): return Reply.text(.accepted, "Accepted")
         case .success(let parsed?): message = parsed
         }
+        let headers = Reply.headerMap(incoming.headers)
+        if let denied = insufficientScope(message, headers: headers, options: options) { return denied }
         let sessionKey = "sse:\(sessionID)"
         if message.isNotification {
             handleNotification(message, session: sessionKey)

@@ -148,6 +148,11 @@ enum DemoTools {
             "description": "Returns a tiny PNG image and an embedded text resource.",
             "inputSchema": ["type": "object", "properties": [:]],
         ],
+        [
+            "name": "admin",
+            "description": "Needs the admin OAuth scope when the server uses OAuth; answers \"admin ok\".",
+            "inputSchema": ["type": "object", "properties": [:]],
+        ],
     ]
 
     static func call(
@@ -170,6 +175,7 @@ enum DemoTools {
                 "resource": ["uri": "demo://readme", "mimeType": "text/plain", "text": "hello"],
             ]
             return .result(result([image, resource]))
+        case "admin": return .result(result([text("admin ok")]))
         default:
             return .unknownTool(name)
         }

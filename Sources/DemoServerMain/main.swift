@@ -5,13 +5,24 @@ import Foundation
 
 let usage = """
     usage: mcptop-demo-server [--port N] [--json] [--no-stateless] [--no-stateful] \
-    [--bearer TOKEN]
+    [--bearer TOKEN] [--oauth [--token-lifetime S] [--no-rotate] [--refuse-refresh] \
+    [--refresh-delay S]]
 
       --port N        port to listen on, on 127.0.0.1 (default 0: any free port)
       --json          answer requests with application/json (default: text/event-stream)
       --no-stateless  do not serve 2026-07-28 stateless requests
       --no-stateful   do not serve initialize + Mcp-Session-Id sessions
       --bearer TOKEN  require "Authorization: Bearer TOKEN"
+      --oauth         protect /mcp, /sse and /messages with an embedded OAuth 2.1
+                      authorization server (issuer http://127.0.0.1:PORT, auto-approving);
+                      the options below imply --oauth
+      --token-lifetime S
+                      access token lifetime in seconds, fractions allowed (default 30)
+      --no-rotate     do not rotate refresh tokens
+      --refuse-refresh
+                      answer every refresh with invalid_grant
+      --refresh-delay S
+                      wait S seconds before answering a refresh
 
     """
 
@@ -41,6 +52,13 @@ func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port:
             guard let next = remaining.popFirst() else { fail("\(name) needs a value") }
             return next
         }
+        func seconds() -> Double {
+            let text = value()
+            guard let number = Double(text), number.isFinite, number >= 0 else {
+                fail("invalid number of seconds '\(text)'")
+            }
+            return number
+        }
         switch name {
         case "--port":
             let text = value()
@@ -56,6 +74,22 @@ func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port:
             options.stateful = false
         case "--bearer":
             options.bearerToken = value()
+        case "--oauth":
+            options.oauth = options.oauth ?? DemoOAuthOptions()
+        case "--token-lifetime":
+            let seconds = seconds()
+            options.oauth = options.oauth ?? DemoOAuthOptions()
+            options.oauth?.accessTokenLifetime = seconds
+        case "--no-rotate":
+            options.oauth = options.oauth ?? DemoOAuthOptions()
+            options.oauth?.rotateRefreshTokens = false
+        case "--refuse-refresh":
+            options.oauth = options.oauth ?? DemoOAuthOptions()
+            options.oauth?.refuseRefresh = true
+        case "--refresh-delay":
+            let seconds = seconds()
+            options.oauth = options.oauth ?? DemoOAuthOptions()
+            options.oauth?.refreshDelay = seconds
         case "-h", "--help":
             print(usage, terminator: "")
             exit(0)
@@ -71,7 +105,7 @@ func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port:
 
 let (options, port) = parseArguments(Array(CommandLine.arguments.dropFirst()))
 
-// Route SIGINT and SIGTERM to an async stream instead of killing the process.
+// Route SIGINT and SIGTERM to an async stream instead of letting them kill the process.
 let (signals, signalContinuation) = AsyncStream<Int32>.makeStream()
 var signalSources: [any DispatchSourceSignal] = []
 for signalNumber in [SIGINT, SIGTERM] {

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 
@@ -14,6 +15,8 @@ final class StdioTransport: Sendable {
     private let writeLock = Mutex(())
     private let stderrTail = Mutex<[UInt8]>([])
     private let exitStatus = Mutex<Int32?>(nil)
+    /// Signalled when stderr reaches its end, so the exit message includes all of it.
+    private let stderrClosed = DispatchSemaphore(value: 0)
     private let onServerMessage: @Sendable (JSONRPCMessage) -> Void
 
     private static let stderrLimit = 8 << 10
@@ -140,6 +143,7 @@ final class StdioTransport: Sendable {
             }
             process.waitUntilExit()
             exitStatus.withLock { $0 = process.terminationStatus }
+            _ = stderrClosed.wait(timeout: .now() + 1)
             router.close(with: exitError())
         }
         thread.name = "mcptop-stdio-out"
@@ -161,7 +165,10 @@ final class StdioTransport: Sendable {
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
-                if count <= 0 { break }
+                if count <= 0 {
+                    stderrClosed.signal()
+                    break
+                }
                 stderrTail.withLock { tail in
                     tail.append(contentsOf: buffer[0..<count])
                     if tail.count > StdioTransport.stderrLimit {

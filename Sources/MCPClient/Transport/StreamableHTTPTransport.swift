@@ -8,7 +8,12 @@ final class StreamableHTTPTransport: Sendable {
     let endpoint: String
     private let sender: AuthorizedHTTP
     private let connectTimeout: Double
-    private let sessionID = Mutex<String?>(nil)
+    private struct Session {
+        var id: String?
+        /// The server gave a session id at initialization, so every later request needs one.
+        var expected = false
+    }
+    private let session = Mutex(Session())
 
     init(endpoint: String, sender: AuthorizedHTTP, connectTimeout: Double) {
         self.endpoint = endpoint
@@ -16,9 +21,9 @@ final class StreamableHTTPTransport: Sendable {
         self.connectTimeout = connectTimeout
     }
 
-    var currentSessionID: String? { sessionID.withLock { $0 } }
+    var currentSessionID: String? { session.withLock { $0.id } }
 
-    func forgetSession() { sessionID.withLock { $0 = nil } }
+    func forgetSession() { session.withLock { $0.id = nil } }
 
     /// Posts one message. Returns the response to a request, or nil for an accepted
     /// notification. `onMessage` receives the notifications and server requests that arrive
@@ -28,28 +33,34 @@ final class StreamableHTTPTransport: Sendable {
         onMessage: @Sendable (JSONRPCMessage) -> Void = { _ in }
     ) async throws(MCPError) -> JSONRPCMessage? {
         let body = message.json.serializedBytes()
-        let session = currentSessionID
+        let (sessionID, expected) = session.withLock { ($0.id, $0.expected) }
+        if expected, sessionID == nil, !captureSession, case .request = message {
+            // Another request found the session gone and a new one is being made: sending
+            // without an id would only earn a 400. Join the renewal instead.
+            throw MCPError(server: sender.serverName, .sessionExpired)
+        }
         let response = try await sender.stream {
             var request = HTTPRequest(
                 method: "POST", url: endpoint, body: body, connectTimeout: connectTimeout, timeout: nil)
             request.headers.add("Content-Type", "application/json")
             request.headers.add("Accept", "application/json, text/event-stream")
-            if let session { request.headers.add("Mcp-Session-Id", session) }
+            if let sessionID { request.headers.add("Mcp-Session-Id", sessionID) }
             for (name, value) in headers { request.headers.set(name, value) }
             return request
         }
         let server = sender.serverName
-        if response.status == 404, let session {
+        if response.status == 404, let sessionID {
             // 2025-11-25 transports: 404 on a session means start a new one. Only this session
             // is forgotten; a concurrent request may already have started the next.
-            sessionID.withLock { if $0 == session { $0 = nil } }
+            session.withLock { if $0.id == sessionID { $0.id = nil } }
             throw MCPError(server: server, .sessionExpired)
         }
         guard (200..<300).contains(response.status) else {
             throw await sender.statusError(response, url: endpoint)
         }
-        if captureSession, let assigned = response.headers["Mcp-Session-Id"] {
-            sessionID.withLock { $0 = assigned }
+        if captureSession {
+            let assigned = response.headers["Mcp-Session-Id"]
+            session.withLock { $0 = Session(id: assigned, expected: assigned != nil) }
         }
         guard case .request(let id, _, _) = message else {
             return nil  // a notification: 202 Accepted, nothing to read
