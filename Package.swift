@@ -41,6 +41,11 @@ let package = Package(
             ]),
         .target(name: "Config", dependencies: ["HTTP", "MCPClient", "OAuth"]),
         .target(
+            name: "Monitor",
+            dependencies: [
+                "HTTP", "MCPClient", "OAuth", .product(name: "DequeModule", package: "swift-collections"),
+            ]),
+        .target(
             name: "DemoServer",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -50,13 +55,14 @@ let package = Package(
         .executableTarget(
             name: "mcptop",
             dependencies: [
-                "HTTP", "MCPClient", "OAuth", "Config",
+                "HTTP", "MCPClient", "OAuth", "Config", "Monitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "OAuth", "MCPClient", "DemoServer"]),
         .testTarget(
             name: "OAuthTests",
             dependencies: [

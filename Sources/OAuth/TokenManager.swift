@@ -121,6 +121,11 @@ public actor TokenManager {
         onChange(nil)
     }
 
+    /// Waits for a refresh in progress to finish (and be stored), e.g. before the process exits.
+    public func settle() async {
+        _ = try? await refreshing?.value
+    }
+
     // MARK: Refreshing
 
     /// One refresh at a time: callers arriving while one runs share its outcome.

@@ -12,6 +12,6 @@ struct MCPTop: AsyncParsableCommand {
         version: "mcptop \(MCPTopVersion.current) (libcurl \(HTTPClient.curlVersion))",
         subcommands: [
             ServersCommand.self, ToolsCommand.self, CallCommand.self, AuthCommand.self, LogoutCommand.self,
-            StatusCommand.self,
+            StatusCommand.self, WatchCommand.self,
         ])
 }

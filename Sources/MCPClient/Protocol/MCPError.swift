@@ -24,9 +24,10 @@ public struct MCPError: Error, Sendable, CustomStringConvertible {
         case unsupportedVersion(offered: [String])
         /// The server needs something mcptop does not provide.
         case unsupported(String)
-        /// The authorizer could not provide credentials (needs a login, refresh failing); the
-        /// text is the authorizer's own message, which already names the server.
-        case authorization(String)
+        /// The authorizer could not provide credentials (needs a login, refresh failing). Its
+        /// error is kept so callers can tell "log in" from "try later"; its description
+        /// already names the server.
+        case authorization(any Error)
     }
 
     public var server: String
@@ -86,7 +87,7 @@ public struct MCPError: Error, Sendable, CustomStringConvertible {
                 "no protocol revision in common: the server offers \(offered.joined(separator: ", ")); "
                 + "mcptop speaks \(ProtocolVersion.all.joined(separator: ", "))"
         case .unsupported(let detail): what = detail
-        case .authorization(let message): return message
+        case .authorization(let error): return "\(error)"
         }
         return "\(server): \(what)"
     }

@@ -28,7 +28,7 @@ struct AuthorizedHTTP: Sendable {
             } catch is CancellationError {
                 throw MCPError(server: serverName, .cancelled)
             } catch {
-                throw MCPError(server: serverName, .authorization("\(error)"))
+                throw MCPError(server: serverName, .authorization(error))
             }
             let response: HTTPStreamingResponse
             do {
@@ -49,7 +49,7 @@ struct AuthorizedHTTP: Sendable {
             } catch let error as MCPError {
                 throw error
             } catch {
-                throw MCPError(server: serverName, .authorization("\(error)"))
+                throw MCPError(server: serverName, .authorization(error))
             }
             guard retry else { throw MCPError(server: serverName, .unauthorized(failure)) }
             retried = true

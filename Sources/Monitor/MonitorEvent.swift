@@ -1,0 +1,64 @@
+import Foundation
+import OAuth
+
+/// What happened to a server. One stream of these feeds the dashboard, `watch` and metrics.
+public struct MonitorEvent: Sendable {
+    public enum Kind: Sendable {
+        case stateChanged(ConnectionState)
+        /// The login changed: refreshed, logged in, marked unusable, forgotten.
+        case tokenChanged(TokenSummary?)
+        /// A manual or scheduled refresh finished.
+        case refreshed(Result<RefreshReport, OAuthError>)
+        case callStarted(CallRecord)
+        case callProgress(CallRecord)
+        case callFinished(CallRecord)
+        case authStep(AuthStep)
+        /// Tools listed after connecting.
+        case toolsListed(count: Int)
+        case log(String)
+    }
+
+    public var server: String
+    public var time: Date
+    public var kind: Kind
+
+    public init(server: String, time: Date, kind: Kind) {
+        self.server = server
+        self.time = time
+        self.kind = kind
+    }
+}
+
+/// What may be shown of a login: times, presence, fingerprints (last 4 characters), never a
+/// secret.
+public struct TokenSummary: Sendable, Equatable {
+    public var issuer: String
+    public var clientID: String
+    public var scopes: [String]
+    public var accessTokenFingerprint: String?
+    public var expiresAt: Date?
+    public var obtainedAt: Date?
+    public var hasRefreshToken: Bool
+    public var refreshTokenObtainedAt: Date?
+    public var refreshTokenExpiresAt: Date?
+    public var lastRefreshAt: Date?
+    public var lastRefreshResult: String?
+    public var refreshCount: Int
+    public var unusableReason: String?
+
+    public init(_ credential: Credential) {
+        issuer = credential.issuer
+        clientID = credential.clientID
+        scopes = credential.scopes
+        accessTokenFingerprint = credential.accessToken.map { String($0.suffix(4)) }
+        expiresAt = credential.expiresAt
+        obtainedAt = credential.obtainedAt
+        hasRefreshToken = credential.refreshToken != nil
+        refreshTokenObtainedAt = credential.refreshTokenObtainedAt
+        refreshTokenExpiresAt = credential.refreshTokenExpiresAt
+        lastRefreshAt = credential.lastRefreshAt
+        lastRefreshResult = credential.lastRefreshResult
+        refreshCount = credential.refreshCount
+        unusableReason = credential.unusableReason
+    }
+}

@@ -1,0 +1,260 @@
+import ArgumentParser
+import Config
+import Dispatch
+import Foundation
+import MCPClient
+import Monitor
+import OAuth
+import Synchronization
+
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Keep every configured server connected and report what happens, without a screen.",
+        discussion: """
+            Connects, refreshes tokens before they expire, checks health, reconnects with backoff. \
+            Prints one line per event (JSON lines with --json). Ctrl-C or SIGTERM stop it cleanly: \
+            a refresh under way finishes and is stored. Exit status 2 when any server ends in \
+            needsLogin or failed, so CI can run `mcptop watch --duration 30 --json` as a health check.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print JSON lines.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
+    var duration: Double?
+
+    @Option(name: .customLong("server"), help: ArgumentHelp("Watch only this server (repeatable).", valueName: "name"))
+    var servers: [String] = []
+
+    @Option(
+        name: .customLong("health-interval"),
+        help: ArgumentHelp("Seconds between health checks of a connected server.", valueName: "seconds"))
+    var healthInterval: Double = 30
+
+    func validate() throws {
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
+        if !(healthInterval > 0) { throw ValidationError("--health-interval must be a positive number of seconds") }
+    }
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        var chosen = configuration.servers
+        if !servers.isEmpty {
+            for name in servers where configuration.server(named: name) == nil {
+                throw CommandFailure(message: "unknown server \"\(name)\"", status: ExitStatus.usage)
+            }
+            chosen = chosen.filter { servers.contains($0.name) }
+        }
+        for server in chosen {
+            if let problem = server.problem {
+                Terminal.warn("\(configuration.file): \(server.name): \(problem) (not watched)")
+            }
+        }
+        chosen = chosen.filter { $0.problem == nil }
+        guard !chosen.isEmpty else {
+            throw CommandFailure(message: "no servers to watch in \(configuration.file)", status: ExitStatus.usage)
+        }
+        var options = MonitorOptions()
+        options.healthInterval = healthInterval
+        let monitor = Monitor(specs: chosen.map(\.spec), store: global.store, options: options)
+        let events = monitor.hub.subscribe(buffer: 4096)
+        let printer = EventPrinter(json: json)
+        let finalStates = Mutex<[String: ConnectionState]>([:])
+        let reader = Task {
+            for await event in events {
+                if case .stateChanged(let state) = event.kind, state.phase != .idle {
+                    finalStates.withLock { $0[event.server] = state }
+                }
+                printer.print(event)
+            }
+        }
+        monitor.start()
+
+        let stopSignal = StopSignal()
+        if let duration {
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int(duration * 1000)))
+                stopSignal.fire()
+            }
+        }
+        await stopSignal.wait()
+        await monitor.stop()
+        await reader.value
+
+        let problems = finalStates.withLock { states in states.filter { $0.value.isProblem } }
+        for name in chosen.map(\.name) {
+            let state = finalStates.withLock { $0[name] }
+            printer.summary(server: name, state: state)
+        }
+        if !problems.isEmpty {
+            throw CommandFailure(
+                message: "\(problems.keys.sorted().joined(separator: ", ")) ended in needsLogin or failed",
+                status: ExitStatus.connection)
+        }
+    }
+}
+
+extension ConfiguredServer {
+    var spec: ServerSpec {
+        ServerSpec(endpoint: endpoint, oauth: oauth, usesOAuth: httpURL != nil && !hasStaticAuthorization)
+    }
+}
+
+/// Waits for SIGINT, SIGTERM or `fire()`, whichever comes first.
+/// Unchecked Sendable: `sources` is set once in init and only kept alive; all mutable state is
+/// behind the mutex.
+final class StopSignal: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+    private let state = Mutex<(fired: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    init() {
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            sources.append(source)
+        }
+        self.sources = sources
+        for source in sources {
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+        }
+    }
+
+    func fire() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.fired = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let fired = state.withLock { state -> Bool in
+                if state.fired { return true }
+                state.waiter = continuation
+                return false
+            }
+            if fired { continuation.resume() }
+        }
+    }
+}
+
+/// Turns monitor events into lines for people or JSON lines for programs. Never prints a
+/// secret: tokens appear as their last 4 characters.
+struct EventPrinter: Sendable {
+    let json: Bool
+
+    private static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: date)
+    }
+
+    private static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    func print(_ event: MonitorEvent) {
+        guard let (name, text, fields) = describe(event) else { return }
+        if json {
+            var object: JSONValue = [
+                "time": .string(Self.iso(event.time)), "server": .string(event.server), "event": .string(name),
+            ]
+            for (key, value) in fields { object[key] = value }
+            Swift.print(object.serialized())
+        } else {
+            let label = name.padding(toLength: 9, withPad: " ", startingAt: 0)
+            Swift.print("\(Self.time(event.time))  \(event.server)  \(label) \(text)")
+        }
+    }
+
+    func summary(server: String, state: ConnectionState?) {
+        let phase = state?.phase.rawValue ?? "idle"
+        let reason = state?.reason ?? "never started"
+        if json {
+            let object: JSONValue = [
+                "event": "summary", "server": .string(server), "state": .string(phase), "reason": .string(reason),
+            ]
+            Swift.print(object.serialized())
+        } else {
+            Swift.print("summary   \(server)  \(phase)  \(reason)")
+        }
+    }
+
+    private func describe(_ event: MonitorEvent) -> (String, String, [(String, JSONValue)])? {
+        switch event.kind {
+        case .stateChanged(let state):
+            var fields: [(String, JSONValue)] = [
+                ("state", .string(state.phase.rawValue)), ("reason", .string(state.reason)),
+            ]
+            var text = "\(state.phase.rawValue): \(state.reason)"
+            if let retryAt = state.retryAt {
+                let seconds = max(0, retryAt.timeIntervalSince(event.time))
+                fields.append(("retryInSeconds", .double((seconds * 10).rounded() / 10)))
+                text = "\(state.phase.rawValue): retry in \(Duration.text(seconds)) — \(state.reason)"
+            }
+            return ("state", text, fields)
+        case .tokenChanged(let summary):
+            guard let summary else { return ("token", "login forgotten", [("loggedIn", false)]) }
+            var fields: [(String, JSONValue)] = [
+                ("refreshToken", .bool(summary.hasRefreshToken)), ("refreshCount", .int(Int64(summary.refreshCount))),
+            ]
+            var text = ""
+            if let fingerprint = summary.accessTokenFingerprint {
+                fields.append(("accessTokenFingerprint", .string(fingerprint)))
+                text += "access token …\(fingerprint)"
+            }
+            if let expiry = summary.expiresAt {
+                fields.append(("expiresAt", .string(Self.iso(expiry))))
+                text += ", expires in \(Duration.text(expiry.timeIntervalSince(event.time)))"
+            }
+            if let reason = summary.unusableReason {
+                fields.append(("needsLogin", .string(reason)))
+                text += ", needs login: \(reason)"
+            }
+            return ("token", text, fields)
+        case .refreshed(let outcome):
+            switch outcome {
+            case .success(let report):
+                return ("refresh", report.description, [("ok", true), ("result", .string(report.description))])
+            case .failure(let error):
+                return ("refresh", "failed: \(error)", [("ok", false), ("error", .string(error.description))])
+            }
+        case .callStarted(let call):
+            return (
+                "call", "#\(call.id) \(call.tool) \(call.argumentsDigest)",
+                [("id", .int(Int64(call.id))), ("tool", .string(call.tool)), ("phase", "started")]
+            )
+        case .callProgress(let call):
+            guard let progress = call.lastProgress else { return nil }
+            let total = progress.total.map { "/\(JSONValue.format($0))" } ?? ""
+            return (
+                "progress", "#\(call.id) \(JSONValue.format(progress.progress))\(total) \(progress.message ?? "")",
+                [("id", .int(Int64(call.id))), ("progress", .double(progress.progress))]
+            )
+        case .callFinished(let call):
+            let duration = call.duration.map { String(format: "%.0f ms", $0 * 1000) } ?? ""
+            return (
+                "call", "#\(call.id) \(call.tool) \(call.outcome.rawValue) \(duration) \(call.detail ?? "")",
+                [
+                    ("id", .int(Int64(call.id))), ("tool", .string(call.tool)),
+                    ("outcome", .string(call.outcome.rawValue)), ("seconds", .double(call.duration ?? 0)),
+                ]
+            )
+        case .authStep(let step):
+            return ("auth", step.description, [("action", .string(step.action)), ("outcome", .string(step.outcome))])
+        case .toolsListed(let count):
+            return ("tools", "\(count) tool\(count == 1 ? "" : "s")", [("count", .int(Int64(count)))])
+        case .log(let text):
+            return ("log", text, [("message", .string(text))])
+        }
+    }
+}

@@ -1,0 +1,313 @@
+import DemoServer
+import Foundation
+import HTTP
+import MCPClient
+import Monitor
+import OAuth
+import Testing
+
+/// Polls `condition` in real time (bounded) while the monitor works on its own tasks.
+func eventually(
+    _ what: String, timeout: Duration = .seconds(10), _ condition: () async -> Bool
+) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("timed out waiting for \(what)")
+    return false
+}
+
+func temporaryStore() -> TokenStore {
+    TokenStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-mon-\(UUID())").path)
+}
+
+func spec(_ server: DemoServer, name: String = "demo", version: String? = nil, oauth: Bool = false) -> ServerSpec {
+    ServerSpec(
+        endpoint: ServerEndpoint(
+            name: name, transport: .streamableHTTP(url: server.url), protocolVersion: version, connectTimeout: 2,
+            requestTimeout: 5),
+        usesOAuth: oauth)
+}
+
+func phases(_ supervisor: Supervisor) async -> [ConnectionState.Phase] {
+    let snapshot = await supervisor.snapshot()
+    return (snapshot.history + [snapshot.state]).map(\.phase)
+}
+
+/// Logs in to a DemoServer with OAuth, playing the browser in-process.
+func login(_ server: DemoServer, store: TokenStore) async throws {
+    var options = LoginFlow.Options()
+    options.openBrowser = false
+    options.timeout = .seconds(10)
+    options.showURL = { url in
+        Task {
+            var next = url
+            for _ in 0..<3 {
+                let response = try await HTTPClient.shared.send(HTTPRequest(url: next))
+                guard let location = response.headers["Location"] else { return }
+                next = location
+            }
+        }
+    }
+    _ = try await LoginFlow(serverName: "demo", serverURL: server.url, settings: OAuthSettings(), store: store)
+        .run(options: options)
+}
+
+@Suite struct SupervisorTests {
+    @Test func backoffDoublesUpToTheCapWithJitter() {
+        let backoff = Backoff(base: 1, cap: 60)
+        #expect((1...8).map { backoff.ceiling(afterFailures: $0) } == [1, 2, 4, 8, 16, 32, 60, 60])
+        var random = SystemRandomNumberGenerator()
+        for failures in 1...10 {
+            let delay = backoff.delay(afterFailures: failures, using: &random)
+            #expect(delay <= backoff.ceiling(afterFailures: failures))
+            #expect(delay >= backoff.ceiling(afterFailures: failures) * 0.1)
+        }
+    }
+
+    @Test func connectsListsToolsAndChecksHealthOnSchedule() async throws {
+        let server = DemoServer()
+        _ = try await server.start()
+        let clock = ManualMonitorClock(now: Date())
+        var options = MonitorOptions()
+        options.healthInterval = 30
+        let supervisor = Supervisor(
+            spec: spec(server, version: "2025-11-25"), store: temporaryStore(), hub: EventHub(), clock: clock,
+            options: options)
+        let run = Task { await supervisor.run() }
+        #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
+        #expect(await supervisor.snapshot().tools.count >= 6)
+        let pings = server.stats().methods["ping", default: 0]
+        clock.advance(by: 29)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(server.stats().methods["ping", default: 0] == pings, "no health check before 30 s")
+        clock.advance(by: 1)
+        #expect(await eventually("a ping") { server.stats().methods["ping", default: 0] == pings + 1 })
+        run.cancel()
+        await run.value
+        await server.stop()
+    }
+
+    @Test func aForgottenSessionIsRenewedWithoutLeavingConnected() async throws {
+        let server = DemoServer()
+        _ = try await server.start()
+        let clock = ManualMonitorClock(now: Date())
+        let supervisor = Supervisor(
+            spec: spec(server, version: "2025-11-25"), store: temporaryStore(), hub: EventHub(), clock: clock)
+        let run = Task { await supervisor.run() }
+        #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
+        server.forgetSessions()
+        clock.advance(by: 30)
+        #expect(await eventually("a new session") { server.stats().sessionsCreated == 2 })
+        #expect(await supervisor.currentState.phase == .connected)
+        #expect(await !phases(supervisor).contains(.backoff))
+        run.cancel()
+        await run.value
+        await server.stop()
+    }
+
+    @Test func recoversByItselfWhenTheServerComesBackOnTheSamePort() async throws {
+        let server = DemoServer()
+        let port = try await server.start()
+        let clock = ManualMonitorClock(now: Date())
+        var options = MonitorOptions()
+        options.backoff = Backoff(base: 1, cap: 4)
+        let supervisor = Supervisor(
+            spec: spec(server, version: "2026-07-28"), store: temporaryStore(), hub: EventHub(), clock: clock,
+            options: options)
+        let run = Task { await supervisor.run() }
+        #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
+        await server.stop()
+        clock.advance(by: 30)  // the health check fails
+        #expect(await eventually("backoff") { await supervisor.currentState.phase == .backoff })
+        // While the server is down, attempts follow the backoff and never spin.
+        for failures in 1...4 {
+            let state = await supervisor.currentState
+            let retryAt = try #require(state.retryAt)
+            #expect(retryAt.timeIntervalSince(state.since) <= options.backoff.ceiling(afterFailures: failures) + 0.001)
+            clock.advance(by: retryAt.timeIntervalSince(clock.now))
+            #expect(
+                await eventually("next backoff") {
+                    let next = await supervisor.currentState
+                    return next.phase == .backoff && next.since > state.since
+                })
+        }
+        #expect(await supervisor.snapshot().history.filter { $0.phase == .connecting }.count <= 7)
+        _ = try await server.start(port: port)
+        let retryAt = try #require(await supervisor.currentState.retryAt)
+        clock.advance(by: retryAt.timeIntervalSince(clock.now))
+        #expect(await eventually("reconnected") { await supervisor.currentState.phase == .connected })
+        run.cancel()
+        await run.value
+        await server.stop()
+    }
+
+    @Test func refreshFiresAtTheScheduledInstant() async throws {
+        var options = DemoServerOptions()
+        var oauth = DemoOAuthOptions()
+        oauth.accessTokenLifetime = 100
+        options.oauth = oauth
+        let server = DemoServer(options: options)
+        _ = try await server.start()
+        let store = temporaryStore()
+        try await login(server, store: store)
+        let clock = ManualMonitorClock(now: Date())
+        let hub = EventHub()
+        let events = hub.subscribe()
+        let supervisor = Supervisor(spec: spec(server, oauth: true), store: store, hub: hub, clock: clock)
+        let run = Task { await supervisor.run() }
+        #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
+        let due = try #require(await supervisor.snapshot().refreshDue)
+        clock.advance(by: due.timeIntervalSince(clock.now) - 1)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(server.stats().refreshes == 0, "not before the scheduled instant")
+        clock.advance(by: 1)
+        #expect(await eventually("the refresh") { server.stats().refreshes == 1 })
+        #expect(await eventually("connected again") { await supervisor.currentState.phase == .connected })
+        #expect(await phases(supervisor).contains(.refreshing))
+        let next = try #require(await supervisor.snapshot().refreshDue)
+        #expect(next > due.addingTimeInterval(70))
+        run.cancel()
+        await run.value
+        hub.finish()
+        var sawToken = false
+        for await event in events {
+            if case .tokenChanged(let summary?) = event.kind, summary.refreshCount == 1 { sawToken = true }
+        }
+        #expect(sawToken)
+        await server.stop()
+    }
+
+    @Test func invalidGrantNeedsLoginWithoutDeletingAnythingAndDoesNotSpin() async throws {
+        var options = DemoServerOptions()
+        var oauth = DemoOAuthOptions()
+        oauth.accessTokenLifetime = 100
+        options.oauth = oauth
+        let server = DemoServer(options: options)
+        _ = try await server.start()
+        let store = temporaryStore()
+        try await login(server, store: store)
+        server.setOptions { $0.oauth?.refuseRefresh = true }
+        let clock = ManualMonitorClock(now: Date())
+        let supervisor = Supervisor(spec: spec(server, oauth: true), store: store, hub: EventHub(), clock: clock)
+        let run = Task { await supervisor.run() }
+        #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
+        clock.advance(by: 90)
+        #expect(await eventually("needsLogin") { await supervisor.currentState.phase == .needsLogin })
+        #expect(await supervisor.currentState.reason.contains("invalid_grant"))
+        let kept = try #require(try store.loadCredential(serverURL: server.url))
+        #expect(kept.refreshToken != nil)
+        let attempts = server.stats().refreshesStarted
+        clock.advance(by: 3600)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(server.stats().refreshesStarted == attempts, "no retries while a login is needed")
+        // A new login (here: outside, like `mcptop auth` in another terminal) and a reconnect.
+        server.setOptions { $0.oauth?.refuseRefresh = false }
+        try await login(server, store: store)
+        await supervisor.send(.reconnect)
+        #expect(await eventually("connected after login") { await supervisor.currentState.phase == .connected })
+        run.cancel()
+        await run.value
+        await server.stop()
+    }
+
+    @Test func refreshNowReportsWhatTheServerDid() async throws {
+        var options = DemoServerOptions()
+        options.oauth = DemoOAuthOptions()
+        let server = DemoServer(options: options)
+        _ = try await server.start()
+        let store = temporaryStore()
+        try await login(server, store: store)
+        let hub = EventHub()
+        let events = hub.subscribe()
+        let supervisor = Supervisor(
+            spec: spec(server, oauth: true), store: store, hub: hub, clock: ManualMonitorClock(now: Date()))
+        let run = Task { await supervisor.run() }
+        #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
+        await supervisor.send(.refreshNow)
+        var report: RefreshReport?
+        for await event in events {
+            if case .refreshed(.success(let value)) = event.kind {
+                report = value
+                break
+            }
+        }
+        #expect(report?.rotated == true)
+        #expect(report?.expiresInPresent == true)
+        #expect(report?.description.contains("refresh token rotated") == true)
+        run.cancel()
+        await run.value
+        await server.stop()
+    }
+
+    @Test func toolCallsAreLoggedWithOutcomeAndCanBeCancelled() async throws {
+        let server = DemoServer()
+        _ = try await server.start()
+        var options = MonitorOptions()
+        options.callLogCapacity = 3
+        let supervisor = Supervisor(
+            spec: spec(server), store: temporaryStore(), hub: EventHub(), clock: ManualMonitorClock(now: Date()),
+            options: options)
+        let run = Task { await supervisor.run() }
+        #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
+        _ = await supervisor.callTool("echo", arguments: ["text": "hi"])
+        _ = await supervisor.callTool("fail", arguments: [:])
+        let slow = await supervisor.callTool("slow", arguments: ["steps": 100, "delayMs": 50])
+        #expect(
+            await eventually("progress") {
+                await supervisor.snapshot().calls.first { $0.id == slow }?.lastProgress != nil
+            })
+        await supervisor.cancelCall(slow)
+        #expect(
+            await eventually("all finished") {
+                await supervisor.snapshot().calls.allSatisfy { $0.outcome != .running }
+            })
+        let calls = await supervisor.snapshot().calls
+        #expect(calls.map(\.outcome) == [.ok, .isError, .cancelled])
+        #expect(calls[0].argumentsDigest == #"text="hi""#)
+        #expect(calls[0].detail == "hi")
+        _ = await supervisor.callTool("echo", arguments: ["text": "4th"])
+        #expect(await eventually("ring buffer") { await supervisor.snapshot().calls.count == 3 })
+        #expect(await supervisor.snapshot().calls.first?.tool == "fail", "the oldest entry was dropped")
+        #expect(await supervisor.snapshot().callCount == 4)
+        #expect(await supervisor.snapshot().errorCount == 2)
+        run.cancel()
+        await run.value
+        await server.stop()
+    }
+
+    @Test func aHundredServersAtOnce() async throws {
+        let servers = [DemoServer(), DemoServer(), DemoServer(), DemoServer()]
+        for server in servers { _ = try await server.start() }
+        let specs = (0..<100).map { index in
+            spec(
+                servers[index % servers.count], name: "s\(index)", version: index.isMultiple(of: 2) ? "2025-11-25" : nil
+            )
+        }
+        let monitor = Monitor(specs: specs, store: temporaryStore(), clock: ManualMonitorClock(now: Date()))
+        monitor.start()
+        #expect(
+            await eventually("all connected", timeout: .seconds(30)) {
+                await monitor.snapshots().allSatisfy { $0.state.phase == .connected }
+            })
+        await monitor.stop()
+        #expect(await monitor.snapshots().allSatisfy { $0.state.phase == .idle })
+        for server in servers { await server.stop() }
+    }
+
+    @Test func slowSubscribersDoNotStallTheMonitor() async throws {
+        let hub = EventHub()
+        let slow = hub.subscribe(buffer: 10)
+        for index in 0..<10_000 {
+            hub.publish(MonitorEvent(server: "s", time: Date(), kind: .log("\(index)")))
+        }
+        hub.finish()
+        var received: [String] = []
+        for await event in slow {
+            if case .log(let text) = event.kind { received.append(text) }
+        }
+        #expect(received == (9990..<10_000).map(String.init), "the newest events are kept")
+    }
+}
