@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.19.7"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -40,10 +42,19 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .target(name: "Config", dependencies: ["HTTP", "MCPClient", "OAuth"]),
+        .target(name: "Dashboard", dependencies: ["Monitor", "MCPClient", "OAuth"]),
+        .target(name: "Terminal", dependencies: ["CNCursesW", "Dashboard", "Monitor"]),
         .target(
             name: "Monitor",
             dependencies: [
                 "HTTP", "MCPClient", "OAuth", .product(name: "DequeModule", package: "swift-collections"),
+            ]),
+        .target(
+            name: "MonitorMetrics",
+            dependencies: [
+                "Monitor", "OAuth",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .target(
             name: "DemoServer",
@@ -55,14 +66,23 @@ let package = Package(
         .executableTarget(
             name: "mcptop",
             dependencies: [
-                "HTTP", "MCPClient", "OAuth", "Config", "Monitor",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "Dashboard", "Terminal",
+                "DemoServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "Monitor", "MCPClient",
+                .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
+            ]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "OAuth", "MCPClient", "DemoServer"]),
+        .testTarget(
+            name: "MonitorMetricsTests",
+            dependencies: ["MonitorMetrics", "Monitor", "DemoServer", "HTTP", "OAuth", "MCPClient"]),
         .testTarget(
             name: "OAuthTests",
             dependencies: [

@@ -10,6 +10,9 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <ncursesw/curses.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <unistd.h>
 
 static inline WINDOW *mcptop_stdscr(void) { return stdscr; }
 static inline int mcptop_lines(void) { return LINES; }
@@ -31,5 +34,42 @@ static inline int mcptop_terminal_size(int fd, int *rows, int *cols) {
     *rows = ws.ws_row;
     *cols = ws.ws_col;
     return 0;
+}
+static inline mmask_t mcptop_mouse_clicks(void) { return BUTTON1_PRESSED | BUTTON1_CLICKED; }
+static inline int mcptop_is_click(mmask_t state) { return (state & (BUTTON1_PRESSED | BUTTON1_CLICKED)) != 0; }
+static inline int mcptop_is_wheel_up(mmask_t state) { return (state & BUTTON4_PRESSED) != 0; }
+static inline int mcptop_is_wheel_down(mmask_t state) {
+#ifdef BUTTON5_PRESSED
+    return (state & BUTTON5_PRESSED) != 0;
+#else
+    return 0;
+#endif
+}
+static inline const char *mcptop_codeset(void) { return nl_langinfo(CODESET); }
+
+/* SIGWINCH, SIGINT, SIGTERM and SIGHUP only write one byte to a pipe the UI thread polls
+ * (write is async-signal-safe); the UI thread does the rest. */
+static int mcptop_wake_fd = -1;
+static inline void mcptop_signal_to_pipe(int number) {
+    char byte = number == SIGWINCH ? 'W' : 'Q';
+    if (mcptop_wake_fd >= 0) { ssize_t ignored = write(mcptop_wake_fd, &byte, 1); (void)ignored; }
+}
+static inline void mcptop_install_signal_pipe(int fd) {
+    mcptop_wake_fd = fd;
+    struct sigaction action;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    action.sa_handler = mcptop_signal_to_pipe;
+    sigaction(SIGWINCH, &action, 0);
+    sigaction(SIGINT, &action, 0);
+    sigaction(SIGTERM, &action, 0);
+    sigaction(SIGHUP, &action, 0);
+}
+static inline int mcptop_poll2(int fd1, int fd2, int timeout_ms, int *ready1, int *ready2) {
+    struct pollfd fds[2] = {{fd1, POLLIN, 0}, {fd2, POLLIN, 0}};
+    int result = poll(fds, 2, timeout_ms);
+    *ready1 = (fds[0].revents & (POLLIN | POLLHUP)) != 0;
+    *ready2 = (fds[1].revents & (POLLIN | POLLHUP)) != 0;
+    return result;
 }
 #endif

@@ -24,6 +24,10 @@ struct ConfigReader {
             field: path.joined(separator: "."), message: message)
     }
 
+    func theme(in document: JSONValue) throws(ConfigError) -> String? {
+        try optionalString(document["mcptop"]?["theme"], ["mcptop", "theme"])
+    }
+
     mutating func servers(in document: JSONValue) throws(ConfigError) -> [ConfiguredServer] {
         guard case .object(let root) = document else {
             throw error([], "the file must hold a JSON object, found \(document.typeName)")

@@ -25,10 +25,13 @@ public struct ConfiguredServer: Sendable {
 public struct Configuration: Sendable {
     public var file: String
     public var servers: [ConfiguredServer]
+    /// `"mcptop": {"theme": "…"}`: the dashboard's theme.
+    public var theme: String?
 
-    public init(file: String, servers: [ConfiguredServer]) {
+    public init(file: String, servers: [ConfiguredServer], theme: String? = nil) {
         self.file = file
         self.servers = servers
+        self.theme = theme
     }
 
     public func server(named name: String) -> ConfiguredServer? {
@@ -64,6 +67,7 @@ public struct Configuration: Sendable {
             throw ConfigError(file: file, line: error.line, column: error.column, message: error.message)
         }
         var reader = ConfigReader(file: file, positions: positions, environment: environment)
-        return Configuration(file: file, servers: try reader.servers(in: document))
+        let servers = try reader.servers(in: document)
+        return Configuration(file: file, servers: servers, theme: try reader.theme(in: document))
     }
 }

@@ -39,7 +39,9 @@ enum JSONValue: Sendable, Equatable {
                 self = .double(number.doubleValue)
             case "Q":
                 let unsigned = number.uint64Value
-                self = unsigned <= UInt64(Int.max) ? .int(Int(unsigned)) : .double(number.doubleValue)
+                self =
+                    unsigned <= UInt64(Int.max)
+                    ? .int(Int(unsigned)) : .double(number.doubleValue)
             default:
                 self = .int(number.intValue)
             }

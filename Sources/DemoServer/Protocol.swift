@@ -141,7 +141,8 @@ extension DemoServer {
 
     /// Versions a request on /mcp may use with the given options.
     static func supportedVersions(_ options: DemoServerOptions) -> [String] {
-        (options.stateless ? [MCPVersion.modern] : []) + (options.stateful ? MCPVersion.stateful : [])
+        (options.stateless ? [MCPVersion.modern] : [])
+            + (options.stateful ? MCPVersion.stateful : [])
     }
 
     static func initializeResult(version: String, options: DemoServerOptions) -> JSONValue {

@@ -38,8 +38,8 @@ enum Reply {
         var fields = headers
         fields[.contentType] = type
         return Response(
-            status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: text))
-        )
+            status: status, headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func empty(_ status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
@@ -432,11 +432,9 @@ extension DemoServer {
                                     continuation.yield(": keep-alive\n\n")
                                 }
                             }
+                            let endpoint = "/messages?sessionId=\(sessionID)"
                             try await writer.write(
-                                ByteBuffer(
-                                    string:
-                                        "event: endpoint\ndata: /messages?sessionId=\(sessionID)\n\n"
-                                ))
+                                ByteBuffer(string: "event: endpoint\ndata: \(endpoint)\n\n"))
                             for await event in events {
                                 try await writer.write(ByteBuffer(string: event))
                             }

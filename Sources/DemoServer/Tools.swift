@@ -36,7 +36,8 @@ enum ToolOutcome: Sendable {
 enum DemoTools {
     /// A 1x1 PNG (grey + alpha).
     static let tinyPNG =
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8"
+        + "AAAAASUVORK5CYII="
 
     static let definitions: [JSONValue] = [
         [

@@ -34,6 +34,9 @@ public struct MonitorOptions: Sendable {
     public var callLogCapacity = 200
     public var historyCapacity = 50
     public var authStepCapacity = 100
+    /// Plays the browser for a login instead of `$BROWSER` (`mcptop demo` follows the demo
+    /// server's auto-approving redirect in-process).
+    public var browser: (@Sendable (String) -> Void)?
 
     public init() {}
 }
@@ -325,8 +328,11 @@ public actor Supervisor {
         var options = LoginFlow.Options()
         options.openBrowser = openBrowser
         options.extraScopes = extraScopes
+        let browser = self.options.browser
+        if browser != nil { options.openBrowser = false }
         options.showURL = { [hub, clock] url in
             hub.publish(MonitorEvent(server: name, time: clock.now, kind: .log("open to log in: \(url)")))
+            browser?(url)
         }
         let credential = try await flow.run(options: options)
         try await manager.replace(with: credential)

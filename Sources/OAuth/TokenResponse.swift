@@ -11,7 +11,7 @@ public struct TokenResponse: Sendable, Equatable {
     /// Some servers reveal the refresh token's lifetime (`refresh_token_expires_in`).
     public var refreshTokenExpiresIn: Double?
 
-    init?(json: JSONValue) {
+    public init?(json: JSONValue) {
         guard let token = json["access_token"]?.stringValue, !token.isEmpty else { return nil }
         accessToken = token
         tokenType = json["token_type"]?.stringValue ?? "Bearer"

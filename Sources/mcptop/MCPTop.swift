@@ -12,6 +12,7 @@ struct MCPTop: AsyncParsableCommand {
         version: "mcptop \(MCPTopVersion.current) (libcurl \(HTTPClient.curlVersion))",
         subcommands: [
             ServersCommand.self, ToolsCommand.self, CallCommand.self, AuthCommand.self, LogoutCommand.self,
-            StatusCommand.self, WatchCommand.self,
-        ])
+            StatusCommand.self, WatchCommand.self, DashboardCommand.self, DemoCommand.self,
+        ],
+        defaultSubcommand: DashboardCommand.self)
 }

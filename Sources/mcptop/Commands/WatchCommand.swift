@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import MCPClient
 import Monitor
+import MonitorMetrics
 import OAuth
 import Synchronization
 
@@ -34,9 +35,18 @@ struct WatchCommand: AsyncParsableCommand {
         help: ArgumentHelp("Seconds between health checks of a connected server.", valueName: "seconds"))
     var healthInterval: Double = 30
 
+    @Option(
+        name: .customLong("metrics"),
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464).", valueName: "host:port"))
+    var metrics: String?
+
     func validate() throws {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
         if !(healthInterval > 0) { throw ValidationError("--health-interval must be a positive number of seconds") }
+        if let metrics, MetricsAddress(metrics) == nil {
+            throw ValidationError("--metrics: expected HOST:PORT, got \"\(metrics)\"")
+        }
     }
 
     func run() async throws {
@@ -71,6 +81,7 @@ struct WatchCommand: AsyncParsableCommand {
                 printer.print(event)
             }
         }
+        let exporter = try await startMetrics(monitor)
         monitor.start()
 
         let stopSignal = StopSignal()
@@ -82,6 +93,7 @@ struct WatchCommand: AsyncParsableCommand {
         }
         await stopSignal.wait()
         await monitor.stop()
+        await exporter?.stop()
         await reader.value
 
         let problems = finalStates.withLock { states in states.filter { $0.value.isProblem } }
@@ -95,6 +107,40 @@ struct WatchCommand: AsyncParsableCommand {
                 status: ExitStatus.connection)
         }
     }
+
+    /// Serves `--metrics`, when given, before the first event.
+    private func startMetrics(_ monitor: Monitor) async throws -> MetricsExporter? {
+        guard let metrics, let address = MetricsAddress(metrics) else { return nil }
+        let exporter = MetricsExporter(monitor: monitor)
+        do {
+            let port = try await exporter.serve(host: address.host, port: address.port)
+            Terminal.note("metrics on http://\(address.urlHost):\(port)/metrics")
+        } catch {
+            await exporter.stop()
+            throw CommandFailure(message: "--metrics: \(error)", status: ExitStatus.usage)
+        }
+        return exporter
+    }
+}
+
+/// `--metrics HOST:PORT`: `127.0.0.1:9464`, `localhost:0`, `[::1]:9464`, `0.0.0.0:9464`.
+struct MetricsAddress: Equatable {
+    var host: String
+    var port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !host.contains(" "), host.contains(":") == text[..<colon].hasPrefix("["),
+            let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    /// The host as a URL writes it: IPv6 addresses in brackets.
+    var urlHost: String { host.contains(":") ? "[\(host)]" : host }
 }
 
 extension ConfiguredServer {

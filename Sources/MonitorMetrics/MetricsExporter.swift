@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import Monitor
+import Prometheus
+import Synchronization
+
+/// Serves a monitor's servers as Prometheus metrics: GET /metrics in the text exposition
+/// format (version 0.0.4). The metrics and their labels are listed on ``MetricsRecorder``.
+///
+/// Create it and call ``serve(host:port:)`` before `monitor.start()`: it subscribes to the
+/// monitor's events when created and first reads every server's stored login, so refreshes
+/// already recorded there are not counted and the token countdown is known from the start.
+public final class MetricsExporter: Sendable {
+    public struct ServeError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Large, so a burst (1000 servers connecting at once) loses no state change: a lost one
+    /// would leave a state gauge wrong until the server's next change.
+    static let eventBuffer = 1 << 16
+
+    private let recorder: MetricsRecorder
+    /// Reads the servers' current state and stored logins, then follows the events.
+    private let follower: Task<Void, Never>
+    private let seeded: Task<Void, Never>
+    private let server = Mutex<(task: Task<Void, Never>?, port: Int?)>((nil, nil))
+
+    /// `now` is the clock the token countdown is read from at each scrape.
+    public init(monitor: Monitor, now: @escaping @Sendable () -> Date = { Date() }) {
+        let recorder = MetricsRecorder(now: now)
+        self.recorder = recorder
+        let events = monitor.hub.subscribe(buffer: Self.eventBuffer)
+        let supervisors = monitor.supervisors
+        let seeded = Task {
+            for supervisor in supervisors {
+                let stored = try? await supervisor.manager?.current()
+                recorder.track(
+                    server: supervisor.spec.name, state: await supervisor.currentState.phase,
+                    token: stored.flatMap { $0 }.map(TokenSummary.init))
+            }
+        }
+        self.seeded = seeded
+        follower = Task {
+            await seeded.value
+            for await event in events { recorder.record(event) }
+        }
+    }
+
+    /// The registry behind /metrics, for callers that add collectors of their own.
+    public var registry: PrometheusCollectorRegistry { recorder.registry }
+
+    /// What GET /metrics answers now.
+    public func exposition() -> String {
+        String(decoding: recorder.exposition(), as: UTF8.self)
+    }
+
+    /// Starts answering GET /metrics on `host:port` (`port` 0 picks a free one) and returns the
+    /// bound port. Once per exporter.
+    public func serve(host: String, port: Int) async throws -> Int {
+        await seeded.value
+        let router = Router()
+        router.get("metrics") { [recorder] _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: recorder.exposition())))
+        }
+        let (ready, readyContinuation) = AsyncStream<Result<Int, any Error>>.makeStream()
+        var app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in readyContinuation.yield(.success(channel.localAddress?.port ?? port)) })
+        // Hummingbird logs every start (info) and stop (error) on stderr; `watch` owns stderr.
+        app.logger.logLevel = .critical
+        let application = app
+        let alreadyServing = server.withLock { server -> Bool in
+            if server.task != nil { return true }
+            server.task = Task {
+                do {
+                    try await application.run()
+                    readyContinuation.yield(.failure(ServeError(description: "stopped before listening")))
+                } catch {
+                    readyContinuation.yield(.failure(error))
+                }
+                readyContinuation.finish()
+            }
+            return false
+        }
+        if alreadyServing { throw ServeError(description: "already serving metrics") }
+        for await outcome in ready {
+            switch outcome {
+            case .success(let bound):
+                server.withLock { $0.port = bound }
+                return bound
+            case .failure(let error):
+                server.withLock { $0.task = nil }
+                throw ServeError(description: "cannot serve metrics on \(host):\(port): \(error)")
+            }
+        }
+        await stop()
+        throw CancellationError()
+    }
+
+    /// Stops serving and following events.
+    public func stop() async {
+        let task = server.withLock { server -> Task<Void, Never>? in
+            defer { server = (nil, nil) }
+            return server.task
+        }
+        follower.cancel()
+        task?.cancel()
+        await task?.value
+    }
+}

@@ -1,0 +1,145 @@
+import Dashboard
+import Foundation
+import Monitor
+import Synchronization
+
+/// Runs the dashboard: monitor events and snapshots flow in as actions, keys too; the reducer
+/// changes the state, the renderer draws it, the terminal copies what changed. The UI loop has
+/// a thread of its own (it blocks in poll); everything else is async.
+public final class DashboardApp: @unchecked Sendable {
+    // Unchecked Sendable: `state`, `terminal` and `themeIndex` are touched only on the UI thread;
+    // the inbox is behind a mutex.
+    public struct ThemeChoice: Sendable {
+        public var name: String
+        public var theme: Theme
+        public init(name: String, theme: Theme) {
+            self.name = name
+            self.theme = theme
+        }
+    }
+
+    private let monitor: Monitor
+    private let themes: [ThemeChoice]
+    private var themeIndex: Int
+    private let noColor: Bool
+    private var state: DashboardState
+    private let inbox = Mutex<[Action]>([])
+    private let dirty = Mutex(true)
+    private var terminal: NCursesTerminal?
+
+    public init(monitor: Monitor, themes: [ThemeChoice], themeIndex: Int, noColor: Bool, configFile: String) {
+        self.monitor = monitor
+        self.themes = themes.isEmpty ? [ThemeChoice(name: "built-in", theme: .builtIn)] : themes
+        self.themeIndex = min(max(0, themeIndex), max(0, themes.count - 1))
+        self.noColor = noColor
+        state = DashboardState(
+            now: Date(), width: 80, height: 24, themeName: self.themes[self.themeIndex].name, configFile: configFile)
+    }
+
+    /// Runs until the user quits (or a signal asks to); the terminal is restored in every case.
+    public func run() async throws {
+        let terminal = try NCursesTerminal(theme: themes[themeIndex].theme, noColor: noColor)
+        self.terminal = terminal
+        state.width = terminal.width
+        state.height = terminal.height
+        let events = monitor.hub.subscribe(buffer: 4096)
+        monitor.start()
+        let feeder = Task {
+            for await event in events {
+                self.post(.event(event))
+                self.dirty.withLock { $0 = true }
+            }
+        }
+        let snapshotter = Task {
+            var last = ContinuousClock.now - .seconds(10)
+            while !Task.isCancelled {
+                let due = ContinuousClock.now - last >= .seconds(1)
+                if self.dirty.withLock({ value in
+                    defer { value = false }
+                    return value
+                }) || due {
+                    self.post(.snapshots(await self.monitor.snapshots()))
+                    last = ContinuousClock.now
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                self.uiLoop(terminal)
+                done.resume()
+            }
+            thread.name = "mcptop-ui"
+            thread.start()
+        }
+        terminal.shutdown()
+        feeder.cancel()
+        snapshotter.cancel()
+        await monitor.stop()
+    }
+
+    private func post(_ action: Action) {
+        inbox.withLock { $0.append(action) }
+        terminal?.wake()
+    }
+
+    private func uiLoop(_ terminal: NCursesTerminal) {
+        var running = true
+        var lastSecond = Int(Date().timeIntervalSince1970)
+        terminal.draw(Renderer.render(state, unicode: terminal.unicode))
+        while running {
+            let now = Date()
+            let untilNextSecond = Int((1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 5
+            var actions: [Action] = []
+            for input in terminal.readInput(timeout: untilNextSecond) {
+                switch input {
+                case .key(let key): actions.append(.key(key))
+                case .resize(let width, let height): actions.append(.resize(width: width, height: height))
+                case .quit: running = false
+                case .wake: break
+                }
+            }
+            actions += inbox.withLock { queued in
+                defer { queued.removeAll() }
+                return queued
+            }
+            let second = Int(Date().timeIntervalSince1970)
+            if second != lastSecond || actions.isEmpty {
+                lastSecond = second
+                actions.append(.tick(Date()))
+            }
+            for action in actions {
+                for effect in Reducer.reduce(&state, action) {
+                    if !perform(effect, terminal: terminal) { running = false }
+                }
+            }
+            if running { terminal.draw(Renderer.render(state, unicode: terminal.unicode)) }
+        }
+    }
+
+    /// Returns false for quit.
+    private func perform(_ effect: Effect, terminal: NCursesTerminal) -> Bool {
+        switch effect {
+        case .quit:
+            return false
+        case .nextTheme:
+            themeIndex = (themeIndex + 1) % themes.count
+            terminal.setTheme(themes[themeIndex].theme)
+            state.themeName = themes[themeIndex].name
+            state.status = ("theme: \(themes[themeIndex].name)", .normal, Date())
+        case .command(let server, let command):
+            guard let supervisor = monitor.supervisor(named: server) else { break }
+            Task { await supervisor.send(command) }
+        case .callTool(let server, let tool, let arguments):
+            guard let supervisor = monitor.supervisor(named: server) else { break }
+            Task {
+                let id = await supervisor.callTool(tool, arguments: arguments)
+                self.post(.callStarted(server: server, id: id))
+            }
+        case .cancelCall(let server, let id):
+            guard let supervisor = monitor.supervisor(named: server) else { break }
+            Task { await supervisor.cancelCall(id) }
+        }
+        return true
+    }
+}
