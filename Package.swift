@@ -43,7 +43,8 @@ let package = Package(
             ]),
         .target(name: "Config", dependencies: ["HTTP", "MCPClient", "OAuth"]),
         .target(name: "Dashboard", dependencies: ["Monitor", "MCPClient", "OAuth"]),
-        .target(name: "Terminal", dependencies: ["CNCursesW", "Dashboard", "Monitor"]),
+        .target(name: "CSignalPipe"),
+        .target(name: "Terminal", dependencies: ["CNCursesW", "CSignalPipe", "Dashboard", "Monitor"]),
         .target(
             name: "Monitor",
             dependencies: [

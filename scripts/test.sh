@@ -28,3 +28,6 @@ MCPTOP="$(swift build --show-bin-path)/mcptop" tests/interop/run.sh
 
 echo "== interop: OAuth"
 MCPTOP="$(swift build --show-bin-path)/mcptop" tests/interop/oauth.sh
+
+echo "== dashboard end to end (tmux)"
+MCPTOP="$(swift build --show-bin-path)/mcptop" tests/e2e/dashboard.sh

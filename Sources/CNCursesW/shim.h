@@ -47,24 +47,6 @@ static inline int mcptop_is_wheel_down(mmask_t state) {
 }
 static inline const char *mcptop_codeset(void) { return nl_langinfo(CODESET); }
 
-/* SIGWINCH, SIGINT, SIGTERM and SIGHUP only write one byte to a pipe the UI thread polls
- * (write is async-signal-safe); the UI thread does the rest. */
-static int mcptop_wake_fd = -1;
-static inline void mcptop_signal_to_pipe(int number) {
-    char byte = number == SIGWINCH ? 'W' : 'Q';
-    if (mcptop_wake_fd >= 0) { ssize_t ignored = write(mcptop_wake_fd, &byte, 1); (void)ignored; }
-}
-static inline void mcptop_install_signal_pipe(int fd) {
-    mcptop_wake_fd = fd;
-    struct sigaction action;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    action.sa_handler = mcptop_signal_to_pipe;
-    sigaction(SIGWINCH, &action, 0);
-    sigaction(SIGINT, &action, 0);
-    sigaction(SIGTERM, &action, 0);
-    sigaction(SIGHUP, &action, 0);
-}
 static inline int mcptop_poll2(int fd1, int fd2, int timeout_ms, int *ready1, int *ready2) {
     struct pollfd fds[2] = {{fd1, POLLIN, 0}, {fd2, POLLIN, 0}};
     int result = poll(fds, 2, timeout_ms);

@@ -1,4 +1,5 @@
 import CNCursesW
+import CSignalPipe
 import Dashboard
 import Foundation
 
@@ -24,6 +25,7 @@ public final class NCursesTerminal: @unchecked Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private var active = true
+    private var resizePending = false
 
     /// Starts curses. `theme` decides colours; NO_COLOR and colourless terminals get
     /// attributes only.
@@ -100,25 +102,25 @@ public final class NCursesTerminal: @unchecked Sendable {
                 if count <= 0 { break }
                 for byte in buffer[0..<count] {
                     switch byte {
-                    case UInt8(ascii: "W"):
-                        if let resize = resized() { inputs.append(resize) }
+                    case UInt8(ascii: "W"): resizePending = true
                     case UInt8(ascii: "Q"): inputs.append(.quit)
                     default: inputs.append(.wake)
                     }
                 }
             }
         }
-        if stdinReady != 0 { inputs += readKeys() }
+        // After SIGWINCH, wget_wch reports KEY_RESIZE even with no key waiting.
+        if stdinReady != 0 || resizePending {
+            resizePending = false
+            inputs += readKeys()
+        }
         return inputs
     }
 
+    /// ncurses has applied the new size (KEY_RESIZE); everything is drawn again.
     private func resized() -> Input? {
-        var rows: Int32 = 0
-        var columns: Int32 = 0
-        guard mcptop_terminal_size(STDOUT_FILENO, &rows, &columns) == 0 else { return nil }
-        resizeterm(rows, columns)
-        width = Int(columns)
-        height = Int(rows)
+        width = Int(mcptop_cols())
+        height = Int(mcptop_lines())
         previous = nil
         clear()
         return .resize(width: width, height: height)

@@ -182,6 +182,7 @@ import Testing
             })
         #expect(try await Scrape.get(port).value(Self.refreshesOK) == 2, "not counted twice")
 
+        clock.advance(by: 1)  // so the refused attempt is newer than the last refresh
         server.setOptions { $0.oauth?.refuseRefresh = true }
         await supervisor.send(.refreshNow)
         #expect(

@@ -48,7 +48,7 @@ keys "$MCPTOP demo; echo EXIT=\$?" Enter
 
 wait_for "the dashboard starts with the demo servers" "rotating" 40
 wait_for "rows show connected servers" "● connected" 30
-wait_for "token countdowns tick (mm:ss)" "[0-9]{2}:[0-9]{2} [█░]" 10
+wait_for "token countdowns tick (mm:ss)" "[0-9]{2}:[0-9]{2} +[█░]" 10
 
 # Select the rotating server (the list is sorted by name: expiring-login, flaky-sessions,
 # legacy-sse, open, rotating) with the filter, then refresh.
