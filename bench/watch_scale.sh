@@ -7,7 +7,7 @@
 # protocol revision 2025-11-25 (initialize + session), even ones negotiate the newest
 # (2026-07-28, stateless). After a warm-up, utime+stime of both processes are read from
 # /proc/PID/stat at the start and end of the window; peak RSS is VmHWM at the end.
-#   bench/watch_scale.sh [SERVERS] [WINDOW_SECONDS]   (default 1000, 60)
+#   bench/watch_scale.sh [SERVERS] [WINDOW_SECONDS]   (default 1000, 60; BENCH_KEEP=1 keeps the files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -28,7 +28,7 @@ cleanup() {
     [ -n "$watch" ] && kill "$watch" 2>/dev/null || true
     [ -n "$server" ] && kill "$server" 2>/dev/null || true
     wait 2>/dev/null || true
-    rm -rf "$work"
+    if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -56,14 +56,18 @@ watch=$!
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hwm_mib() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-# Servers whose latest state line says connected.
-connected() {
+# How many servers are in each state by their latest state line, e.g. "connected 998, backoff 2".
+states() {
     awk '/"event":"state"/ {
             match($0, /"server":"[^"]*"/); name = substr($0, RSTART, RLENGTH)
             match($0, /"state":"[^"]*"/); state[name] = substr($0, RSTART + 9, RLENGTH - 10)
         }
-        END { n = 0; for (s in state) if (state[s] == "connected") n++; print n }' "$work/watch.out"
+        END {
+            for (s in state) count[state[s]]++
+            out = ""; for (k in count) out = out (out == "" ? "" : ", ") k " " count[k]; print out
+        }' "$work/watch.out"
 }
+connected() { states | tr ',' '\n' | awk '$1 == "connected" { n = $2 } END { print n + 0 }'; }
 
 sleep "$warmup"
 kill -0 "$watch" 2>/dev/null || { echo "watch_scale: mcptop watch exited early:" >&2; cat "$work/watch.err" >&2; exit 1; }
@@ -76,6 +80,7 @@ watch_end=$(ticks "$watch")
 server_end=$(ticks "$server")
 lines_end=$(wc -l <"$work/watch.out")
 connected_end=$(connected)
+states_end=$(states)
 watch_hwm=$(hwm_mib "$watch")
 server_hwm=$(hwm_mib "$server")
 watch_threads=$(awk '/^Threads:/ { print $2 }' "/proc/$watch/status")
@@ -99,5 +104,6 @@ printf '%-34s %14s %14s\n' "peak RSS (VmHWM), MiB" "$watch_hwm" "$server_hwm"
 printf '%-34s %14s\n' "ratio mcptop / demo server (CPU)" "$ratio"
 printf '%-34s %14s\n' "connected after warm-up" "$connected_start/$servers"
 printf '%-34s %14s\n' "connected at the end" "$connected_end/$servers"
+[ "$connected_end" -eq "$servers" ] || echo "  states at the end: $states_end"
 printf '%-34s %14s\n' "events printed in the window" $((lines_end - lines_start))
 printf '%-34s %14s\n' "mcptop threads / open fds" "$watch_threads / $watch_fds"

@@ -300,7 +300,8 @@ public struct Theme: Sendable, Equatable {
         var warnings: [ThemeWarning] = []
         var seen: [String: Int] = [:]
         let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        for (offset, rawLine) in body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
+        {
             let number = offset + 1
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }

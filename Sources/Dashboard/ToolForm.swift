@@ -253,11 +253,11 @@ public struct ToolForm: Sendable, Equatable {
         case .array(let item):
             return array(text, item: item, field: field)
         case .object:
-            return parseJSON(text).flatMap { value in
+            return parseJSON(field.text).flatMap { value in
                 value.objectValue == nil ? .failure("must be a JSON object, not \(value.typeName)") : .success(value)
             }
         case .json:
-            return parseJSON(text)
+            return parseJSON(field.text)
         }
     }
 
@@ -321,7 +321,7 @@ public struct ToolForm: Sendable, Equatable {
     private static func array(_ text: String, item: Kind, field: Field) -> Result<JSONValue, Problem> {
         var items: [JSONValue] = []
         if text.hasPrefix("[") {
-            switch parseJSON(text) {
+            switch parseJSON(field.text) {
             case .failure(let problem): return .failure(problem)
             case .success(let value):
                 guard let elements = value.arrayValue else { return .failure("must be a JSON array") }

@@ -50,16 +50,15 @@ public final class DashboardApp: @unchecked Sendable {
                 self.dirty.withLock { $0 = true }
             }
         }
+        // Snapshots are fetched only after something happened (at most 10 times a second);
+        // countdowns tick from the clock alone.
         let snapshotter = Task {
-            var last = ContinuousClock.now - .seconds(10)
             while !Task.isCancelled {
-                let due = ContinuousClock.now - last >= .seconds(1)
                 if self.dirty.withLock({ value in
                     defer { value = false }
                     return value
-                }) || due {
+                }) {
                     self.post(.snapshots(await self.monitor.snapshots()))
-                    last = ContinuousClock.now
                 }
                 try? await Task.sleep(for: .milliseconds(100))
             }

@@ -54,10 +54,10 @@ public final class NCursesTerminal: @unchecked Sendable {
         if has_colors() && !noColor {
             start_color()
             use_default_colors()
+            // Colour pairs take palette indices, so even a true-colour terminal gets the theme
+            // mapped to the 256-colour palette.
             let colors = mcptop_colors()
-            let truecolor =
-                ProcessInfo.processInfo.environment["COLORTERM"].map { ["truecolor", "24bit"].contains($0) } ?? false
-            depth = colors >= 256 ? (truecolor ? .colors256 : .colors256) : colors >= 8 ? .colors8 : .none
+            depth = colors >= 256 ? .colors256 : colors >= 8 ? .colors8 : .none
         }
         palette = Palette(theme: theme, depth: depth)
         mousemask(mcptop_mouse_clicks(), nil)

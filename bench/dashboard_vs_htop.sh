@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The dashboard over 100 servers against htop (1 s refresh), both in tmux at 120x40 for
+# SECONDS (default 30) in the same run: CPU seconds, bytes written to the terminal, peak RSS,
+# and the time to the first frame. Prints ratios mcptop/htop.
+#   bench/dashboard_vs_htop.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+seconds="${1:-30}"
+
+scripts/setup.sh
+command -v htop >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq htop >/dev/null; }
+swift build -c release --product mcptop >/dev/null 2>&1
+swift build -c release --product mcptop-demo-server >/dev/null 2>&1
+bin="$(swift build -c release --show-bin-path)"
+
+work="$(mktemp -d)"
+export TMUX_TMPDIR="$work"
+tm() { tmux -L bench "$@"; }
+cleanup() {
+    tm kill-server 2>/dev/null || true
+    [ -n "${server:-}" ] && kill "$server" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$bin/mcptop-demo-server" >"$work/server.out" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do grep -q '^listening ' "$work/server.out" && break; sleep 0.05; done
+url="$(sed -n 's/^listening //p' "$work/server.out")"
+python3 - "$url" >"$work/config.json" <<'PY'
+import json, sys
+url = sys.argv[1]
+servers = {f"s{i:03d}": {"url": f"{url}?n={i}", **({"protocolVersion": "2025-11-25"} if i % 2 else {})} for i in range(100)}
+print(json.dumps({"mcpServers": servers}))
+PY
+ticks=$(getconf CLK_TCK)
+cpu() { awk -v t="$ticks" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
+rss() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# run NAME COMMAND READY-PATTERN: starts it in its own tmux session, measures, prints a line.
+run() {
+    local name="$1" command="$2" ready="$3"
+    : >"$work/$name.bytes"
+    local started
+    started=$(date +%s.%N)
+    tm new-session -d -s "$name" -x 120 -y 40 "exec env TERM=tmux-256color MCPTOP_STATE_DIR=$work/state $command"
+    tm pipe-pane -o -t "$name" "cat >> $work/$name.bytes"
+    local first=""
+    for _ in $(seq 1 1000); do
+        if tm capture-pane -p -t "$name" | grep -q -- "$ready"; then
+            first=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+            break
+        fi
+        sleep 0.005
+    done
+    local pid
+    pid=$(tm list-panes -t "$name" -F '#{pane_pid}')
+    sleep 5  # warm-up: connections made, first refreshes done
+    local cpu0 bytes0
+    cpu0=$(cpu "$pid")
+    bytes0=$(stat -c %s "$work/$name.bytes")
+    sleep "$seconds"
+    local cpu1 bytes1
+    cpu1=$(cpu "$pid")
+    bytes1=$(stat -c %s "$work/$name.bytes")
+    echo "$name $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }') $((bytes1 - bytes0)) $(rss "$pid") ${first:-?}"
+    tm kill-session -t "$name"
+}
+
+mcptop_line=$(run mcptop "$bin/mcptop --config $work/config.json" "100 servers")
+htop_line=$(run htop "htop -d 10" "Load average")
+read -r _ m_cpu m_bytes m_rss m_first <<<"$mcptop_line"
+read -r _ h_cpu h_bytes h_rss h_first <<<"$htop_line"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
+printf '%-8s %12s %16s %12s %14s\n' "" "CPU s/${seconds}s" "bytes written" "peak RSS MiB" "first frame ms"
+printf '%-8s %12s %16s %12s %14s\n' "mcptop" "$m_cpu" "$m_bytes" "$m_rss" "$m_first"
+printf '%-8s %12s %16s %12s %14s\n' "htop" "$h_cpu" "$h_bytes" "$h_rss" "$h_first"
+printf '%-8s %12s %16s %12s %14s\n' "ratio" "$(ratio "$m_cpu" "$h_cpu")" "$(ratio "$m_bytes" "$h_bytes")" "$(ratio "$m_rss" "$h_rss")" "-"
