@@ -99,14 +99,9 @@ enum ToolPaneReducer {
 
     private static func cycle(_ field: inout ToolForm.Field, forward: Bool) {
         switch field.kind {
-        case .boolean:
-            field.text = field.text == "true" ? "false" : "true"
-        case .enumeration(let values):
-            guard !values.isEmpty else { return }
-            let index = values.firstIndex(of: field.text).map { $0 + (forward ? 1 : -1) } ?? 0
-            field.text = values[(index + values.count) % values.count]
-        default:
-            break
+        case .boolean: field.toggle()
+        case .enumeration: if forward { field.next() } else { field.previous() }
+        default: break
         }
     }
 

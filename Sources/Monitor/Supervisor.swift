@@ -98,6 +98,7 @@ public actor Supervisor {
     private var pending: [SupervisorCommand] = []
     private var waiter: CheckedContinuation<Void, Never>?
     private var random = SystemRandomNumberGenerator()
+    private var warnedHorizon: Date?
 
     public init(
         spec: ServerSpec, store: TokenStore, hub: EventHub, clock: any MonitorClock = SystemMonitorClock(),
@@ -246,6 +247,7 @@ public actor Supervisor {
         var refreshNotBefore = Date.distantPast
         var refreshFailures = 0
         while !Task.isCancelled {
+            warnIfLoginEndsSoon()
             let refreshDue = ((try? await manager?.refreshDue()) ?? nil).map { max($0, refreshNotBefore) }
             let deadline = [nextHealthCheck, refreshDue].compactMap { $0 }.min()
             if let command = await wait(until: deadline) {
@@ -268,6 +270,22 @@ public actor Supervisor {
                 nextHealthCheck = clock.now.addingTimeInterval(options.healthInterval)
             }
         }
+    }
+
+    /// The refresh token's end, if the server revealed it or the config sets it: a warning
+    /// once it is within a day (or a fifth of its life, when that is shorter), since a login
+    /// will be needed then.
+    private func warnIfLoginEndsSoon() {
+        guard let token, let end = token.refreshTokenExpiresAt, warnedHorizon != end else { return }
+        let lifetime = token.refreshTokenObtainedAt.map { end.timeIntervalSince($0) } ?? 86400 * 5
+        let left = end.timeIntervalSince(clock.now)
+        guard left < min(86400, lifetime * 0.2) else { return }
+        warnedHorizon = end
+        let text =
+            left > 0
+            ? "the refresh token expires in \(Int(left / 60)) min; a browser login will be needed then (a)"
+            : "the refresh token has expired; a browser login is needed (a)"
+        publish(.log(text))
     }
 
     /// Returns true when the connection is to be made again.

@@ -43,7 +43,8 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
         case .invalidClient(let detail): text = "the authorization server rejected the client: \(detail)"
         case .login(let detail): text = "login failed: \(detail)"
         case .insufficientScope(let scopes):
-            text = "the server needs the scopes \"\(scopes)\" — run 'mcptop auth \(server)' to grant them"
+            let flags = scopes.split(separator: " ").map { "--scope \($0)" }.joined(separator: " ")
+            text = "the server needs the scopes \"\(scopes)\" — run 'mcptop auth \(server) \(flags)' to grant them"
         case .protocolError(let detail): text = detail
         }
         return "\(server): \(text)"

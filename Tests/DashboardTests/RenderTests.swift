@@ -88,6 +88,36 @@ import Testing
         assertSnapshot(of: Renderer.render(state).text, as: .lines)
     }
 
+    @Test func toolPaneWithAGeneratedForm() {
+        var state = ReducerTests.state
+        var servers = state.servers
+        servers[0].tools.insert(
+            Tool(
+                json: [
+                    "name": "configure", "description": "Configures a profile.",
+                    "inputSchema": [
+                        "type": "object",
+                        "properties": [
+                            "profile": [
+                                "type": "object",
+                                "properties": [
+                                    "name": ["type": "string"], "level": ["type": "integer", "minimum": 1],
+                                ],
+                                "required": ["name"],
+                            ],
+                            "mode": ["type": "string", "enum": ["fast", "safe"], "default": "safe"],
+                            "dryRun": ["type": "boolean"],
+                        ],
+                        "required": ["profile", "mode"],
+                    ],
+                ])!, at: 0)
+        state.servers = servers
+        _ = Reducer.reduce(&state, .key(.character("t")))
+        _ = Reducer.reduce(&state, .key(.tab))
+        _ = Reducer.reduce(&state, .key(.function(5)))  // refused: shows the field errors
+        assertSnapshot(of: Renderer.render(state).text, as: .lines)
+    }
+
     @Test func tinyTerminal() {
         assertSnapshot(of: Renderer.render(Self.state(width: 40, height: 8)).text, as: .lines)
     }

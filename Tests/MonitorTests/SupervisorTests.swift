@@ -311,3 +311,40 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         #expect(received == (9990..<10_000).map(String.init), "the newest events are kept")
     }
 }
+
+@Suite struct HorizonTests {
+    @Test func warnsBeforeTheRefreshTokenEnds() async throws {
+        var options = DemoServerOptions()
+        var oauth = DemoOAuthOptions()
+        oauth.accessTokenLifetime = 3600
+        oauth.refreshTokenLifetime = 7200
+        options.oauth = oauth
+        let server = DemoServer(options: options)
+        _ = try await server.start()
+        let store = temporaryStore()
+        try await login(server, store: store)
+        let clock = ManualMonitorClock(now: Date())
+        let hub = EventHub()
+        let events = hub.subscribe()
+        var monitorOptions = MonitorOptions()
+        monitorOptions.healthInterval = 600
+        let supervisor = Supervisor(
+            spec: spec(server, oauth: true), store: store, hub: hub, clock: clock, options: monitorOptions)
+        let run = Task { await supervisor.run() }
+        #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
+        #expect(await supervisor.snapshot().token?.refreshTokenExpiresAt != nil)
+        clock.advance(by: 600)  // 1h50m left of 2h: not yet (a fifth is 24 min)
+        clock.advance(by: 5000)  // 26 min left
+        clock.advance(by: 600)  // 16 min left: warned
+        try await Task.sleep(for: .milliseconds(300))
+        run.cancel()
+        await run.value
+        hub.finish()
+        var warnings: [String] = []
+        for await event in events {
+            if case .log(let text) = event.kind, text.contains("refresh token expires") { warnings.append(text) }
+        }
+        #expect(warnings.count == 1)
+        await server.stop()
+    }
+}
