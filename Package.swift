@@ -72,14 +72,15 @@ let package = Package(
             ]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
-        .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"]),
+        .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"], exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(
             name: "DashboardTests",
             dependencies: [
                 "Dashboard", "Monitor", "MCPClient",
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
-            ]),
+            ],
+            exclude: ["__Snapshots__"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "OAuth", "MCPClient", "DemoServer"]),
         .testTarget(
             name: "MonitorMetricsTests",
