@@ -7,3 +7,6 @@ echo "== call latency ($(date -u +%Y-%m-%d), $(nproc) cores)"
 echo
 echo "== token refresh"
 ./token_refresh.sh
+echo
+echo "== watch over 1000 servers"
+./watch_scale.sh

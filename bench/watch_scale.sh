@@ -50,12 +50,16 @@ url="$(sed -n 's/^listening //p' "$work/server.out")"
     echo '}}'
 } >"$work/servers.json"
 
-MCPTOP_STATE_DIR="$work/state" "$bin/mcptop" --config "$work/servers.json" watch --json \
+# stdbuf: mcptop's stdout to a file is block-buffered, so without it the last few state lines
+# would reach the file only at exit and the connected count would come out low.
+MCPTOP_STATE_DIR="$work/state" stdbuf -oL "$bin/mcptop" --config "$work/servers.json" watch --json \
     --duration "$duration" --health-interval 30 >"$work/watch.out" 2>"$work/watch.err" &
 watch=$!
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-hwm_mib() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+# A line of /proc/PID/status in MiB: VmHWM (peak RSS), VmRSS, RssFile (the mapped binary and
+# shared libraries, the part that does not grow with the number of servers).
+status_mib() { awk -v key="$2:" '$1 == key { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 # How many servers are in each state by their latest state line, e.g. "connected 998, backoff 2".
 states() {
     awk '/"event":"state"/ {
@@ -81,8 +85,12 @@ server_end=$(ticks "$server")
 lines_end=$(wc -l <"$work/watch.out")
 connected_end=$(connected)
 states_end=$(states)
-watch_hwm=$(hwm_mib "$watch")
-server_hwm=$(hwm_mib "$server")
+watch_hwm=$(status_mib "$watch" VmHWM)
+server_hwm=$(status_mib "$server" VmHWM)
+watch_rss=$(status_mib "$watch" VmRSS)
+server_rss=$(status_mib "$server" VmRSS)
+watch_file=$(status_mib "$watch" RssFile)
+server_file=$(status_mib "$server" RssFile)
 watch_threads=$(awk '/^Threads:/ { print $2 }' "/proc/$watch/status")
 watch_fds=$(find "/proc/$watch/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
 wait "$watch" || true
@@ -101,6 +109,8 @@ printf '%-34s %14s %14s\n' "CPU, share of one core" "$(share $((watch_end - watc
 printf '%-34s %14s %14s\n' "CPU ticks in the window (1/$hz s)" $((watch_end - watch_start)) \
     $((server_end - server_start))
 printf '%-34s %14s %14s\n' "peak RSS (VmHWM), MiB" "$watch_hwm" "$server_hwm"
+printf '%-34s %14s %14s\n' "RSS at the end (VmRSS), MiB" "$watch_rss" "$server_rss"
+printf '%-34s %14s %14s\n' "  of which binary + libraries, MiB" "$watch_file" "$server_file"
 printf '%-34s %14s\n' "ratio mcptop / demo server (CPU)" "$ratio"
 printf '%-34s %14s\n' "connected after warm-up" "$connected_start/$servers"
 printf '%-34s %14s\n' "connected at the end" "$connected_end/$servers"

@@ -16,8 +16,9 @@ public final class Monitor: Sendable {
         options: MonitorOptions = MonitorOptions(), http: HTTPClient = .shared
     ) {
         let hub = self.hub
+        let gate = ConnectGate(limit: options.concurrentConnects)
         supervisors = specs.map {
-            Supervisor(spec: $0, store: store, hub: hub, clock: clock, options: options, http: http)
+            Supervisor(spec: $0, store: store, hub: hub, clock: clock, options: options, http: http, gate: gate)
         }
     }
 

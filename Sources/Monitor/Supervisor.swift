@@ -34,6 +34,8 @@ public struct MonitorOptions: Sendable {
     public var callLogCapacity = 200
     public var historyCapacity = 50
     public var authStepCapacity = 100
+    /// At most this many servers connect at once (the rest wait their turn).
+    public var concurrentConnects = 32
     /// Plays the browser for a login instead of `$BROWSER` (`mcptop demo` follows the demo
     /// server's auto-approving redirect in-process).
     public var browser: (@Sendable (String) -> Void)?
@@ -81,6 +83,7 @@ public actor Supervisor {
     private let store: TokenStore
     private let http: HTTPClient
     public nonisolated let manager: TokenManager?
+    private let gate: ConnectGate?
 
     private var connection: MCPConnection?
     private var state: ConnectionState
@@ -102,9 +105,10 @@ public actor Supervisor {
 
     public init(
         spec: ServerSpec, store: TokenStore, hub: EventHub, clock: any MonitorClock = SystemMonitorClock(),
-        options: MonitorOptions = MonitorOptions(), http: HTTPClient = .shared
+        options: MonitorOptions = MonitorOptions(), http: HTTPClient = .shared, gate: ConnectGate? = nil
     ) {
         self.spec = spec
+        self.gate = gate
         self.options = options
         self.clock = clock
         self.hub = hub
@@ -214,9 +218,17 @@ public actor Supervisor {
                 http: http)
             self.connection = connection
             do {
-                let info = try await connection.connect()
+                await gate?.acquire()
+                let info: ServerInfo
+                do {
+                    info = try await connection.connect()
+                    tools = try await listTools(connection)
+                } catch {
+                    await gate?.release()
+                    throw error
+                }
+                await gate?.release()
                 self.info = info
-                tools = try await listTools(connection)
                 failures = 0
                 enter(.connected, "protocol \(info.protocolVersion), \(tools.count) tool\(tools.count == 1 ? "" : "s")")
                 publish(.toolsListed(count: tools.count))

@@ -196,6 +196,12 @@ final class StopSignal: @unchecked Sendable {
 struct EventPrinter: Sendable {
     let json: Bool
 
+    /// One line straight to stdout: a program reading `watch --json` through a pipe sees each
+    /// event when it happens, not when a buffer fills.
+    private static func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     private static func time(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm:ss"
@@ -215,10 +221,10 @@ struct EventPrinter: Sendable {
                 "time": .string(Self.iso(event.time)), "server": .string(event.server), "event": .string(name),
             ]
             for (key, value) in fields { object[key] = value }
-            Swift.print(object.serialized())
+            Self.emit(object.serialized())
         } else {
             let label = name.padding(toLength: 9, withPad: " ", startingAt: 0)
-            Swift.print("\(Self.time(event.time))  \(event.server)  \(label) \(text)")
+            Self.emit("\(Self.time(event.time))  \(event.server)  \(label) \(text)")
         }
     }
 
@@ -229,9 +235,9 @@ struct EventPrinter: Sendable {
             let object: JSONValue = [
                 "event": "summary", "server": .string(server), "state": .string(phase), "reason": .string(reason),
             ]
-            Swift.print(object.serialized())
+            Self.emit(object.serialized())
         } else {
-            Swift.print("summary   \(server)  \(phase)  \(reason)")
+            Self.emit("summary   \(server)  \(phase)  \(reason)")
         }
     }
 
