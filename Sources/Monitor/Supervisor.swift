@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import MCPClient
 import OAuth
+import Synchronization
 
 /// One configured server, as the monitor needs it.
 public struct ServerSpec: Sendable {
@@ -123,17 +124,21 @@ public actor Supervisor {
             manager = TokenManager(
                 serverName: name, serverURL: url, store: store, settings: spec.oauth, http: http,
                 now: { [clock] in clock.now },
-                onStep: { [hub, clock] step in
-                    hub.publish(MonitorEvent(server: name, time: clock.now, kind: .authStep(step)))
-                },
-                onChange: { [hub, clock] credential in
-                    hub.publish(
-                        MonitorEvent(
-                            server: name, time: clock.now, kind: .tokenChanged(credential.map(TokenSummary.init))))
-                })
+                onStep: { [relay] step in relay.record(.authStep(step)) },
+                onChange: { [relay] credential in relay.record(.tokenChanged(credential.map(TokenSummary.init))) })
         } else {
             manager = nil
         }
+        relay.attach(self)
+    }
+
+    /// Token and auth-step news from the token manager go through `publish`, so the
+    /// supervisor's own snapshot (token facts, auth timeline) stays current, not only the
+    /// event stream.
+    private let relay = EventRelay()
+
+    fileprivate func record(_ kind: MonitorEvent.Kind) {
+        publish(kind)
     }
 
     // MARK: Reading
@@ -352,9 +357,7 @@ public actor Supervisor {
         let name = spec.name
         let flow = LoginFlow(
             serverName: name, serverURL: url, settings: spec.oauth, store: store, http: http,
-            onStep: { [hub, clock] step in
-                hub.publish(MonitorEvent(server: name, time: clock.now, kind: .authStep(step)))
-            })
+            onStep: { [relay] step in relay.record(.authStep(step)) })
         var options = LoginFlow.Options()
         options.openBrowser = openBrowser
         options.extraScopes = extraScopes
@@ -515,5 +518,24 @@ public actor Supervisor {
             })
         callTasks[id] = nil
         if let record = calls.all.last(where: { $0.id == id }) { publish(.callFinished(record)) }
+    }
+}
+
+/// Forwards events from callbacks that cannot await into the supervisor's actor. Holds the
+/// supervisor weakly: the supervisor owns the token manager that owns the callbacks.
+private final class EventRelay: Sendable {
+    private struct Target: @unchecked Sendable {
+        // Unchecked: only read and written under the mutex below.
+        weak var supervisor: Supervisor?
+    }
+    private let target = Mutex(Target())
+
+    func attach(_ supervisor: Supervisor) {
+        target.withLock { $0.supervisor = supervisor }
+    }
+
+    func record(_ kind: MonitorEvent.Kind) {
+        guard let supervisor = target.withLock({ $0.supervisor }) else { return }
+        Task { await supervisor.record(kind) }
     }
 }

@@ -167,6 +167,9 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         #expect(await eventually("the refresh") { server.stats().refreshes == 1 })
         #expect(await eventually("connected again") { await supervisor.currentState.phase == .connected })
         #expect(await phases(supervisor).contains(.refreshing))
+        // The supervisor's own snapshot follows, not only the event stream (the dashboard reads it).
+        #expect(await eventually("snapshot token") { await supervisor.snapshot().token?.refreshCount == 1 })
+        #expect(await !supervisor.snapshot().authSteps.isEmpty)
         let next = try #require(await supervisor.snapshot().refreshDue)
         #expect(next > due.addingTimeInterval(70))
         run.cancel()
@@ -316,7 +319,9 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
     @Test func warnsBeforeTheRefreshTokenEnds() async throws {
         var options = DemoServerOptions()
         var oauth = DemoOAuthOptions()
-        oauth.accessTokenLifetime = 3600
+        // No access-token refresh in the window: a refresh would bring a new refresh token
+        // with a new end (the demo server renews it), moving the horizon.
+        oauth.accessTokenLifetime = 20000
         oauth.refreshTokenLifetime = 7200
         options.oauth = oauth
         let server = DemoServer(options: options)
