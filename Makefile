@@ -5,10 +5,10 @@ test:
 	scripts/test.sh
 
 demo: setup
-	. scripts/env.sh && swift build -c release --product mcptop && .build/release/mcptop demo
+	bin="$$(scripts/build-release.sh mcptop)" && "$$bin/mcptop" demo
 
 build: setup
-	. scripts/env.sh && swift build -c release
+	scripts/build-release.sh mcptop mcptop-demo-server >/dev/null
 
 setup:
 	scripts/setup.sh

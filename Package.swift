@@ -2,7 +2,15 @@
 import PackageDescription
 
 // Layers follow DESIGN.md: C shims → HTTP (libcurl) → MCPClient → Config → mcptop.
-// DemoServer is a loopback MCP server used by the tests and, later, by `mcptop demo`.
+// DemoServer is a loopback MCP server used by the tests and by `mcptop demo`.
+// The shipped binary maps less memory when linked by lld with packed relative relocations
+// (a few KiB of relocation records instead of 2.6 MiB read at every start) and without
+// exporting its own symbols (the static runtime's default), which nothing loads by name.
+// BENCHMARKS.md ("Dashboard vs htop") has the measurements.
+let releaseLinkerFlags = [
+    "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
+]
+
 let package = Package(
     name: "mcptop",
     platforms: [.macOS(.v14)],
@@ -69,7 +77,8 @@ let package = Package(
             dependencies: [
                 "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "Dashboard", "Terminal",
                 "DemoServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"], exclude: ["Fixtures"]),

@@ -13,9 +13,7 @@ scripts/setup.sh
 tests/interop/setup_venv.sh >/dev/null
 PY=.venv-interop/bin/python
 
-swift build -c release --product mcptop-bench-client >/dev/null 2>&1
-swift build -c release --product mcptop-demo-server >/dev/null 2>&1
-bin="$(swift build -c release --show-bin-path)"
+bin="$(scripts/build-release.sh -q mcptop-bench-client mcptop-demo-server)"
 
 work="$(mktemp -d)"
 pids=()

@@ -10,9 +10,7 @@ seconds="${1:-30}"
 
 scripts/setup.sh
 command -v htop >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq htop >/dev/null; }
-swift build -c release --product mcptop >/dev/null 2>&1
-swift build -c release --product mcptop-demo-server >/dev/null 2>&1
-bin="$(swift build -c release --show-bin-path)"
+bin="$(scripts/build-release.sh -q mcptop mcptop-demo-server)"
 
 work="$(mktemp -d)"
 export TMUX_TMPDIR="$work"

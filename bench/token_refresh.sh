@@ -14,8 +14,7 @@ calls=$(awk -v s="$seconds" -v i="$interval" 'BEGIN { printf "%d", s / i }')
 scripts/setup.sh
 tests/interop/setup_venv.sh >/dev/null
 PY=.venv-interop/bin/python
-swift build -c release --product mcptop >/dev/null 2>&1
-mcptop="$(swift build -c release --show-bin-path)/mcptop"
+mcptop="$(scripts/build-release.sh -q mcptop)/mcptop"
 
 work="$(mktemp -d)"
 "$PY" -u tests/interop/py_oauth_server.py --port 0 --token-lifetime 2 >"$work/server.out" 2>"$work/server.err" &

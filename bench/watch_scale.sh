@@ -17,9 +17,7 @@ warmup=15
 # A few seconds past the window, so the last sample is taken while mcptop still runs.
 duration=$((warmup + window + 5))
 
-swift build -c release --product mcptop >/dev/null 2>&1
-swift build -c release --product mcptop-demo-server >/dev/null 2>&1
-bin="$(swift build -c release --show-bin-path)"
+bin="$(scripts/build-release.sh -q mcptop mcptop-demo-server)"
 
 work="$(mktemp -d)"
 server=""

@@ -142,19 +142,22 @@ final class Transfer: @unchecked Sendable {
         socket = sockets.socket(localPort: localPort)
     }
 
-    func receiveHeaderLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
-        if trimmed.hasPrefix("HTTP/") {
+    /// One header line as libcurl hands it over: the status line, a field, or the blank line
+    /// ending a block. Parsed as bytes; names and values are ASCII or opaque octets.
+    func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
+        var line = raw[...]
+        while let last = line.last, last == UInt8(ascii: "\r") || last == UInt8(ascii: "\n") { line = line.dropLast() }
+        if line.starts(with: "HTTP/".utf8) {
             if let socket { mcptop_quick_ack(socket) }
-            let parts = trimmed.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
+            status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
             responseHeaders = HTTPHeaders()
-        } else if trimmed.isEmpty {
+        } else if line.isEmpty {
             // End of one header block; 1xx blocks are followed by the real one.
             if status >= 200 { deliverHead() }
-        } else if let colon = trimmed.firstIndex(of: ":") {
-            let name = String(trimmed[..<colon])
-            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            let name = String(decoding: line[..<colon], as: UTF8.self)
+            let value = String(decoding: trimmingWhitespace(line[(colon + 1)...]), as: UTF8.self)
             responseHeaders.add(name, value)
         }
     }
@@ -226,8 +229,7 @@ private func curlHeaderCallback(
 ) -> Int {
     let length = size * count
     guard let data, let transfer = transfer(from: context) else { return length }
-    let bytes = UnsafeRawBufferPointer(start: data, count: length)
-    transfer.receiveHeaderLine(String(decoding: bytes, as: UTF8.self))
+    transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: length))
     return length
 }
 

@@ -15,12 +15,12 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// The first value of the named field.
     public subscript(name: String) -> String? {
-        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        fields.first { Self.sameName($0.name, name) }?.value
     }
 
     /// Every value of the named field (e.g. several `WWW-Authenticate` challenges).
     public func values(_ name: String) -> [String] {
-        fields.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+        fields.filter { Self.sameName($0.name, name) }.map(\.value)
     }
 
     public mutating func add(_ name: String, _ value: String) {
@@ -34,7 +34,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     }
 
     public mutating func remove(_ name: String) {
-        fields.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        fields.removeAll { Self.sameName($0.name, name) }
+    }
+
+    /// Field names are tokens (RFC 9110 §5.6.2): ASCII, so ASCII case folding is the whole
+    /// comparison, without Foundation's locale-aware one.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8) { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) &- 0x61 < 26) }
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
@@ -86,10 +92,19 @@ public struct HTTPResponseHead: Sendable, Equatable {
     /// The media type without parameters, lower-cased (`text/event-stream`).
     public var mediaType: String? {
         headers["Content-Type"].map {
-            $0.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces)
+            String(decoding: trimmingWhitespace($0.utf8.prefix { $0 != UInt8(ascii: ";") }), as: UTF8.self)
                 .lowercased()
         }
     }
+}
+
+/// `bytes` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+func trimmingWhitespace<Bytes: BidirectionalCollection>(_ bytes: Bytes) -> Bytes.SubSequence
+where Bytes.Element == UInt8 {
+    let isWhitespace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+    let start = bytes.firstIndex { !isWhitespace($0) } ?? bytes.endIndex
+    let end = bytes[start...].lastIndex { !isWhitespace($0) }.map { bytes.index(after: $0) } ?? start
+    return bytes[start..<end]
 }
 
 /// A response whose body is read as it arrives. Dropping `body` early cancels the transfer.

@@ -24,7 +24,6 @@ public final class DashboardApp: @unchecked Sendable {
     private let noColor: Bool
     private var state: DashboardState
     private let inbox = Mutex<[Action]>([])
-    private let dirty = Mutex(true)
     private var terminal: NCursesTerminal?
 
     public init(monitor: Monitor, themes: [ThemeChoice], themeIndex: Int, noColor: Bool, configFile: String) {
@@ -43,23 +42,22 @@ public final class DashboardApp: @unchecked Sendable {
         state.width = terminal.width
         state.height = terminal.height
         let events = monitor.hub.subscribe(buffer: 4096)
+        // Something happened: the snapshots are worth fetching again. Signals made while a
+        // fetch is under way or resting collapse into one.
+        let (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         monitor.start()
         let feeder = Task {
             for await event in events {
                 self.post(.event(event))
-                self.dirty.withLock { $0 = true }
+                changed.yield()
             }
         }
-        // Snapshots are fetched only after something happened (at most 10 times a second);
-        // countdowns tick from the clock alone.
+        // Snapshots are fetched after something happened, at most 10 times a second; when
+        // nothing happens nothing wakes up, and the countdowns tick from the clock alone.
         let snapshotter = Task {
-            while !Task.isCancelled {
-                if self.dirty.withLock({ value in
-                    defer { value = false }
-                    return value
-                }) {
-                    self.post(.snapshots(await self.monitor.snapshots()))
-                }
+            changed.yield()  // the first frame's data
+            for await _ in changes {
+                self.post(.snapshots(await self.monitor.snapshots()))
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
@@ -73,6 +71,7 @@ public final class DashboardApp: @unchecked Sendable {
         }
         terminal.shutdown()
         feeder.cancel()
+        changed.finish()
         snapshotter.cancel()
         await monitor.stop()
     }

@@ -65,7 +65,7 @@ keys Tab
 keys Enter
 keys "hello from tmux" Enter
 keys F5
-wait_for "the tool's result is shown" "hello from tmux" 15
+wait_for "the tool's result is shown" "^ +hello from tmux *$" 15
 keys Escape Escape
 keys Escape
 
