@@ -33,7 +33,18 @@ servers = {f"s{i:03d}": {"url": f"{url}?n={i}", **({"protocolVersion": "2025-11-
 print(json.dumps({"mcpServers": servers}))
 PY
 ticks=$(getconf CLK_TCK)
-cpu() { awk -v t="$ticks" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
+# cpu_during PID SECONDS: CPU seconds the process uses in the next SECONDS. perf counts
+# nanoseconds; /proc/PID/stat counts ticks (10 ms), too coarse for a few dozen milliseconds.
+cpu_during() {
+    if perf stat -e task-clock -p "$1" -- true >/dev/null 2>&1; then
+        perf stat -x, -e task-clock -p "$1" -- sleep "$2" 2>&1 | awk -F, '/task-clock/ { printf "%.3f", $1 / 1000 }'
+    else
+        local before
+        before=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+        sleep "$2"
+        awk -v t="$ticks" -v b="$before" '{ printf "%.2f", ($14 + $15 - b) / t }' "/proc/$1/stat"
+    fi
+}
 rss() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 # run NAME COMMAND READY-PATTERN: starts it in its own tmux session, measures, prints a line.
@@ -55,14 +66,11 @@ run() {
     local pid
     pid=$(tm list-panes -t "$name" -F '#{pane_pid}')
     sleep 5  # warm-up: connections made, first refreshes done
-    local cpu0 bytes0
-    cpu0=$(cpu "$pid")
+    local bytes0 used bytes1
     bytes0=$(stat -c %s "$work/$name.bytes")
-    sleep "$seconds"
-    local cpu1 bytes1
-    cpu1=$(cpu "$pid")
+    used=$(cpu_during "$pid" "$seconds")
     bytes1=$(stat -c %s "$work/$name.bytes")
-    echo "$name $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }') $((bytes1 - bytes0)) $(rss "$pid") ${first:-?}"
+    echo "$name $used $((bytes1 - bytes0)) $(rss "$pid") ${first:-?}"
     tm kill-session -t "$name"
 }
 

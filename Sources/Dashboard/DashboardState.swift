@@ -83,11 +83,20 @@ public enum Overlay: Sendable, Equatable {
 }
 
 public struct DashboardState: Sendable {
-    public var servers: [ServerSnapshot] = []
+    public var servers: [ServerSnapshot] = [] {
+        didSet { visible = Self.visible(servers, filter: filter, sort: sort) }
+    }
     public var selected = 0
-    public var filter = ""
+    public var filter = "" {
+        didSet { visible = Self.visible(servers, filter: filter, sort: sort) }
+    }
     public var editingFilter = false
-    public var sort: SortKey = .name
+    public var sort: SortKey = .name {
+        didSet { visible = Self.visible(servers, filter: filter, sort: sort) }
+    }
+    /// The servers as shown: filtered and sorted. Kept up to date when `servers`, `filter` or
+    /// `sort` change, so drawing a frame every second does not sort them again.
+    public private(set) var visible: [ServerSnapshot] = []
     public var overlay: Overlay?
     public var status: (text: String, role: Role, at: Date)?
     public var now: Date
@@ -111,8 +120,7 @@ public struct DashboardState: Sendable {
         self.configFile = configFile
     }
 
-    /// The servers as shown: filtered and sorted.
-    public var visible: [ServerSnapshot] {
+    private static func visible(_ servers: [ServerSnapshot], filter: String, sort: SortKey) -> [ServerSnapshot] {
         let needle = filter.lowercased()
         let shown =
             needle.isEmpty

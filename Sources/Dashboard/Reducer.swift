@@ -94,7 +94,8 @@ public enum Reducer {
         let seconds = Int(date.timeIntervalSince1970) % 86400
         let local = seconds + offset
         let day = ((local % 86400) + 86400) % 86400
-        return String(format: "%02d:%02d:%02d", day / 3600, day % 3600 / 60, day % 60)
+        let (hour, minute, second) = (day / 3600, day % 3600 / 60, day % 60)
+        return "\(Renderer.twoDigits(hour)):\(Renderer.twoDigits(minute)):\(Renderer.twoDigits(second))"
     }
 
     private static func handle(_ key: Key, in state: inout DashboardState) -> [Effect] {

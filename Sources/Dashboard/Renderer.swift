@@ -44,11 +44,18 @@ public enum Renderer {
 
     private static func titleBar(_ screen: inout Screen, _ state: DashboardState) {
         screen.fill(row: 0, from: 0, to: screen.width, role: .title)
-        let counts = Dictionary(grouping: state.servers, by: { $0.state.phase.group }).mapValues(\.count)
+        var (ok, busy, problem) = (0, 0, 0)
+        for index in state.servers.indices {
+            switch state.servers[index].state.phase.group {
+            case .ok: ok += 1
+            case .busy: busy += 1
+            case .problem: problem += 1
+            }
+        }
         var text = " mcptop  \(state.servers.count) server\(state.servers.count == 1 ? "" : "s")"
-        if let ok = counts[.ok] { text += "  \(symbol(.ok, screen.unicode)) \(ok) connected" }
-        if let busy = counts[.busy] { text += "  \(symbol(.busy, screen.unicode)) \(busy) busy" }
-        if let problem = counts[.problem] { text += "  \(symbol(.problem, screen.unicode)) \(problem) need attention" }
+        if ok > 0 { text += "  \(symbol(.ok, screen.unicode)) \(ok) connected" }
+        if busy > 0 { text += "  \(symbol(.busy, screen.unicode)) \(busy) busy" }
+        if problem > 0 { text += "  \(symbol(.problem, screen.unicode)) \(problem) need attention" }
         screen.write(text, row: 0, column: 0, role: .title)
         let clock = Reducer.clock(state.now, offset: state.utcOffset) + " "
         screen.write(clock, row: 0, column: screen.width - DisplayWidth.of(clock), role: .title)
@@ -346,10 +353,13 @@ public enum Renderer {
 
     static func countdown(_ seconds: Double) -> String {
         let total = Int(max(0, seconds).rounded(.down))
-        if total < 3600 { return String(format: "%02d:%02d", total / 60, total % 60) }
-        if total < 86400 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
+        if total < 3600 { return "\(twoDigits(total / 60)):\(twoDigits(total % 60))" }
+        if total < 86400 { return "\(total / 3600)h\(twoDigits(total % 3600 / 60))m" }
         return "\(total / 86400)d\(total % 86400 / 3600)h"
     }
+
+    /// 7 → "07": the clock's and the countdowns' fields, without a format string per cell.
+    static func twoDigits(_ value: Int) -> String { value < 10 && value >= 0 ? "0\(value)" : "\(value)" }
 
     static func milliseconds(_ seconds: Double) -> String {
         seconds < 10 ? String(format: "%.0f ms", seconds * 1000) : String(format: "%.1f s", seconds)

@@ -37,6 +37,14 @@ public struct Screen: Sendable, Equatable {
         guard row >= 0, row < height, column < width else { return column }
         let end = min(width, limit.map { column + max(0, $0) } ?? width)
         var x = column
+        if DisplayWidth.isPrintableASCII(text) {
+            for byte in text.utf8 {
+                if x >= end { break }
+                if x >= 0 { rows[row][x] = Cell(text: Screen.asciiGlyphs[Int(byte) - 0x20], role: role) }
+                x += 1
+            }
+            return x
+        }
         for character in text {
             let cellWidth = DisplayWidth.of(character)
             if cellWidth == 0 { continue }
@@ -76,6 +84,9 @@ public struct Screen: Sendable, Equatable {
     }
 
     public func role(row: Int, column: Int) -> Role { rows[row][column].role }
+
+    /// " " … "~" as one-character strings, so writing ASCII text makes no new strings.
+    private static let asciiGlyphs: [String] = (0x20..<0x7F).map { String(UnicodeScalar(UInt8($0))) }
 
     /// Stand-ins for the drawing characters when the locale is not UTF-8.
     static func ascii(_ character: Character) -> String {

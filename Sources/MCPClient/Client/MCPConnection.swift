@@ -560,27 +560,22 @@ public actor MCPConnection {
     static func withTimeout<T: Sendable>(
         _ seconds: Double, server: String, _ operation: @escaping @Sendable () async throws(MCPError) -> T
     ) async throws(MCPError) -> T {
-        let outcome: Result<T, MCPError> = await withTaskGroup(of: Result<T, MCPError>?.self) { group in
-            group.addTask {
-                do throws(MCPError) {
-                    return .success(try await operation())
-                } catch {
-                    return .failure(error)
-                }
+        let work = Task { () async -> Result<T, MCPError> in
+            do throws(MCPError) {
+                return .success(try await operation())
+            } catch {
+                return .failure(error)
             }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(seconds))
-                return Task.isCancelled ? nil : .failure(MCPError(server: server, .timeout(seconds: seconds)))
-            }
-            var first: Result<T, MCPError>?
-            for await result in group {
-                if let result {
-                    first = result
-                    break
-                }
-            }
-            group.cancelAll()
-            return first ?? .failure(MCPError(server: server, .cancelled))
+        }
+        let deadline = Deadlines.shared.schedule(after: seconds) { work.cancel() }
+        let outcome = await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            work.cancel()
+        }
+        let timedOut = !Deadlines.shared.cancel(deadline)
+        if case .failure = outcome, timedOut {
+            throw MCPError(server: server, .timeout(seconds: seconds))
         }
         return try outcome.get()
     }
