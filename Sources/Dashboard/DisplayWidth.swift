@@ -2,6 +2,7 @@
 /// (East Asian Wide/Fullwidth and emoji take two columns, combining marks none).
 public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
+        if let ascii = character.asciiValue { return ascii < 0x20 || ascii == 0x7F ? 0 : 1 }
         guard let first = character.unicodeScalars.first else { return 0 }
         let value = first.value
         if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }
@@ -37,16 +38,16 @@ public enum DisplayWidth {
         if isPrintableASCII(text) {
             return text.utf8.count <= width ? text : String(decoding: text.utf8.prefix(width - 1), as: UTF8.self) + "…"
         }
-        if of(text) <= width { return text }
-        var result = ""
+        // One pass: remember where the text would be cut for the "…", stop once it is too wide.
         var used = 0
-        for character in text {
-            let w = of(character)
-            if used + w > width - 1 { break }
-            result.append(character)
+        var cut: String.Index?
+        for index in text.indices {
+            let w = of(text[index])
+            if cut == nil, used + w > width - 1 { cut = index }
             used += w
+            if used > width, let cut { return text[..<cut] + "…" }
         }
-        return result + "…"
+        return text
     }
 
     /// Pads with spaces to exactly `width` columns (truncating first if needed).

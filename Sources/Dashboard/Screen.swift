@@ -46,6 +46,12 @@ public struct Screen: Sendable, Equatable {
             return x
         }
         for character in text {
+            if let byte = character.asciiValue, byte >= 0x20, byte < 0x7F {
+                if x >= end { break }
+                if x >= 0 { rows[row][x] = Cell(text: Screen.asciiGlyphs[Int(byte) - 0x20], role: role) }
+                x += 1
+                continue
+            }
             let cellWidth = DisplayWidth.of(character)
             if cellWidth == 0 { continue }
             let glyph = unicode || character.isASCII ? String(character) : Screen.ascii(character)
