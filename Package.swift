@@ -4,7 +4,7 @@ import PackageDescription
 // Layers follow DESIGN.md: C shims → HTTP (libcurl) → MCPClient → Config → mcptop.
 // DemoServer is a loopback MCP server used by the tests and by `mcptop demo`.
 // The shipped binary maps less memory when linked by lld with packed relative relocations
-// (a few KiB of relocation records instead of 2.6 MiB read at every start) and without
+// (40 KiB of relocation records instead of 2.6 MiB read at every start) and without
 // exporting its own symbols (the static runtime's default), which nothing loads by name.
 // BENCHMARKS.md ("Dashboard vs htop") has the measurements.
 let releaseLinkerFlags = [

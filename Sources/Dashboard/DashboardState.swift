@@ -84,15 +84,15 @@ public enum Overlay: Sendable, Equatable {
 
 public struct DashboardState: Sendable {
     public var servers: [ServerSnapshot] = [] {
-        didSet { visible = Self.visible(servers, filter: filter, sort: sort) }
+        didSet { updateVisible() }
     }
     public var selected = 0
     public var filter = "" {
-        didSet { visible = Self.visible(servers, filter: filter, sort: sort) }
+        didSet { updateVisible() }
     }
     public var editingFilter = false
     public var sort: SortKey = .name {
-        didSet { visible = Self.visible(servers, filter: filter, sort: sort) }
+        didSet { updateVisible() }
     }
     /// The servers as shown: filtered and sorted. Kept up to date when `servers`, `filter` or
     /// `sort` change, so drawing a frame every second does not sort them again.
@@ -118,6 +118,10 @@ public struct DashboardState: Sendable {
         self.height = height
         self.themeName = themeName
         self.configFile = configFile
+    }
+
+    private mutating func updateVisible() {
+        visible = Self.visible(servers, filter: filter, sort: sort)
     }
 
     private static func visible(_ servers: [ServerSnapshot], filter: String, sort: SortKey) -> [ServerSnapshot] {

@@ -37,19 +37,22 @@ public struct Screen: Sendable, Equatable {
         guard row >= 0, row < height, column < width else { return column }
         let end = min(width, limit.map { column + max(0, $0) } ?? width)
         var x = column
+        // Printable ASCII is one cell per byte, with no new string made; false at the limit.
+        func put(ascii byte: UInt8) -> Bool {
+            guard x < end else { return false }
+            if x >= 0 { rows[row][x] = Cell(text: Screen.asciiGlyphs[Int(byte) - 0x20], role: role) }
+            x += 1
+            return true
+        }
         if DisplayWidth.isPrintableASCII(text) {
             for byte in text.utf8 {
-                if x >= end { break }
-                if x >= 0 { rows[row][x] = Cell(text: Screen.asciiGlyphs[Int(byte) - 0x20], role: role) }
-                x += 1
+                guard put(ascii: byte) else { break }
             }
             return x
         }
         for character in text {
             if let byte = character.asciiValue, byte >= 0x20, byte < 0x7F {
-                if x >= end { break }
-                if x >= 0 { rows[row][x] = Cell(text: Screen.asciiGlyphs[Int(byte) - 0x20], role: role) }
-                x += 1
+                guard put(ascii: byte) else { break }
                 continue
             }
             let cellWidth = DisplayWidth.of(character)

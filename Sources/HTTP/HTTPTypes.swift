@@ -40,7 +40,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     /// Field names are tokens (RFC 9110 §5.6.2): ASCII, so ASCII case folding is the whole
     /// comparison, without Foundation's locale-aware one.
     static func sameName(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8) { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) &- 0x61 < 26) }
+        func folded(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+        return a.utf8.elementsEqual(b.utf8) { folded($0) == folded($1) }
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {

@@ -45,6 +45,7 @@ public final class DashboardApp: @unchecked Sendable {
         // Something happened: the snapshots are worth fetching again. Signals made while a
         // fetch is under way or resting collapse into one.
         let (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        changed.yield()  // the first frame's data
         monitor.start()
         let feeder = Task {
             for await event in events {
@@ -55,7 +56,6 @@ public final class DashboardApp: @unchecked Sendable {
         // Snapshots are fetched after something happened, at most 10 times a second; when
         // nothing happens nothing wakes up, and the countdowns tick from the clock alone.
         let snapshotter = Task {
-            changed.yield()  // the first frame's data
             for await _ in changes {
                 self.post(.snapshots(await self.monitor.snapshots()))
                 try? await Task.sleep(for: .milliseconds(100))
