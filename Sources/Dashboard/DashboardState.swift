@@ -110,7 +110,7 @@ public struct DashboardState: Sendable {
     public var configFile: String
     public var detailScroll = 0
     /// Seconds east of UTC for the clock times shown (tests fix it; the app uses the local zone).
-    public var utcOffset = TimeZone.current.secondsFromGMT()
+    public var utcOffset = Self.localUTCOffset()
 
     public init(now: Date, width: Int, height: Int, themeName: String, configFile: String) {
         self.now = now
@@ -118,6 +118,15 @@ public struct DashboardState: Sendable {
         self.height = height
         self.themeName = themeName
         self.configFile = configFile
+    }
+
+    /// The local zone's offset now, from the C library (TZ, /etc/localtime). Foundation's
+    /// `TimeZone.current` would load ICU's zone data, a megabyte of resident memory for a number.
+    public static func localUTCOffset() -> Int {
+        var now = time(nil)
+        var parts = tm()
+        guard localtime_r(&now, &parts) != nil else { return 0 }
+        return parts.tm_gmtoff
     }
 
     private mutating func updateVisible() {

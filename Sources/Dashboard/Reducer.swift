@@ -95,7 +95,7 @@ public enum Reducer {
         let local = seconds + offset
         let day = ((local % 86400) + 86400) % 86400
         let (hour, minute, second) = (day / 3600, day % 3600 / 60, day % 60)
-        return "\(Renderer.twoDigits(hour)):\(Renderer.twoDigits(minute)):\(Renderer.twoDigits(second))"
+        return "\(NumberText.twoDigits(hour)):\(NumberText.twoDigits(minute)):\(NumberText.twoDigits(second))"
     }
 
     private static func handle(_ key: Key, in state: inout DashboardState) -> [Effect] {

@@ -353,16 +353,14 @@ public enum Renderer {
 
     static func countdown(_ seconds: Double) -> String {
         let total = Int(max(0, seconds).rounded(.down))
-        if total < 3600 { return "\(twoDigits(total / 60)):\(twoDigits(total % 60))" }
-        if total < 86400 { return "\(total / 3600)h\(twoDigits(total % 3600 / 60))m" }
+        if total < 3600 { return "\(NumberText.twoDigits(total / 60)):\(NumberText.twoDigits(total % 60))" }
+        if total < 86400 { return "\(total / 3600)h\(NumberText.twoDigits(total % 3600 / 60))m" }
         return "\(total / 86400)d\(total % 86400 / 3600)h"
     }
 
-    /// 7 → "07": the clock's and the countdowns' fields, without a format string per cell.
-    static func twoDigits(_ value: Int) -> String { value < 10 && value >= 0 ? "0\(value)" : "\(value)" }
-
     static func milliseconds(_ seconds: Double) -> String {
-        seconds < 10 ? String(format: "%.0f ms", seconds * 1000) : String(format: "%.1f s", seconds)
+        seconds < 10
+            ? NumberText.fixed(seconds * 1000, digits: 0) + " ms" : NumberText.fixed(seconds, digits: 1) + " s"
     }
 
     static func short(_ version: String) -> String {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MCPClient
 
 /// Proof Key for Code Exchange with S256 (RFC 7636), and the other random values of a login.
 public struct PKCE: Sendable {
@@ -31,6 +32,6 @@ public struct PKCE: Sendable {
 
     /// A short, stable, non-reversible name for a secret, for file names.
     public static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        NumberText.hex(SHA256.hash(data: Data(text.utf8)).prefix(12))
     }
 }

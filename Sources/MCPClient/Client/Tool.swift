@@ -70,8 +70,8 @@ public struct ToolResult: Sendable, Equatable {
 
     static func formatBytes(_ count: Int) -> String {
         if count < 1024 { return "\(count) B" }
-        if count < 1 << 20 { return String(format: "%.1f KiB", Double(count) / 1024) }
-        return String(format: "%.1f MiB", Double(count) / Double(1 << 20))
+        if count < 1 << 20 { return NumberText.fixed(Double(count) / 1024, digits: 1) + " KiB" }
+        return NumberText.fixed(Double(count) / Double(1 << 20), digits: 1) + " MiB"
     }
 }
 

@@ -141,8 +141,8 @@ enum Duration {
     static func text(_ seconds: Double) -> String {
         let total = Int(max(0, seconds).rounded())
         if total < 60 { return "\(total)s" }
-        if total < 3600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
-        if total < 86400 { return "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" }
+        if total < 3600 { return "\(total / 60)m\(NumberText.twoDigits(total % 60))s" }
+        if total < 86400 { return "\(total / 3600)h\(NumberText.twoDigits(total % 3600 / 60))m" }
         return "\(total / 86400)d\(total % 86400 / 3600)h"
     }
 }

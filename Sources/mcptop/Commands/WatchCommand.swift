@@ -293,7 +293,7 @@ struct EventPrinter: Sendable {
                 [("id", .int(Int64(call.id))), ("progress", .double(progress.progress))]
             )
         case .callFinished(let call):
-            let duration = call.duration.map { String(format: "%.0f ms", $0 * 1000) } ?? ""
+            let duration = call.duration.map { NumberText.fixed($0 * 1000, digits: 0) + " ms" } ?? ""
             return (
                 "call", "#\(call.id) \(call.tool) \(call.outcome.rawValue) \(duration) \(call.detail ?? "")",
                 [

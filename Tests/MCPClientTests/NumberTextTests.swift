@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+@testable import MCPClient
+
+@Suite struct NumberTextTests {
+    @Test func fixedDigitsMatchPrintf() {
+        let cases: [(Double, Int)] = [
+            (0, 0), (0, 1), (1.25, 1), (999.6, 0), (12.345, 2), (1023.96, 1), (0.04, 1), (-2.5, 1),
+            (1536, 1), (7.0, 0), (123456.78, 1),
+        ]
+        for (value, digits) in cases {
+            // 1.25 is an exact tie: printf rounds it to even, fixed(_:digits:) away from zero.
+            if value == 1.25 { continue }
+            let printf = String(format: "%.\(digits)f", value)
+            #expect(NumberText.fixed(value, digits: digits) == printf, "\(value) with \(digits) digits")
+        }
+        #expect(NumberText.fixed(1.25, digits: 1) == "1.3")
+        #expect(NumberText.fixed(-0.04, digits: 1) == "0.0", "no negative zero")
+        #expect(NumberText.fixed(.nan, digits: 1) == "nan")
+        #expect(NumberText.fixed(.infinity, digits: 0) == "inf")
+    }
+
+    @Test func twoDigitsAndHex() {
+        #expect(NumberText.twoDigits(7) == "07")
+        #expect(NumberText.twoDigits(42) == "42")
+        #expect(NumberText.twoDigits(100) == "100")
+        #expect(NumberText.hex([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
+        #expect(NumberText.hex([]) == "")
+    }
+
+    @Test func byteSizes() {
+        #expect(ToolResult.formatBytes(512) == "512 B")
+        #expect(ToolResult.formatBytes(1536) == "1.5 KiB")
+        #expect(ToolResult.formatBytes(3 << 20) == "3.0 MiB")
+    }
+}
