@@ -3,6 +3,12 @@
 public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
         if let ascii = character.asciiValue { return ascii < 0x20 || ascii == 0x7F ? 0 : 1 }
+        if isNarrowSymbol(character) { return 1 }
+        return propertyWidth(character)
+    }
+
+    /// The width from Unicode properties: marks, emoji presentation, East Asian Wide ranges.
+    static func propertyWidth(_ character: Character) -> Int {
         guard let first = character.unicodeScalars.first else { return 0 }
         let value = first.value
         if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }
@@ -22,6 +28,22 @@ public enum DisplayWidth {
         }
     }
 
+    /// The dashboard's own drawing characters (…, ─, │, ●, █, ↑) without Unicode property
+    /// look-ups: one scalar, three UTF-8 bytes, in general punctuation (U+2010–U+2027,
+    /// U+2030–U+205E), arrows (U+2190–U+21FF) or box drawing, blocks and shapes (U+2500–U+25FC).
+    /// None of these is a mark, wide or emoji-presented.
+    static func isNarrowSymbol(_ character: Character) -> Bool {
+        var utf8 = character.utf8.makeIterator()
+        guard utf8.next() == 0xE2, let second = utf8.next(), let third = utf8.next(), utf8.next() == nil else {
+            return false
+        }
+        let value = 0x2000 | (UInt32(second & 0x3F) << 6) | UInt32(third & 0x3F)
+        switch value {
+        case 0x2010...0x2027, 0x2030...0x205E, 0x2190...0x21FF, 0x2500...0x25FC: return true
+        default: return false
+        }
+    }
+
     public static func of(_ text: String) -> Int {
         isPrintableASCII(text) ? text.utf8.count : text.reduce(0) { $0 + of($1) }
     }
@@ -33,26 +55,31 @@ public enum DisplayWidth {
     }
 
     /// Cuts `text` to at most `width` columns, ending with "…" when it was cut.
-    public static func truncate(_ text: String, to width: Int) -> String {
-        guard width > 0 else { return "" }
-        if isPrintableASCII(text) {
-            return text.utf8.count <= width ? text : String(decoding: text.utf8.prefix(width - 1), as: UTF8.self) + "…"
-        }
-        // One pass: remember where the text would be cut for the "…", stop once it is too wide.
-        var used = 0
-        var cut: String.Index?
-        for index in text.indices {
-            let w = of(text[index])
-            if cut == nil, used + w > width - 1 { cut = index }
-            used += w
-            if used > width, let cut { return text[..<cut] + "…" }
-        }
-        return text
-    }
+    public static func truncate(_ text: String, to width: Int) -> String { measuredTruncation(text, to: width).text }
 
     /// Pads with spaces to exactly `width` columns (truncating first if needed).
     public static func pad(_ text: String, to width: Int) -> String {
-        let cut = truncate(text, to: width)
-        return cut + String(repeating: " ", count: max(0, width - of(cut)))
+        let (cut, used) = measuredTruncation(text, to: width)
+        return used >= width ? cut : cut + String(repeating: " ", count: width - used)
+    }
+
+    /// The truncation and its width, measured in the same pass.
+    private static func measuredTruncation(_ text: String, to width: Int) -> (text: String, width: Int) {
+        guard width > 0 else { return ("", 0) }
+        if isPrintableASCII(text) {
+            let count = text.utf8.count
+            return count <= width
+                ? (text, count) : (String(decoding: text.utf8.prefix(width - 1), as: UTF8.self) + "…", width)
+        }
+        // One pass: remember where the text would be cut for the "…", stop once it is too wide.
+        var used = 0
+        var cut: (index: String.Index, width: Int)?
+        for index in text.indices {
+            let w = of(text[index])
+            if cut == nil, used + w > width - 1 { cut = (index, used) }
+            used += w
+            if used > width, let cut { return (text[..<cut.index] + "…", cut.width + 1) }
+        }
+        return (text, used)
     }
 }

@@ -11,9 +11,9 @@ import Testing
     }
 
     @Test func roundTripsEscapes() throws {
-        let text = "line\n\"quoted\"\t\\ \u{01} \u{2028}"
+        let text = "line\n\"quoted\"\t\\ \u{01} \u{2028}\u{2029}\u{7F}\u{08}\u{0C}\r é 😀 \u{E2}"
         let encoded = JSONValue.string(text).serialized()
-        #expect(encoded == #""line\n\"quoted\"\t\\ \u0001 \u2028""#)
+        #expect(encoded == #""line\n\"quoted\"\t\\ \u0001 \u2028\u2029\u007f\b\f\r é 😀 â""#)
         #expect(try JSONValue.parse(encoded) == .string(text))
     }
 
