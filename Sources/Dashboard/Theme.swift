@@ -1,4 +1,5 @@
 import Foundation
+import MCPClient
 
 /// A terminal colour as a theme names it.
 public enum Color: Sendable, Hashable {
@@ -17,7 +18,7 @@ public enum Color: Sendable, Hashable {
 
     /// Parses `#RRGGBB`, `0`–`255`, `red`, `bright-red` or `default` (case-insensitive).
     public init?(_ text: String) {
-        let value = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let value = text.trimmed(newlines: false).lowercased()
         if value == "default" {
             self = .default
         } else if value.hasPrefix("#") {
@@ -303,7 +304,7 @@ public struct Theme: Sendable, Equatable {
         for (offset, rawLine) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
         {
             let number = offset + 1
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            let line = rawLine.trimmed()
             if line.isEmpty || line.hasPrefix("#") { continue }
             switch Self.splitLine(line) {
             case .failure(let problem):
@@ -330,11 +331,11 @@ public struct Theme: Sendable, Equatable {
     private static func splitLine(_ line: String) -> Result<(String, String), LineProblem> {
         let expected = "expected key = \"value\""
         guard let equals = line.firstIndex(of: "=") else { return .failure(LineProblem(message: expected)) }
-        let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+        let key = line[..<equals].trimmed(newlines: false)
         guard !key.isEmpty, !key.contains(where: \.isWhitespace) else {
             return .failure(LineProblem(message: expected))
         }
-        let rest = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        let rest = line[line.index(after: equals)...].trimmed(newlines: false)
         guard rest.hasPrefix("\"") else {
             return .failure(LineProblem(message: "\(expected): the value of \(key) must be in double quotes"))
         }
@@ -342,7 +343,7 @@ public struct Theme: Sendable, Equatable {
         guard let closing = rest[afterQuote...].firstIndex(of: "\"") else {
             return .failure(LineProblem(message: "\(expected): the value of \(key) has no closing quote"))
         }
-        let trailing = rest[rest.index(after: closing)...].trimmingCharacters(in: .whitespaces)
+        let trailing = rest[rest.index(after: closing)...].trimmed(newlines: false)
         guard trailing.isEmpty || trailing.hasPrefix("#") else {
             return .failure(LineProblem(message: "\(expected): unexpected text after the value of \(key)"))
         }
@@ -352,7 +353,7 @@ public struct Theme: Sendable, Equatable {
     /// Sets one key; returns a warning when the key or the value is not understood.
     private static func apply(key: String, value: String, to theme: inout Theme) -> String? {
         if key == "name" {
-            let name = value.trimmingCharacters(in: .whitespaces)
+            let name = value.trimmed(newlines: false)
             guard !name.isEmpty else { return "name must not be empty" }
             theme.name = name
             return nil
@@ -371,7 +372,7 @@ public struct Theme: Sendable, Equatable {
             if parts[1].lowercased() == "fg" { style.fg = color } else { style.bg = color }
         case "attrs":
             var attributes: Attributes = []
-            for word in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            for word in value.split(separator: ",").map({ $0.trimmed(newlines: false).lowercased() }) {
                 switch word {
                 case "bold": attributes.insert(.bold)
                 case "underline": attributes.insert(.underline)

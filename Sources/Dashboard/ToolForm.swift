@@ -78,7 +78,7 @@ public struct ToolForm: Sendable, Equatable {
 
         /// Nothing typed: optional fields that are empty are left out of the arguments.
         public var isEmpty: Bool {
-            kind == .string ? text.isEmpty : text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            kind == .string ? text.isEmpty : text.trimmed().isEmpty
         }
 
         /// A reminder of how to type the value.
@@ -101,7 +101,7 @@ public struct ToolForm: Sendable, Equatable {
         /// Booleans flip between true and false; other kinds are unchanged.
         public mutating func toggle() {
             guard kind == .boolean else { return }
-            text = text.trimmingCharacters(in: .whitespaces).lowercased() == "true" ? "false" : "true"
+            text = text.trimmed(newlines: false).lowercased() == "true" ? "false" : "true"
         }
 
         /// The next choice of an enumeration (an optional one passes through empty), or a toggled boolean.
@@ -234,7 +234,7 @@ public struct ToolForm: Sendable, Equatable {
     /// The typed value, or a problem; an empty problem means the field is empty.
     private static func typedValue(of field: Field) -> Result<JSONValue, Problem> {
         if field.isEmpty { return .failure("") }
-        let text = field.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = field.text.trimmed()
         let constraints = field.constraints
         switch field.kind {
         case .string:
@@ -337,7 +337,7 @@ public struct ToolForm: Sendable, Equatable {
             case .string, .number, .integer, .boolean, .enumeration: break
             default: return .failure("must be a JSON array")
             }
-            let pieces = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let pieces = text.split(separator: ",").map { $0.trimmed(newlines: false) }
             for piece in pieces where !piece.isEmpty {
                 if item == .string {
                     items.append(.string(piece))
@@ -421,7 +421,7 @@ public struct ToolForm: Sendable, Equatable {
     /// Parses what the user typed in the raw editor as the arguments object; empty text is
     /// `{}`. Syntax errors give the line and column.
     public static func parseRaw(_ text: String) -> Result<JSONValue, ToolFormError> {
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .success(ToolForm.emptyObject) }
+        if text.trimmed().isEmpty { return .success(ToolForm.emptyObject) }
         switch parseJSON(text) {
         case .failure(let problem):
             return .failure(ToolFormError(field: "", message: problem.message))

@@ -19,7 +19,9 @@ public enum EndpointPolicy {
     }
 
     public static func isLoopback(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        var bare = Substring(host)
+        while let first = bare.first, first == "[" || first == "]" { bare.removeFirst() }
+        while let last = bare.last, last == "[" || last == "]" { bare.removeLast() }
         return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
     }
 }

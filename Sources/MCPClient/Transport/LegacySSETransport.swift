@@ -106,7 +106,7 @@ final class LegacySSETransport: Sendable {
     /// are never sent elsewhere.
     private func resolveEndpoint(_ text: String) -> String? {
         guard let base = URL(string: sseURL),
-            let resolved = URL(string: text.trimmingCharacters(in: .whitespaces), relativeTo: base)?
+            let resolved = URL(string: text.trimmed(newlines: false), relativeTo: base)?
                 .absoluteURL,
             resolved.scheme == base.scheme, resolved.host == base.host, resolved.port == base.port
         else { return nil }
