@@ -4,11 +4,14 @@ import PackageDescription
 // Layers follow DESIGN.md: C shims → HTTP (libcurl) → MCPClient → Config → mcptop.
 // DemoServer is a loopback MCP server used by the tests and by `mcptop demo`.
 // The shipped binary maps less memory when linked by lld with packed relative relocations
-// (40 KiB of relocation records instead of 2.6 MiB read at every start) and without
-// exporting its own symbols (the static runtime's default), which nothing loads by name.
-// BENCHMARKS.md ("Dashboard vs htop") has the measurements.
+// (40 KiB of relocation records instead of 2.6 MiB read at every start), without exporting
+// its own symbols (the static runtime's default), which nothing loads by name, and with the
+// functions a dashboard runs placed side by side (scripts/mcptop.order, made by
+// scripts/link-order.sh). BENCHMARKS.md ("Dashboard vs htop") has the measurements.
 let releaseLinkerFlags = [
     "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
+    "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/mcptop.order",
+    "-Xlinker", "--no-warn-symbol-ordering",
 ]
 
 let package = Package(

@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 quiet=false
 [ "${1:-}" = "-q" ] && { quiet=true; shift; }
-flags=(-c release --static-swift-stdlib)
+# Every function in a section of its own (as the static runtime and Foundation are built), so
+# that the link can place the ones the dashboard runs together (scripts/mcptop.order).
+flags=(-c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections)
 for product in "$@"; do
     if $quiet; then
         if ! log="$(swift build "${flags[@]}" --product "$product" 2>&1)"; then
