@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
+. scripts/demo-fleet.sh
 seconds="${1:-30}"
 
 scripts/setup.sh
@@ -22,16 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin/mcptop-demo-server" >"$work/server.out" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do grep -q '^listening ' "$work/server.out" && break; sleep 0.05; done
-url="$(sed -n 's/^listening //p' "$work/server.out")"
-python3 - "$url" >"$work/config.json" <<'PY'
-import json, sys
-url = sys.argv[1]
-servers = {f"s{i:03d}": {"url": f"{url}?n={i}", **({"protocolVersion": "2025-11-25"} if i % 2 else {})} for i in range(100)}
-print(json.dumps({"mcpServers": servers}))
-PY
+start_demo_fleet "$bin" "$work"
 ticks=$(getconf CLK_TCK)
 # cpu_during PID SECONDS: CPU seconds the process uses in the next SECONDS. perf counts
 # nanoseconds; /proc/PID/stat counts ticks (10 ms), too coarse for a few dozen milliseconds.

@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
+. scripts/demo-fleet.sh
 rounds="${1:-10}"
 order="$PWD/scripts/mcptop.order"
 touch "$order"
@@ -32,16 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 bin="$(scripts/build-release.sh -q mcptop-demo-server)"
-"$bin/mcptop-demo-server" >"$work/server.out" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do grep -q '^listening ' "$work/server.out" && break; sleep 0.05; done
-url="$(sed -n 's/^listening //p' "$work/server.out")"
-python3 - "$url" >"$work/config.json" <<'PY'
-import json, sys
-url = sys.argv[1]
-servers = {f"s{i:03d}": {"url": f"{url}?n={i}", **({"protocolVersion": "2025-11-25"} if i % 2 else {})} for i in range(100)}
-print(json.dumps({"mcpServers": servers}))
-PY
+start_demo_fleet "$bin" "$work"
 
 for round in $(seq 1 "$rounds"); do
     # The order file is not a build input SwiftPM tracks: remove the binary to relink it.
