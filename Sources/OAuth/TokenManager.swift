@@ -207,9 +207,11 @@ public actor TokenManager {
             record.lastRefreshAt = started
             switch failure {
             case .transient(let detail):
-                // Nothing is deleted or marked; the caller backs off and tries again.
+                // Nothing is deleted or marked; the caller backs off and tries again. Watchers
+                // learn of it even when the current token still serves and nothing is thrown.
                 record.lastRefreshResult = "failed, will retry: \(detail)"
                 credential = record
+                onChange(record)
                 throw OAuthError(server: serverName, .transient("refresh failed: \(detail)"))
             case .invalidGrant(let detail):
                 let reason = "the server refused the refresh token (\(detail))"

@@ -166,9 +166,14 @@ final class TokenEndpointStub: Sendable {
             let clock = TestClock()
             let store = store()
             try seed(store, stub: stub, clock: clock)
-            let manager = manager(store, stub: stub, clock: clock)
+            let results = Mutex<[String?]>([])
+            let manager = TokenManager(
+                serverName: "demo", serverURL: "\(stub.base)/mcp", store: store, now: { clock.now },
+                onChange: { credential in results.withLock { $0.append(credential?.lastRefreshResult) } })
             clock.advance(90)  // due, not expired: the current token still serves
             #expect(try await manager.accessToken() == "access-0")
+            let told = results.withLock { $0 }
+            #expect(told.count == 1 && told[0]?.hasPrefix("failed, will retry") == true, "the dashboard hears of it")
             clock.advance(11)  // expired: a transient error, nothing lost
             await #expect { try await manager.accessToken() } throws: { error in
                 (error as? OAuthError)?.isTransient == true
