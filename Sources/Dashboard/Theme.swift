@@ -48,7 +48,7 @@ public enum Color: Sendable, Hashable {
             return number >= 8 ? "bright-" + name : name
         case .index(let number): return String(number)
         case .rgb(let r, let g, let b):
-            return "#" + [r, g, b].map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+            return "#" + NumberText.hex([r, g, b])
         }
     }
 

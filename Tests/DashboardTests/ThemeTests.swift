@@ -153,6 +153,7 @@ import Testing
     @Test func colourValues() {
         #expect(Color("#FF8000") == .rgb(255, 128, 0))
         #expect(Color("#0a0b0c") == .rgb(10, 11, 12))
+        #expect(Color.rgb(10, 11, 255).themeText == "#0a0bff")
         #expect(Color("0") == .index(0))
         #expect(Color("255") == .index(255))
         #expect(Color("red") == .ansi(1))

@@ -10,6 +10,11 @@ import Testing
         #expect(value.serialized() == #"{"b":1,"a":[true,null,-25,"xé😀"]}"#)
     }
 
+    @Test func pointersEscapeTildeAndSlash() {
+        #expect(JSONPositions.pointer(["mcpServers", "a/b", "c~d", "~/"]) == "/mcpServers/a~1b/c~0d/~0~1")
+        #expect(JSONPositions.pointer([]) == "")
+    }
+
     @Test func roundTripsEscapes() throws {
         let text = "line\n\"quoted\"\t\\ \u{01} \u{2028}\u{2029}\u{7F}\u{08}\u{0C}\r é 😀 \u{E2}"
         let encoded = JSONValue.string(text).serialized()

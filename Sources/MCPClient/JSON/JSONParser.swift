@@ -26,8 +26,18 @@ public struct JSONPositions: Sendable {
 
     /// The JSON Pointer for a path of keys.
     public static func pointer(_ path: [String]) -> String {
-        path.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
-            .joined()
+        var pointer = ""
+        for key in path {
+            pointer.append("/")
+            for character in key {
+                switch character {
+                case "~": pointer += "~0"
+                case "/": pointer += "~1"
+                default: pointer.append(character)
+                }
+            }
+        }
+        return pointer
     }
 }
 

@@ -91,7 +91,7 @@ extension JSONValue {
                 case UInt8(ascii: "\t"): escape = "\\t"
                 case 0x08: escape = "\\b"
                 case 0x0C: escape = "\\f"
-                case 0x00..<0x20, 0x7F: escape = unicodeEscape(UInt32(byte))
+                case 0x00..<0x20, 0x7F: escape = unicodeEscape(UInt16(byte))
                 case 0xE2
                 where index + 2 < bytes.count && bytes[index + 1] == 0x80
                     && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
@@ -113,9 +113,8 @@ extension JSONValue {
         output.append(UInt8(ascii: "\""))
     }
 
-    private static func unicodeEscape(_ value: UInt32) -> String {
-        let hex = String(value, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    private static func unicodeEscape(_ value: UInt16) -> String {
+        "\\u" + NumberText.hex([UInt8(value >> 8), UInt8(value & 0xFF)])
     }
 }
 
