@@ -43,6 +43,7 @@ let package = Package(
             name: "MCPClient",
             dependencies: [
                 "HTTP",
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]),
         .target(

@@ -1,4 +1,5 @@
 import Foundation
+import MCPClient
 import Synchronization
 
 /// Time for the monitor, so tests can move it by hand.
@@ -6,6 +7,21 @@ public protocol MonitorClock: Sendable {
     var now: Date { get }
     /// Returns at `deadline` (or at once if it has passed); throws when cancelled.
     func sleep(until deadline: Date) async throws
+    /// Calls `action` once at `deadline` (at once if it has passed), on any thread, unless
+    /// the alarm is cancelled first. No task waits meanwhile: a hundred supervisors each
+    /// waiting for their next health check cost a table entry each, not a task and a timer.
+    func alarm(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> MonitorAlarm
+}
+
+/// An alarm set on a `MonitorClock`; `cancel` stops it if it has not fired yet.
+public struct MonitorAlarm: Sendable {
+    private let cancelAction: @Sendable () -> Void
+
+    public init(cancel: @escaping @Sendable () -> Void) {
+        cancelAction = cancel
+    }
+
+    public func cancel() { cancelAction() }
 }
 
 public struct SystemMonitorClock: MonitorClock {
@@ -15,17 +31,18 @@ public struct SystemMonitorClock: MonitorClock {
         let seconds = deadline.timeIntervalSinceNow
         if seconds > 0 { try await Task.sleep(for: .milliseconds(Int((seconds * 1000).rounded(.up)))) }
     }
+
+    public func alarm(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> MonitorAlarm {
+        let id = Deadlines.shared.schedule(after: deadline.timeIntervalSinceNow, action)
+        return MonitorAlarm { Deadlines.shared.cancel(id) }
+    }
 }
 
 /// A clock that only moves when told to.
 public final class ManualMonitorClock: MonitorClock {
-    private struct Sleeper {
-        var deadline: Date
-        var continuation: CheckedContinuation<Void, Error>
-    }
     private struct State {
         var now: Date
-        var sleepers: [UUID: Sleeper] = [:]
+        var alarms: [UUID: (deadline: Date, fire: @Sendable () -> Void)] = [:]
     }
     private let state: Mutex<State>
 
@@ -35,34 +52,44 @@ public final class ManualMonitorClock: MonitorClock {
 
     public var now: Date { state.withLock { $0.now } }
 
-    /// How many tasks are waiting on this clock.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    /// How many sleepers and alarms are waiting on this clock.
+    public var sleeperCount: Int { state.withLock { $0.alarms.count } }
 
     public func sleep(until deadline: Date) async throws {
-        let id = UUID()
+        let woken = Mutex<CheckedContinuation<Void, Error>?>(nil)
+        let alarm = Mutex<MonitorAlarm?>(nil)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-                let ready = state.withLock { state -> Bool in
-                    if deadline <= state.now { return true }
-                    state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
-                    return false
-                }
-                if ready { continuation.resume() }
+                if Task.isCancelled { return continuation.resume(throwing: CancellationError()) }
+                woken.withLock { $0 = continuation }
+                let set = self.alarm(at: deadline) { woken.withLock { $0.take() }?.resume() }
+                alarm.withLock { $0 = set }
             }
         } onCancel: {
-            let sleeper = state.withLock { $0.sleepers.removeValue(forKey: id) }
-            sleeper?.continuation.resume(throwing: CancellationError())
+            alarm.withLock { $0 }?.cancel()
+            woken.withLock { $0.take() }?.resume(throwing: CancellationError())
         }
     }
 
-    /// Moves time forward and wakes every sleeper whose deadline has come.
-    public func advance(by seconds: Double) {
-        let woken = state.withLock { state -> [Sleeper] in
-            state.now = state.now.addingTimeInterval(seconds)
-            let due = state.sleepers.filter { $0.value.deadline <= state.now }
-            for key in due.keys { state.sleepers[key] = nil }
-            return Array(due.values)
+    public func alarm(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> MonitorAlarm {
+        let id = UUID()
+        let ready = state.withLock { state -> Bool in
+            if deadline <= state.now { return true }
+            state.alarms[id] = (deadline, action)
+            return false
         }
-        for sleeper in woken { sleeper.continuation.resume() }
+        if ready { action() }
+        return MonitorAlarm { [self] in _ = state.withLock { $0.alarms.removeValue(forKey: id) } }
+    }
+
+    /// Moves time forward and fires every alarm (and wakes every sleeper) whose deadline has come.
+    public func advance(by seconds: Double) {
+        let due = state.withLock { state -> [@Sendable () -> Void] in
+            state.now = state.now.addingTimeInterval(seconds)
+            let due = state.alarms.filter { $0.value.deadline <= state.now }
+            for key in due.keys { state.alarms[key] = nil }
+            return due.values.map(\.fire)
+        }
+        for fire in due { fire() }
     }
 }

@@ -100,7 +100,7 @@ public actor Supervisor {
     private var nextCallID = 1
     private var callTasks: [Int: Task<Void, Never>] = [:]
     private var pending: [SupervisorCommand] = []
-    private var waiter: CheckedContinuation<Void, Never>?
+    private let wakeup = Wakeup()
     private var random = SystemRandomNumberGenerator()
     private var warnedHorizon: Date?
 
@@ -161,22 +161,17 @@ public actor Supervisor {
     }
 
     private func wake() {
-        waiter?.resume()
-        waiter = nil
+        wakeup.signal()
     }
 
     /// Waits until `deadline` or a command, whichever comes first; returns the command.
+    /// The clock's alarm signals the wake-up from its own thread: no task waits meanwhile.
     private func wait(until deadline: Date?) async -> SupervisorCommand? {
         if !pending.isEmpty { return pending.removeFirst() }
         if Task.isCancelled { return nil }
-        let timer = deadline.map { deadline in
-            Task { [clock] in
-                try? await clock.sleep(until: deadline)
-                if !Task.isCancelled { self.wake() }
-            }
-        }
-        await withCheckedContinuation { waiter = $0 }
-        timer?.cancel()
+        let alarm = deadline.map { clock.alarm(at: $0) { [wakeup] in wakeup.signal() } }
+        await wakeup.wait()
+        alarm?.cancel()
         return pending.isEmpty ? nil : pending.removeFirst()
     }
 
@@ -203,8 +198,8 @@ public actor Supervisor {
         }
         await withTaskCancellationHandler {
             await loop()
-        } onCancel: {
-            Task { await self.wake() }
+        } onCancel: { [wakeup] in
+            wakeup.signal()
         }
         for task in callTasks.values { task.cancel() }
         await manager?.settle()  // a refresh under way finishes and is stored
@@ -537,5 +532,43 @@ private final class EventRelay: Sendable {
     func record(_ kind: MonitorEvent.Kind) {
         guard let supervisor = target.withLock({ $0.supervisor }) else { return }
         Task { await supervisor.record(kind) }
+    }
+}
+
+/// One waiter and any number of signals, from any thread. A signal with nobody waiting is
+/// kept for the next wait, so a wake-up that races the wait is not lost; a spare one only
+/// makes the supervisor look at its deadlines once more.
+private final class Wakeup: Sendable {
+    private enum State {
+        case idle
+        case waiting(CheckedContinuation<Void, Never>)
+        case signalled
+    }
+    private let state = Mutex(State.idle)
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let signalled = state.withLock { state -> Bool in
+                if case .signalled = state {
+                    state = .idle
+                    return true
+                }
+                state = .waiting(continuation)
+                return false
+            }
+            if signalled { continuation.resume() }
+        }
+    }
+
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if case .waiting(let continuation) = state {
+                state = .idle
+                return continuation
+            }
+            state = .signalled
+            return nil
+        }
+        waiter?.resume()
     }
 }

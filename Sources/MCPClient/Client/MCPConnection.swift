@@ -424,21 +424,27 @@ public actor MCPConnection {
         let serverName = name
 
         let reply: JSONRPCMessage
-        do {
-            reply = try await MCPConnection.withTimeout(timeout, server: serverName) { () throws(MCPError) in
-                switch current {
-                case .http(let transport):
-                    guard
-                        let reply = try await transport.post(
-                            message, headers: headers, captureSession: isInitialize, onMessage: onMessage)
-                    else { throw MCPError(server: serverName, .protocolViolation("no response")) }
-                    return reply
-                case .sse(let transport):
-                    return try await transport.request(message, progressToken: progressToken, onMessage: onMessage)
-                case .stdio(let transport):
-                    return try await transport.request(message, progressToken: progressToken, onMessage: onMessage)
-                case nil:
-                    throw MCPError(server: serverName, .protocolViolation("not connected"))
+        do throws(MCPError) {
+            if case .http(let transport) = current {
+                // libcurl keeps the time of an HTTP request itself; no task watches it.
+                guard
+                    let answer = try await transport.post(
+                        message, headers: headers, captureSession: isInitialize, timeout: timeout,
+                        onMessage: onMessage)
+                else { throw MCPError(server: serverName, .protocolViolation("no response")) }
+                reply = answer
+            } else {
+                reply = try await MCPConnection.withTimeout(timeout, server: serverName) { () throws(MCPError) in
+                    switch current {
+                    case .sse(let transport):
+                        return try await transport.request(
+                            message, progressToken: progressToken, onMessage: onMessage)
+                    case .stdio(let transport):
+                        return try await transport.request(
+                            message, progressToken: progressToken, onMessage: onMessage)
+                    case .http, nil:
+                        throw MCPError(server: serverName, .protocolViolation("not connected"))
+                    }
                 }
             }
         } catch {

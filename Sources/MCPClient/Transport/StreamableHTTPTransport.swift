@@ -27,10 +27,31 @@ final class StreamableHTTPTransport: Sendable {
 
     /// Posts one message. Returns the response to a request, or nil for an accepted
     /// notification. `onMessage` receives the notifications and server requests that arrive
-    /// on the request's SSE stream before the response.
+    /// on the request's SSE stream before the response. A request still unanswered after
+    /// `timeout` seconds fails with `.timeout` (libcurl ends the transfer).
     func post(
         _ message: JSONRPCMessage, headers: [(String, String)], captureSession: Bool = false,
-        onMessage: @Sendable (JSONRPCMessage) -> Void = { _ in }
+        timeout: Double? = nil, onMessage: @Sendable (JSONRPCMessage) -> Void = { _ in }
+    ) async throws(MCPError) -> JSONRPCMessage? {
+        let started = ContinuousClock.now
+        do {
+            return try await exchange(
+                message, headers: headers, captureSession: captureSession, timeout: timeout, onMessage: onMessage)
+        } catch {
+            // libcurl says "timed out" for the connection's own limit too; the request's is
+            // the one that took the whole time.
+            if let timeout, case .connection(let failure) = error.kind, failure.kind == .timeout,
+                ContinuousClock.now - started >= .milliseconds(Int(timeout * 1000) - 1)
+            {
+                throw MCPError(server: sender.serverName, .timeout(seconds: timeout))
+            }
+            throw error
+        }
+    }
+
+    private func exchange(
+        _ message: JSONRPCMessage, headers: [(String, String)], captureSession: Bool, timeout: Double?,
+        onMessage: @Sendable (JSONRPCMessage) -> Void
     ) async throws(MCPError) -> JSONRPCMessage? {
         let body = message.json.serializedBytes()
         let (sessionID, expected) = session.withLock { ($0.id, $0.expected) }
@@ -41,7 +62,7 @@ final class StreamableHTTPTransport: Sendable {
         }
         let response = try await sender.stream {
             var request = HTTPRequest(
-                method: "POST", url: endpoint, body: body, connectTimeout: connectTimeout, timeout: nil)
+                method: "POST", url: endpoint, body: body, connectTimeout: connectTimeout, timeout: timeout)
             request.headers.add("Content-Type", "application/json")
             request.headers.add("Accept", "application/json, text/event-stream")
             if let sessionID { request.headers.add("Mcp-Session-Id", sessionID) }
