@@ -51,7 +51,9 @@ public enum DisplayWidth {
     /// Most of what the dashboard draws (names, states, numbers, times) is printable ASCII:
     /// one column per byte, no grapheme breaking needed.
     static func isPrintableASCII(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        let isPrintable = { (byte: UInt8) in byte >= 0x20 && byte < 0x7F }
+        return text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isPrintable) }
+            ?? text.utf8.allSatisfy(isPrintable)
     }
 
     /// Cuts `text` to at most `width` columns, ending with "…" when it was cut.

@@ -111,7 +111,7 @@ public enum Renderer {
         for (index, column) in columns.enumerated() {
             var title = column.title
             if state.sort.header == index { title += screen.unicode ? "▾" : "v" }
-            screen.write(DisplayWidth.pad(title, to: widths[index]), row: 1, column: x, role: .header)
+            screen.write(title, row: 1, column: x, role: .header, field: widths[index])
             x += widths[index] + 1
         }
         let first = max(0, min(state.selected - rows + 1, visible.count - rows))
@@ -133,7 +133,7 @@ public enum Renderer {
     {
         var x = 0
         func cell(_ text: String, _ index: Int, _ role: Role = .normal) {
-            screen.write(DisplayWidth.pad(text, to: widths[index]), row: row, column: x, role: role)
+            screen.write(text, row: row, column: x, role: role, field: widths[index])
             x += widths[index] + 1
         }
         cell(server.name, 0)
@@ -170,16 +170,15 @@ public enum Renderer {
     ) {
         guard let token = server.token else {
             screen.write(
-                DisplayWidth.pad(server.transport == "stdio" ? "-" : "no login", to: width), row: row, column: column,
-                role: .dim)
+                server.transport == "stdio" ? "-" : "no login", row: row, column: column, role: .dim, field: width)
             return
         }
         if token.unusableReason != nil {
-            screen.write(DisplayWidth.pad("login needed", to: width), row: row, column: column, role: .error)
+            screen.write("login needed", row: row, column: column, role: .error, field: width)
             return
         }
         guard let expiry = token.expiresAt else {
-            screen.write(DisplayWidth.pad("no expiry", to: width), row: row, column: column, role: .dim)
+            screen.write("no expiry", row: row, column: column, role: .dim, field: width)
             return
         }
         let left = expiry.timeIntervalSince(now)
@@ -187,21 +186,20 @@ public enum Renderer {
         let fraction = max(0, min(1, left / lifetime))
         let role: Role = left <= 0 ? .error : fraction < 0.2 ? .warn : .ok
         let text = left <= 0 ? "expired" : countdown(left)
-        let end = screen.write(DisplayWidth.pad(text, to: 7), row: row, column: column, role: role)
+        let end = screen.write(text, row: row, column: column, role: role, field: 7)
         let gaugeWidth = max(0, width - 8)
         let filled = Int((Double(gaugeWidth) * fraction).rounded())
-        let full = screen.unicode ? "█" : "#"
-        let empty = screen.unicode ? "░" : "."
-        screen.write(
-            String(repeating: full, count: filled), row: row, column: end + 1,
-            role: role == .ok ? .gaugeFull : role)
-        screen.write(
-            String(repeating: empty, count: gaugeWidth - filled), row: row, column: end + 1 + filled, role: .gaugeEmpty)
+        let full: Character = screen.unicode ? "█" : "#"
+        let empty: Character = screen.unicode ? "░" : "."
+        screen.fill(
+            row: row, from: end + 1, to: end + 1 + filled, role: role == .ok ? .gaugeFull : role, character: full)
+        screen.fill(
+            row: row, from: end + 1 + filled, to: end + 1 + gaugeWidth, role: .gaugeEmpty, character: empty)
     }
 
     private static func detailPane(_ screen: inout Screen, _ state: DashboardState, top: Int) {
         guard let server = state.selectedServer, top < screen.height - 3 else { return }
-        let rule = screen.unicode ? "─" : "-"
+        let rule: Character = screen.unicode ? "─" : "-"
         screen.fill(row: top - 1, from: 0, to: screen.width, role: .border, character: rule)
         screen.write(" \(server.name) ", row: top - 1, column: 2, role: .accent)
         screen.write(
@@ -421,8 +419,9 @@ enum Box {
         for row in top..<(top + height) {
             screen.fill(row: row, from: left, to: left + width, role: .popup)
         }
-        screen.fill(row: top, from: left, to: left + width, role: .border, character: horizontal)
-        screen.fill(row: top + height - 1, from: left, to: left + width, role: .border, character: horizontal)
+        screen.fill(row: top, from: left, to: left + width, role: .border, character: Character(horizontal))
+        screen.fill(
+            row: top + height - 1, from: left, to: left + width, role: .border, character: Character(horizontal))
         for row in top..<(top + height) {
             screen.write(vertical, row: row, column: left, role: .border)
             screen.write(vertical, row: row, column: left + width - 1, role: .border)

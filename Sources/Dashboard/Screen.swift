@@ -1,16 +1,63 @@
 /// One terminal cell: a grapheme (or nothing, for the right half of a wide one) and its role.
+/// Plain values all the way down: a frame copies, compares and draws thousands of cells a
+/// second, with no reference counting.
 public struct Cell: Sendable, Hashable {
-    public var text: String
+    public var glyph: Glyph
     public var role: Role
     /// True for the second column of a double-width character (日, 🟢).
     public var isContinuation: Bool
 
-    public static let blank = Cell(text: " ", role: .normal, isContinuation: false)
+    public static let blank = Cell(glyph: Glyph(ascii: 0x20), role: .normal)
 
-    public init(text: String, role: Role, isContinuation: Bool = false) {
-        self.text = text
+    public init(glyph: Glyph, role: Role, isContinuation: Bool = false) {
+        self.glyph = glyph
         self.role = role
         self.isContinuation = isContinuation
+    }
+
+    public var text: String { glyph.text }
+}
+
+/// A grapheme as up to five Unicode scalars, as many as ncurses keeps in a cell (CCHARW_MAX),
+/// packed 21 bits each into two words: scalars 0–2 in `low`, 3–4 in `high`, the count in
+/// the top three bits of `high`.
+public struct Glyph: Sendable, Hashable {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    /// The empty glyph of a continuation cell.
+    public init() {}
+
+    public init(ascii byte: UInt8) {
+        low = UInt64(byte)
+        high = 1 << 61
+    }
+
+    /// The character's first five scalars (a longer sequence cannot be shown in one cell).
+    public init(_ character: Character) {
+        var count: UInt64 = 0
+        for scalar in character.unicodeScalars.prefix(5) {
+            let value = UInt64(scalar.value)
+            if count < 3 { low |= value << (21 * count) } else { high |= value << (21 * (count - 3)) }
+            count += 1
+        }
+        high |= count << 61
+    }
+
+    public var count: Int { Int(high >> 61) }
+
+    /// The scalar at `index` (0 ..< count) as its code point.
+    public func scalar(_ index: Int) -> UInt32 {
+        let word = index < 3 ? low >> (21 * UInt64(index)) : high >> (21 * UInt64(index - 3))
+        return UInt32(truncatingIfNeeded: word & 0x1F_FFFF)
+    }
+
+    public var text: String {
+        var scalars = String.UnicodeScalarView()
+        for index in 0..<count {
+            if let scalar = Unicode.Scalar(scalar(index)) { scalars.append(scalar) }
+        }
+        return String(scalars)
     }
 }
 
@@ -37,10 +84,10 @@ public struct Screen: Sendable, Equatable {
         guard row >= 0, row < height, column < width else { return column }
         let end = min(width, limit.map { column + max(0, $0) } ?? width)
         var x = column
-        // Printable ASCII is one cell per byte, with no new string made; false at the limit.
+        // Printable ASCII is one cell per byte; false at the limit.
         func put(ascii byte: UInt8) -> Bool {
             guard x < end else { return false }
-            if x >= 0 { rows[row][x] = Cell(text: Screen.asciiGlyphs[Int(byte) - 0x20], role: role) }
+            if x >= 0 { rows[row][x] = Cell(glyph: Glyph(ascii: byte), role: role) }
             x += 1
             return true
         }
@@ -57,23 +104,87 @@ public struct Screen: Sendable, Equatable {
             }
             let cellWidth = DisplayWidth.of(character)
             if cellWidth == 0 { continue }
-            let glyph = unicode || character.isASCII ? String(character) : Screen.ascii(character)
+            let glyph = unicode || character.isASCII ? Glyph(character) : Glyph(Screen.ascii(character))
             let glyphWidth = unicode || character.isASCII ? cellWidth : 1
             if x + glyphWidth > end { break }
             if x >= 0 {
-                rows[row][x] = Cell(text: glyph, role: role)
-                if glyphWidth == 2 { rows[row][x + 1] = Cell(text: "", role: role, isContinuation: true) }
+                rows[row][x] = Cell(glyph: glyph, role: role)
+                if glyphWidth == 2 { rows[row][x + 1] = Cell(glyph: Glyph(), role: role, isContinuation: true) }
             }
             x += glyphWidth
         }
         return x
     }
 
+    /// Writes `text` into a field of exactly `width` columns: cut with "…" when longer, padded
+    /// with spaces when shorter, as `write(DisplayWidth.pad(text, to: width), …)` would, in one
+    /// pass and without making the padded string. Returns the column after the field.
+    @discardableResult
+    public mutating func write(_ text: String, row: Int, column: Int, role: Role, field width: Int) -> Int {
+        guard width > 0 else { return column }
+        let end = column + width
+        guard row >= 0, row < height else { return end }
+        let ellipsis = unicode ? Glyph("…") : Glyph(ascii: UInt8(ascii: "."))
+        let (unicode, screenWidth) = (self.unicode, self.width)
+        rows[row].withUnsafeMutableBufferPointer { cells in
+            func put(_ glyph: Glyph, at x: Int, continuation: Bool = false) {
+                if x >= 0, x < screenWidth { cells[x] = Cell(glyph: glyph, role: role, isContinuation: continuation) }
+            }
+            var x = column
+            // Names, numbers and times are printable ASCII: one cell per byte.
+            let ascii =
+                text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                    guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return false }
+                    let shown = bytes.count <= width ? bytes.count : width - 1
+                    for offset in 0..<shown { put(Glyph(ascii: bytes[offset]), at: column + offset) }
+                    x = column + shown
+                    if bytes.count > width {
+                        put(ellipsis, at: x)
+                        x += 1
+                    }
+                    return true
+                } ?? false
+            if !ascii {
+                // Where the "…" goes if the text turns out too long: after the last character
+                // that leaves a column for it.
+                var cut: Int?
+                for character in text {
+                    var glyph: Glyph
+                    var glyphWidth: Int
+                    if let byte = character.asciiValue, byte >= 0x20, byte < 0x7F {
+                        (glyph, glyphWidth) = (Glyph(ascii: byte), 1)
+                    } else {
+                        glyphWidth = DisplayWidth.of(character)
+                        if glyphWidth == 0 { continue }
+                        glyph = Glyph(character)
+                        if !unicode && !character.isASCII { (glyph, glyphWidth) = (Glyph(Screen.ascii(character)), 1) }
+                    }
+                    if cut == nil, x + glyphWidth > end - 1 { cut = x }
+                    if x + glyphWidth > end, let cut {
+                        x = cut
+                        put(ellipsis, at: x)
+                        x += 1
+                        break
+                    }
+                    put(glyph, at: x)
+                    if glyphWidth == 2 { put(Glyph(), at: x + 1, continuation: true) }
+                    x += glyphWidth
+                }
+            }
+            while x < end {
+                put(Glyph(ascii: 0x20), at: x)
+                x += 1
+            }
+        }
+        return end
+    }
+
     /// Paints a span of cells with a role (backgrounds of selected rows, popups).
-    public mutating func fill(row: Int, from column: Int, to end: Int, role: Role, character: String = " ") {
+    public mutating func fill(row: Int, from column: Int, to end: Int, role: Role, character: Character = " ") {
         guard row >= 0, row < height else { return }
+        let cell = Cell(glyph: Glyph(character), role: role)
         for x in max(0, column)..<min(width, max(column, end)) {
-            rows[row][x] = Cell(text: character, role: role)
+            rows[row][x] = cell
         }
     }
 
@@ -94,11 +205,8 @@ public struct Screen: Sendable, Equatable {
 
     public func role(row: Int, column: Int) -> Role { rows[row][column].role }
 
-    /// " " … "~" as one-character strings, so writing ASCII text makes no new strings.
-    private static let asciiGlyphs: [String] = (0x20..<0x7F).map { String(UnicodeScalar(UInt8($0))) }
-
     /// Stand-ins for the drawing characters when the locale is not UTF-8.
-    static func ascii(_ character: Character) -> String {
+    static func ascii(_ character: Character) -> Character {
         switch character {
         case "…": return "."
         case "─", "—", "–": return "-"

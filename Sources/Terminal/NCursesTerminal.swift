@@ -191,13 +191,16 @@ public final class NCursesTerminal: @unchecked Sendable {
 
     private func drawRow(_ cells: [Cell], at row: Int, width: Int) {
         move(Int32(row), 0)
+        var text: [wchar_t] = []
+        text.reserveCapacity(width * 2 + 1)
         var index = 0
         while index < width {
             let role = cells[index].role
-            var text: [wchar_t] = []
+            text.removeAll(keepingCapacity: true)
             while index < width, cells[index].role == role {
                 if !cells[index].isContinuation {
-                    text += cells[index].text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+                    let glyph = cells[index].glyph
+                    for scalar in 0..<glyph.count { text.append(wchar_t(bitPattern: glyph.scalar(scalar))) }
                 }
                 index += 1
             }
