@@ -84,8 +84,13 @@ public enum Overlay: Sendable, Equatable {
 
 public struct DashboardState: Sendable {
     public var servers: [ServerSnapshot] = [] {
-        didSet { updateVisible() }
+        didSet {
+            serversRevision &+= 1
+            updateVisible()
+        }
     }
+    /// Changes whenever `servers` does, so a frame can tell that rows drawn earlier still hold.
+    public private(set) var serversRevision = 0
     public var selected = 0
     public var filter = "" {
         didSet { updateVisible() }

@@ -5,6 +5,26 @@ import Monitor
 /// state → Screen. Pure: the same state always gives the same cells.
 public enum Renderer {
     public static func render(_ state: DashboardState, unicode: Bool = true) -> Screen {
+        var memo = RowMemo()
+        return render(state, unicode: unicode, memo: &memo)
+    }
+
+    /// Server table rows drawn in earlier frames, reused while nothing a row shows has
+    /// changed: the servers (a new fetch), the column widths, the drawing mode, and for rows
+    /// that show a countdown or an age, the time. A second's tick then redraws only those.
+    public struct RowMemo: Sendable {
+        fileprivate struct Key: Equatable {
+            var revision: Int
+            var widths: [Int]
+            var unicode: Bool
+            var now: Date?
+        }
+        fileprivate var rows: [String: (key: Key, cells: [Cell])] = [:]
+        public init() {}
+    }
+
+    /// Renders with rows kept from earlier frames; the result equals `render(state, unicode:)`.
+    public static func render(_ state: DashboardState, unicode: Bool = true, memo: inout RowMemo) -> Screen {
         var screen = Screen(width: state.width, height: state.height, unicode: unicode)
         guard state.width >= Layout.minimumWidth, state.height >= Layout.minimumHeight else {
             tooSmall(&screen, state)
@@ -14,7 +34,7 @@ public enum Renderer {
         if state.servers.isEmpty {
             emptyState(&screen, state)
         } else {
-            let tableHeight = serverTable(&screen, state)
+            let tableHeight = serverTable(&screen, state, memo: &memo)
             detailPane(&screen, state, top: Layout.tableTop + tableHeight + 1)
         }
         bottomBars(&screen, state)
@@ -98,7 +118,7 @@ public enum Renderer {
     ]
 
     /// Draws the table and returns how many rows it used (header excluded).
-    private static func serverTable(_ screen: inout Screen, _ state: DashboardState) -> Int {
+    private static func serverTable(_ screen: inout Screen, _ state: DashboardState, memo: inout RowMemo) -> Int {
         let visible = state.visible
         let available = max(3, (screen.height - 6) / 2)
         let rows = min(visible.count, available)
@@ -115,18 +135,34 @@ public enum Renderer {
             x += widths[index] + 1
         }
         let first = max(0, min(state.selected - rows + 1, visible.count - rows))
+        var drawn: [String: (key: RowMemo.Key, cells: [Cell])] = [:]
         for offset in 0..<rows {
             let server = visible[first + offset]
             let row = Layout.tableTop + offset
             let selected = first + offset == state.selected
-            serverRow(&screen, server, row: row, widths: widths, now: state.now)
+            let key = RowMemo.Key(
+                revision: state.serversRevision, widths: widths, unicode: screen.unicode,
+                now: rowShowsTime(server) ? state.now : nil)
+            if let kept = memo.rows[server.name], kept.key == key {
+                screen.replace(row: row, with: kept.cells)
+            } else {
+                serverRow(&screen, server, row: row, widths: widths, now: state.now)
+            }
+            drawn[server.name] = (key, screen.rows[row])
             if selected { screen.restyle(row: row, from: 0, to: screen.width, role: .selected) }
         }
+        memo.rows = drawn
         if visible.isEmpty {
             screen.write("  no server matches \"\(state.filter)\"", row: Layout.tableTop, column: 0, role: .dim)
             return 1
         }
         return rows
+    }
+
+    /// Whether `serverRow` shows anything that changes with the time alone (a retry countdown,
+    /// the token's countdown and gauge, the refresh token's age). Keep the two in step.
+    private static func rowShowsTime(_ server: ServerSnapshot) -> Bool {
+        server.state.retryAt != nil || server.token != nil
     }
 
     private static func serverRow(_ screen: inout Screen, _ server: ServerSnapshot, row: Int, widths: [Int], now: Date)

@@ -188,6 +188,12 @@ public struct Screen: Sendable, Equatable {
         }
     }
 
+    /// Puts back a whole row drawn earlier (cells of the same width).
+    public mutating func replace(row: Int, with cells: [Cell]) {
+        guard row >= 0, row < height, cells.count == width else { return }
+        rows[row] = cells
+    }
+
     /// Changes the role of existing cells (highlighting a row without rewriting its text).
     public mutating func restyle(row: Int, from column: Int, to end: Int, role: Role) {
         guard row >= 0, row < height else { return }

@@ -7,7 +7,7 @@ import Synchronization
 /// changes the state, the renderer draws it, the terminal copies what changed. The UI loop has
 /// a thread of its own (it blocks in poll); everything else is async.
 public final class DashboardApp: @unchecked Sendable {
-    // Unchecked Sendable: `state`, `terminal` and `themeIndex` are touched only on the UI thread;
+    // Unchecked Sendable: `state`, `terminal`, `memo` and `themeIndex` are touched only on the UI thread;
     // the inbox is behind a mutex.
     public struct ThemeChoice: Sendable {
         public var name: String
@@ -25,6 +25,7 @@ public final class DashboardApp: @unchecked Sendable {
     private var state: DashboardState
     private let inbox = Mutex<[Action]>([])
     private var terminal: NCursesTerminal?
+    private var memo = Renderer.RowMemo()
 
     public init(monitor: Monitor, themes: [ThemeChoice], themeIndex: Int, noColor: Bool, configFile: String) {
         self.monitor = monitor
@@ -84,7 +85,7 @@ public final class DashboardApp: @unchecked Sendable {
     private func uiLoop(_ terminal: NCursesTerminal) {
         var running = true
         var lastSecond = Int(Date().timeIntervalSince1970)
-        terminal.draw(Renderer.render(state, unicode: terminal.unicode))
+        terminal.draw(Renderer.render(state, unicode: terminal.unicode, memo: &memo))
         while running {
             let now = Date()
             let untilNextSecond = Int((1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 5
@@ -111,7 +112,7 @@ public final class DashboardApp: @unchecked Sendable {
                     if !perform(effect, terminal: terminal) { running = false }
                 }
             }
-            if running { terminal.draw(Renderer.render(state, unicode: terminal.unicode)) }
+            if running { terminal.draw(Renderer.render(state, unicode: terminal.unicode, memo: &memo)) }
         }
     }
 

@@ -74,6 +74,37 @@ import Testing
         ]
     }
 
+    /// Rows kept from earlier frames must never show what a fresh render would not: step
+    /// through ticks (whole and part seconds), a new fetch, a resize, a selection, a filter
+    /// and the ASCII mode, comparing every frame with a render from scratch.
+    @Test func rowsKeptFromEarlierFramesMatchAFreshRender() {
+        var steps: [(String, (inout DashboardState) -> Void)] = [
+            ("first frame", { _ in }),
+            ("same second", { _ in }),
+            ("a second later", { $0.now += 1 }),
+            ("part of a second", { $0.now += 0.4 }),
+            ("a minute later", { $0.now += 61 }),
+            ("new fetch", { $0.servers[0].state.reason = "protocol 2026-07-28, 13 tools" }),
+            ("resize", { $0.width = 120 }),
+            ("selection", { $0.selected = 2 }),
+            ("filter", { $0.filter = "le" }),
+            ("filter cleared", { $0.filter = "" }),
+        ]
+        steps.append(("after the retry", { $0.now += 30 }))
+        for unicode in [true, false] {
+            var state = Self.state()
+            var memo = Renderer.RowMemo()
+            for (name, change) in steps {
+                change(&state)
+                let kept = Renderer.render(state, unicode: unicode, memo: &memo)
+                let fresh = Renderer.render(state, unicode: unicode)
+                #expect(kept.text == fresh.text, "\(name), unicode \(unicode)")
+                let sameCells = kept == fresh
+                #expect(sameCells, "\(name), unicode \(unicode): the same text, other roles")
+            }
+        }
+    }
+
     @Test func mainScreen() {
         assertSnapshot(of: Renderer.render(Self.state()).text, as: .lines)
     }
