@@ -86,11 +86,23 @@ public struct DashboardState: Sendable {
     public var servers: [ServerSnapshot] = [] {
         didSet {
             serversRevision &+= 1
+            phaseCounts = servers.reduce(into: PhaseCounts()) { counts, server in
+                switch server.state.phase.group {
+                case .ok: counts.ok += 1
+                case .busy: counts.busy += 1
+                case .problem: counts.problem += 1
+                }
+            }
             updateVisible()
         }
     }
     /// Changes whenever `servers` does, so a frame can tell that rows drawn earlier still hold.
     public private(set) var serversRevision = 0
+    /// How many servers are connected, busy and in trouble, for the title bar.
+    public private(set) var phaseCounts = PhaseCounts()
+    public struct PhaseCounts: Sendable, Equatable {
+        public var ok = 0, busy = 0, problem = 0
+    }
     public var selected = 0
     public var filter = "" {
         didSet { updateVisible() }

@@ -19,7 +19,8 @@ public enum Renderer {
             var unicode: Bool
             var now: Date?
         }
-        fileprivate var rows: [String: (key: Key, cells: [Cell])] = [:]
+        /// By table row: the server it showed, the inputs and the cells.
+        fileprivate var rows: [(server: String, key: Key, cells: [Cell])] = []
         public init() {}
     }
 
@@ -64,14 +65,7 @@ public enum Renderer {
 
     private static func titleBar(_ screen: inout Screen, _ state: DashboardState) {
         screen.fill(row: 0, from: 0, to: screen.width, role: .title)
-        var (ok, busy, problem) = (0, 0, 0)
-        for index in state.servers.indices {
-            switch state.servers[index].state.phase.group {
-            case .ok: ok += 1
-            case .busy: busy += 1
-            case .problem: problem += 1
-            }
-        }
+        let (ok, busy, problem) = (state.phaseCounts.ok, state.phaseCounts.busy, state.phaseCounts.problem)
         var text = " mcptop  \(state.servers.count) server\(state.servers.count == 1 ? "" : "s")"
         if ok > 0 { text += "  \(symbol(.ok, screen.unicode)) \(ok) connected" }
         if busy > 0 { text += "  \(symbol(.busy, screen.unicode)) \(busy) busy" }
@@ -135,7 +129,8 @@ public enum Renderer {
             x += widths[index] + 1
         }
         let first = max(0, min(state.selected - rows + 1, visible.count - rows))
-        var drawn: [String: (key: RowMemo.Key, cells: [Cell])] = [:]
+        var drawn: [(server: String, key: RowMemo.Key, cells: [Cell])] = []
+        drawn.reserveCapacity(rows)
         for offset in 0..<rows {
             let server = visible[first + offset]
             let row = Layout.tableTop + offset
@@ -143,12 +138,12 @@ public enum Renderer {
             let key = RowMemo.Key(
                 revision: state.serversRevision, widths: widths, unicode: screen.unicode,
                 now: rowShowsTime(server) ? state.now : nil)
-            if let kept = memo.rows[server.name], kept.key == key {
-                screen.replace(row: row, with: kept.cells)
+            if offset < memo.rows.count, memo.rows[offset].server == server.name, memo.rows[offset].key == key {
+                screen.replace(row: row, with: memo.rows[offset].cells)
             } else {
                 serverRow(&screen, server, row: row, widths: widths, now: state.now)
             }
-            drawn[server.name] = (key, screen.rows[row])
+            drawn.append((server.name, key, screen.rows[row]))
             if selected { screen.restyle(row: row, from: 0, to: screen.width, role: .selected) }
         }
         memo.rows = drawn
