@@ -59,6 +59,8 @@ final class Transfer: @unchecked Sendable {
     private let sockets: SocketRegistry
     /// The connection's socket, learnt when libcurl is about to send the request.
     var socket: Int32?
+    /// Response bytes came in since the loop last acknowledged them (see `acknowledge`).
+    var unacknowledged = false
 
     init(request: HTTPRequest, sockets: SocketRegistry) throws {
         guard let easy = curl_easy_init() else {
@@ -148,7 +150,7 @@ final class Transfer: @unchecked Sendable {
         var line = raw[...]
         while let last = line.last, last == UInt8(ascii: "\r") || last == UInt8(ascii: "\n") { line = line.dropLast() }
         if line.starts(with: "HTTP/".utf8) {
-            if let socket { mcptop_quick_ack(socket) }
+            unacknowledged = true
             let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
             status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
             responseHeaders = HTTPHeaders()
@@ -170,10 +172,21 @@ final class Transfer: @unchecked Sendable {
                 .bodyTooLarge(limit: request.maxBodyBytes), url: request.url, label: request.label)
             return false
         }
-        if let socket { mcptop_quick_ack(socket) }
+        unacknowledged = true
         deliverHead()
         bodyContinuation.yield(Array(bytes))
         return true
+    }
+
+    /// Acknowledges at once what arrived for a response still under way: a server that sends
+    /// a response in pieces with Nagle's algorithm on waits for our ACK of one piece before
+    /// sending the next, and delayed ACKs would make that ~40 ms. A response that is complete
+    /// needs no hurry (the next request carries the ACK), which saves the system call and the
+    /// ACK packet on every small response.
+    func acknowledge() {
+        guard unacknowledged else { return }
+        unacknowledged = false
+        if let socket { mcptop_quick_ack(socket) }
     }
 
     private func deliverHead() {
@@ -366,6 +379,7 @@ final class CurlLoop: Sendable {
                 curl_multi_remove_handle(multi, easy)
                 active.removeValue(forKey: easy)?.complete(code: code)
             }
+            for transfer in active.values { transfer.acknowledge() }
             var ready: Int32 = 0
             curl_multi_poll(multi, nil, 0, 1000, &ready)
         }
