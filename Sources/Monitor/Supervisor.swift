@@ -166,13 +166,17 @@ public actor Supervisor {
 
     /// Waits until `deadline` or a command, whichever comes first; returns the command.
     /// The clock's alarm signals the wake-up from its own thread: no task waits meanwhile.
+    /// A wake-up kept from earlier (a command that came while busy, an alarm that fired as a
+    /// command arrived) only makes it look again: it returns at the deadline, not before.
     private func wait(until deadline: Date?) async -> SupervisorCommand? {
-        if !pending.isEmpty { return pending.removeFirst() }
-        if Task.isCancelled { return nil }
-        let alarm = deadline.map { clock.alarm(at: $0) { [wakeup] in wakeup.signal() } }
-        await wakeup.wait()
-        alarm?.cancel()
-        return pending.isEmpty ? nil : pending.removeFirst()
+        while true {
+            if !pending.isEmpty { return pending.removeFirst() }
+            if Task.isCancelled { return nil }
+            if let deadline, clock.now >= deadline { return nil }
+            let alarm = deadline.map { clock.alarm(at: $0) { [wakeup] in wakeup.signal() } }
+            await wakeup.wait()
+            alarm?.cancel()
+        }
     }
 
     private func enter(_ phase: ConnectionState.Phase, _ reason: String, retryAt: Date? = nil) {

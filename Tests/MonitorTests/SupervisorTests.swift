@@ -144,6 +144,33 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         await server.stop()
     }
 
+    /// Two commands in quick succession while waiting out a backoff: each leads to one
+    /// attempt, and the wait after them lasts its full time (the second command's wake-up
+    /// must not be kept and end that wait early).
+    @Test func commandsInQuickSuccessionDoNotCutTheNextBackoffShort() async throws {
+        let server = DemoServer()
+        _ = try await server.start()
+        await server.stop()  // nothing listens: every attempt fails
+        let clock = ManualMonitorClock(now: Date())
+        var options = MonitorOptions()
+        options.backoff = Backoff(base: 60, cap: 60)
+        let supervisor = Supervisor(
+            spec: spec(server, version: "2026-07-28"), store: temporaryStore(), hub: EventHub(), clock: clock,
+            options: options)
+        let run = Task { await supervisor.run() }
+        func attempts() async -> Int { await supervisor.snapshot().history.filter { $0.phase == .connecting }.count }
+        #expect(await eventually("backoff") { await supervisor.currentState.phase == .backoff })
+        let before = await attempts()
+        await supervisor.send(.reconnect)
+        await supervisor.send(.reconnect)
+        #expect(await eventually("two more attempts") { await attempts() == before + 2 })
+        #expect(await eventually("backoff again") { await supervisor.currentState.phase == .backoff })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(await attempts() == before + 2, "no attempt before the backoff has passed")
+        run.cancel()
+        await run.value
+    }
+
     @Test func refreshFiresAtTheScheduledInstant() async throws {
         var options = DemoServerOptions()
         var oauth = DemoOAuthOptions()
