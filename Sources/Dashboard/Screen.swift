@@ -84,28 +84,17 @@ public struct Screen: Sendable, Equatable {
         guard row >= 0, row < height, column < width else { return column }
         let end = min(width, limit.map { column + max(0, $0) } ?? width)
         var x = column
-        // Printable ASCII is one cell per byte; false at the limit.
-        func put(ascii byte: UInt8) -> Bool {
-            guard x < end else { return false }
-            if x >= 0 { rows[row][x] = Cell(glyph: Glyph(ascii: byte), role: role) }
-            x += 1
-            return true
-        }
+        // Printable ASCII is one cell per byte.
         if DisplayWidth.isPrintableASCII(text) {
             for byte in text.utf8 {
-                guard put(ascii: byte) else { break }
+                guard x < end else { break }
+                if x >= 0 { rows[row][x] = Cell(glyph: Glyph(ascii: byte), role: role) }
+                x += 1
             }
             return x
         }
         for character in text {
-            if let byte = character.asciiValue, byte >= 0x20, byte < 0x7F {
-                guard put(ascii: byte) else { break }
-                continue
-            }
-            let cellWidth = DisplayWidth.of(character)
-            if cellWidth == 0 { continue }
-            let glyph = unicode || character.isASCII ? Glyph(character) : Glyph(Screen.ascii(character))
-            let glyphWidth = unicode || character.isASCII ? cellWidth : 1
+            guard let (glyph, glyphWidth) = Screen.glyph(for: character, unicode: unicode) else { continue }
             if x + glyphWidth > end { break }
             if x >= 0 {
                 rows[row][x] = Cell(glyph: glyph, role: role)
@@ -124,41 +113,30 @@ public struct Screen: Sendable, Equatable {
         guard width > 0 else { return column }
         let end = column + width
         guard row >= 0, row < height else { return end }
-        let ellipsis = unicode ? Glyph("…") : Glyph(ascii: UInt8(ascii: "."))
         let (unicode, screenWidth) = (self.unicode, self.width)
+        let ellipsis = Screen.glyph(for: "…", unicode: unicode)?.glyph ?? Glyph()
         rows[row].withUnsafeMutableBufferPointer { cells in
             func put(_ glyph: Glyph, at x: Int, continuation: Bool = false) {
                 if x >= 0, x < screenWidth { cells[x] = Cell(glyph: glyph, role: role, isContinuation: continuation) }
             }
             var x = column
             // Names, numbers and times are printable ASCII: one cell per byte.
-            let ascii =
-                text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-                    guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return false }
-                    let shown = bytes.count <= width ? bytes.count : width - 1
-                    for offset in 0..<shown { put(Glyph(ascii: bytes[offset]), at: column + offset) }
-                    x = column + shown
-                    if bytes.count > width {
-                        put(ellipsis, at: x)
-                        x += 1
-                    }
-                    return true
-                } ?? false
-            if !ascii {
+            if DisplayWidth.isPrintableASCII(text) {
+                let count = text.utf8.count
+                for byte in text.utf8.prefix(count <= width ? count : width - 1) {
+                    put(Glyph(ascii: byte), at: x)
+                    x += 1
+                }
+                if count > width {
+                    put(ellipsis, at: x)
+                    x += 1
+                }
+            } else {
                 // Where the "…" goes if the text turns out too long: after the last character
                 // that leaves a column for it.
                 var cut: Int?
                 for character in text {
-                    var glyph: Glyph
-                    var glyphWidth: Int
-                    if let byte = character.asciiValue, byte >= 0x20, byte < 0x7F {
-                        (glyph, glyphWidth) = (Glyph(ascii: byte), 1)
-                    } else {
-                        glyphWidth = DisplayWidth.of(character)
-                        if glyphWidth == 0 { continue }
-                        glyph = Glyph(character)
-                        if !unicode && !character.isASCII { (glyph, glyphWidth) = (Glyph(Screen.ascii(character)), 1) }
-                    }
+                    guard let (glyph, glyphWidth) = Screen.glyph(for: character, unicode: unicode) else { continue }
                     if cut == nil, x + glyphWidth > end - 1 { cut = x }
                     if x + glyphWidth > end, let cut {
                         x = cut
@@ -210,6 +188,15 @@ public struct Screen: Sendable, Equatable {
     }
 
     public func role(row: Int, column: Int) -> Role { rows[row][column].role }
+
+    /// What `character` shows as and how many columns it takes, in the given drawing mode;
+    /// nil when it takes none (control characters, combining marks on their own).
+    static func glyph(for character: Character, unicode: Bool) -> (glyph: Glyph, width: Int)? {
+        if let byte = character.asciiValue, byte >= 0x20, byte < 0x7F { return (Glyph(ascii: byte), 1) }
+        let width = DisplayWidth.of(character)
+        if width == 0 { return nil }
+        return unicode || character.isASCII ? (Glyph(character), width) : (Glyph(Screen.ascii(character)), 1)
+    }
 
     /// Stand-ins for the drawing characters when the locale is not UTF-8.
     static func ascii(_ character: Character) -> Character {

@@ -5,8 +5,6 @@ import Synchronization
 /// Time for the monitor, so tests can move it by hand.
 public protocol MonitorClock: Sendable {
     var now: Date { get }
-    /// Returns at `deadline` (or at once if it has passed); throws when cancelled.
-    func sleep(until deadline: Date) async throws
     /// Calls `action` once at `deadline` (at once if it has passed), on any thread, unless
     /// the alarm is cancelled first. No task waits meanwhile: a hundred supervisors each
     /// waiting for their next health check cost a table entry each, not a task and a timer.
@@ -27,10 +25,6 @@ public struct MonitorAlarm: Sendable {
 public struct SystemMonitorClock: MonitorClock {
     public init() {}
     public var now: Date { Date() }
-    public func sleep(until deadline: Date) async throws {
-        let seconds = deadline.timeIntervalSinceNow
-        if seconds > 0 { try await Task.sleep(for: .milliseconds(Int((seconds * 1000).rounded(.up)))) }
-    }
 
     public func alarm(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> MonitorAlarm {
         let id = Deadlines.shared.schedule(after: deadline.timeIntervalSinceNow, action)
@@ -52,25 +46,6 @@ public final class ManualMonitorClock: MonitorClock {
 
     public var now: Date { state.withLock { $0.now } }
 
-    /// How many sleepers and alarms are waiting on this clock.
-    public var sleeperCount: Int { state.withLock { $0.alarms.count } }
-
-    public func sleep(until deadline: Date) async throws {
-        let woken = Mutex<CheckedContinuation<Void, Error>?>(nil)
-        let alarm = Mutex<MonitorAlarm?>(nil)
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-                if Task.isCancelled { return continuation.resume(throwing: CancellationError()) }
-                woken.withLock { $0 = continuation }
-                let set = self.alarm(at: deadline) { woken.withLock { $0.take() }?.resume() }
-                alarm.withLock { $0 = set }
-            }
-        } onCancel: {
-            alarm.withLock { $0 }?.cancel()
-            woken.withLock { $0.take() }?.resume(throwing: CancellationError())
-        }
-    }
-
     public func alarm(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> MonitorAlarm {
         let id = UUID()
         let ready = state.withLock { state -> Bool in
@@ -82,7 +57,7 @@ public final class ManualMonitorClock: MonitorClock {
         return MonitorAlarm { [self] in _ = state.withLock { $0.alarms.removeValue(forKey: id) } }
     }
 
-    /// Moves time forward and fires every alarm (and wakes every sleeper) whose deadline has come.
+    /// Moves time forward and fires every alarm whose deadline has come.
     public func advance(by seconds: Double) {
         let due = state.withLock { state -> [@Sendable () -> Void] in
             state.now = state.now.addingTimeInterval(seconds)

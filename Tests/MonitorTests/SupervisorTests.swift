@@ -31,6 +31,16 @@ func spec(_ server: DemoServer, name: String = "demo", version: String? = nil, o
         usesOAuth: oauth)
 }
 
+/// A supervisor of `server` on a manual clock that retries with `backoff`.
+func supervisor(
+    of server: DemoServer, version: String, clock: ManualMonitorClock, backoff: Backoff
+) -> Supervisor {
+    var options = MonitorOptions()
+    options.backoff = backoff
+    return Supervisor(
+        spec: spec(server, version: version), store: temporaryStore(), hub: EventHub(), clock: clock, options: options)
+}
+
 func phases(_ supervisor: Supervisor) async -> [ConnectionState.Phase] {
     let snapshot = await supervisor.snapshot()
     return (snapshot.history + [snapshot.state]).map(\.phase)
@@ -112,11 +122,8 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         let server = DemoServer()
         let port = try await server.start()
         let clock = ManualMonitorClock(now: Date())
-        var options = MonitorOptions()
-        options.backoff = Backoff(base: 1, cap: 4)
-        let supervisor = Supervisor(
-            spec: spec(server, version: "2026-07-28"), store: temporaryStore(), hub: EventHub(), clock: clock,
-            options: options)
+        let backoff = Backoff(base: 1, cap: 4)
+        let supervisor = supervisor(of: server, version: "2026-07-28", clock: clock, backoff: backoff)
         let run = Task { await supervisor.run() }
         #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
         await server.stop()
@@ -126,7 +133,7 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         for failures in 1...4 {
             let state = await supervisor.currentState
             let retryAt = try #require(state.retryAt)
-            #expect(retryAt.timeIntervalSince(state.since) <= options.backoff.ceiling(afterFailures: failures) + 0.001)
+            #expect(retryAt.timeIntervalSince(state.since) <= backoff.ceiling(afterFailures: failures) + 0.001)
             clock.advance(by: retryAt.timeIntervalSince(clock.now))
             #expect(
                 await eventually("next backoff") {
@@ -152,11 +159,8 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         _ = try await server.start()
         await server.stop()  // nothing listens: every attempt fails
         let clock = ManualMonitorClock(now: Date())
-        var options = MonitorOptions()
-        options.backoff = Backoff(base: 60, cap: 60)
-        let supervisor = Supervisor(
-            spec: spec(server, version: "2026-07-28"), store: temporaryStore(), hub: EventHub(), clock: clock,
-            options: options)
+        let supervisor = supervisor(
+            of: server, version: "2026-07-28", clock: clock, backoff: Backoff(base: 60, cap: 60))
         let run = Task { await supervisor.run() }
         func attempts() async -> Int { await supervisor.snapshot().history.filter { $0.phase == .connecting }.count }
         #expect(await eventually("backoff") { await supervisor.currentState.phase == .backoff })
