@@ -31,3 +31,12 @@ MCPTOP="$(swift build --show-bin-path)/mcptop" tests/interop/oauth.sh
 
 echo "== dashboard end to end (tmux)"
 MCPTOP="$(swift build --show-bin-path)/mcptop" tests/e2e/dashboard.sh
+
+echo "== keys the terminal sends (tmux)"
+MCPTOP="$(swift build --show-bin-path)/mcptop" tests/e2e/keys.sh
+
+echo "== hung and hostile servers: deadlines, signals, exit status"
+MCPTOP="$(swift build --show-bin-path)/mcptop" tests/e2e/hangs.sh
+
+echo "== a dashboard you can trust (tmux)"
+MCPTOP="$(swift build --show-bin-path)/mcptop" tests/e2e/trust.sh

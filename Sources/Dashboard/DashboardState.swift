@@ -29,6 +29,8 @@ public enum Effect: Sendable, Equatable {
     case callTool(server: String, tool: String, arguments: JSONValue)
     case cancelCall(server: String, id: Int)
     case nextTheme
+    /// Put text on the clipboard (OSC 52; also printed on exit where a terminal ignores it).
+    case copy(String)
     case quit
 }
 
@@ -51,13 +53,31 @@ public struct ToolPaneState: Sendable, Equatable {
     public var focus: Focus = .tools
     public var form: ToolForm?
     public var selectedField = 0
+    /// Whether keys go to a text editor: the selected field's, or the raw JSON's.
     public var editing = false
+    /// The selected field's text and cursor while it is edited (its text is copied into the
+    /// form on every key).
+    public var fieldEditor = TextEditor()
     public var rawMode = false
-    public var rawText = ""
+    /// The raw JSON arguments, with the cursor and the view.
+    public var rawEditor = TextEditor(multiline: true, cursor: 0)
+    /// The raw text when F2 last turned to it: F2 back with it unchanged leaves the form as it was.
+    public var rawTextOnEntry = ""
+    /// Problems by field key; "" for the raw editor.
     public var errors: [String: String] = [:]
+    /// Whether the raw editor's error came from F2 (keys the form cannot take) rather than
+    /// from the JSON syntax, so that editing re-checks the same thing.
+    public var rawErrorIsFromSwitch = false
     /// The call started from this pane, while it runs or once it is done.
     public var callID: Int?
+    /// The first result row shown (rows are the result's lines wrapped to the pane).
     public var resultScroll = 0
+
+    /// The raw JSON text; setting it puts the cursor at its start.
+    public var rawText: String {
+        get { rawEditor.text }
+        set { rawEditor = TextEditor(newValue, multiline: true, cursor: 0) }
+    }
 
     public init(server: String, tools: [Tool]) {
         self.server = server
@@ -68,8 +88,11 @@ public struct ToolPaneState: Sendable, Equatable {
     public mutating func choose(_ tool: Tool) {
         form = ToolForm(schema: tool.inputSchema)
         rawText = ToolForm.rawEditorText(schema: tool.inputSchema)
+        rawTextOnEntry = rawText
         selectedField = 0
+        editing = false
         errors = [:]
+        rawErrorIsFromSwitch = false
         callID = nil
         resultScroll = 0
     }
@@ -80,6 +103,33 @@ public enum Overlay: Sendable, Equatable {
     case loginURL(server: String, url: String)
     case tools(ToolPaneState)
     case log
+    /// Everything about one server, wrapped and scrollable.
+    case describe(server: String, scroll: Int)
+}
+
+/// The message on the status line. One that says something is under way (`awaiting`) stays
+/// until the outcome replaces it.
+public struct StatusLine: Sendable, Equatable {
+    public var text: String
+    public var role: Role
+    public var at: Date
+    public var awaiting: Awaiting?
+
+    public init(text: String, role: Role, at: Date, awaiting: Awaiting? = nil) {
+        self.text = text
+        self.role = role
+        self.at = at
+        self.awaiting = awaiting
+    }
+
+    /// What a progress message waits for, so the event that ends it can say how it ended.
+    public enum Awaiting: Sendable, Equatable {
+        case refresh(server: String)
+        case reconnect(server: String)
+        case login(server: String)
+        /// A call asked for from the tool pane; the id is known once it started.
+        case call(server: String, tool: String, id: Int?)
+    }
 }
 
 public struct DashboardState: Sendable {
@@ -103,7 +153,9 @@ public struct DashboardState: Sendable {
     public struct PhaseCounts: Sendable, Equatable {
         public var ok = 0, busy = 0, problem = 0
     }
-    public var selected = 0
+    /// The selected server, by name: sorting, filtering and new snapshots never move the
+    /// selection to another server.
+    public var selectedName: String?
     public var filter = "" {
         didSet { updateVisible() }
     }
@@ -115,7 +167,7 @@ public struct DashboardState: Sendable {
     /// `sort` change, so drawing a frame every second does not sort them again.
     public private(set) var visible: [ServerSnapshot] = []
     public var overlay: Overlay?
-    public var status: (text: String, role: Role, at: Date)?
+    public var status: StatusLine?
     public var now: Date
     public var width: Int
     public var height: Int
@@ -123,9 +175,9 @@ public struct DashboardState: Sendable {
     /// Recent events as lines, for the log pane.
     public var log = RingBuffer<String>(capacity: 500)
     public var logScroll = 0
+    public var helpScroll = 0
     /// Where the config is, for the empty screen.
     public var configFile: String
-    public var detailScroll = 0
     /// Seconds east of UTC for the clock times shown (tests fix it; the app uses the local zone).
     public var utcOffset = Self.localUTCOffset()
 
@@ -170,10 +222,24 @@ public struct DashboardState: Sendable {
         }
     }
 
+    /// The row of the selected server among the visible ones (the first when it is not shown).
+    public var selected: Int {
+        guard let selectedName, let index = visible.firstIndex(where: { $0.name == selectedName }) else { return 0 }
+        return index
+    }
+
     public var selectedServer: ServerSnapshot? {
-        let list = visible
-        guard !list.isEmpty else { return nil }
-        return list[min(max(0, selected), list.count - 1)]
+        visible.isEmpty ? nil : visible[selected]
+    }
+
+    /// Selects the server on row `index` of the visible list, clamped to the list.
+    public mutating func select(row index: Int) {
+        guard !visible.isEmpty else { return }
+        selectedName = visible[min(max(0, index), visible.count - 1)].name
+    }
+
+    public func server(named name: String) -> ServerSnapshot? {
+        servers.first { $0.name == name }
     }
 }
 
@@ -181,7 +247,7 @@ extension ConnectionState.Phase {
     /// Problems first when sorting by state.
     var order: Int {
         switch self {
-        case .failed: return 0
+        case .failed, .config: return 0
         case .needsLogin: return 1
         case .backoff: return 2
         case .connecting, .authorizing, .refreshing: return 3

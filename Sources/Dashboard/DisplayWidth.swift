@@ -85,3 +85,57 @@ public enum DisplayWidth {
         return (text, used)
     }
 }
+
+extension DisplayWidth {
+    /// Breaks `text` into rows of at most `width` columns: at the last space that fits (the
+    /// space is dropped; a line's indentation is never a break), or anywhere in a word longer
+    /// than a row. Newlines start a new row. A character wider than a row gets a row of its own.
+    public static func wrap(_ text: String, to width: Int) -> [String] {
+        var rows: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            wrapLine(Substring(line), to: width, into: &rows)
+        }
+        return rows
+    }
+
+    private static func wrapLine(_ line: Substring, to width: Int, into rows: inout [String]) {
+        guard width > 0, of(String(line)) > width else {
+            rows.append(String(line))
+            return
+        }
+        var current: [Character] = []
+        var used = 0
+        // Where the row may break: the index of a space after some text in `current`.
+        var lastSpace: Int?
+        var startsRow = true
+        for character in line {
+            let characterWidth = of(character)
+            if used + characterWidth > width, !current.isEmpty {
+                if character == " " {
+                    // Break at this space: it is dropped.
+                    rows.append(String(current))
+                    current = []
+                    used = 0
+                    lastSpace = nil
+                    startsRow = false
+                    continue
+                }
+                if let space = lastSpace {
+                    rows.append(String(current[..<space]))
+                    current = Array(current[(space + 1)...])
+                } else {
+                    rows.append(String(current))
+                    current = []
+                }
+                used = current.reduce(0) { $0 + of($1) }
+                lastSpace = nil
+                startsRow = false
+            }
+            if character == " ", current.isEmpty, !startsRow { continue }
+            if character == " ", current.contains(where: { $0 != " " }) { lastSpace = current.count }
+            current.append(character)
+            used += characterWidth
+        }
+        if !current.isEmpty || rows.isEmpty { rows.append(String(current)) }
+    }
+}

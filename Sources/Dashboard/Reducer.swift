@@ -9,19 +9,19 @@ public enum Reducer {
         switch action {
         case .tick(let now):
             state.now = now
-            if let status = state.status, now.timeIntervalSince(status.at) > 8 { state.status = nil }
+            if let status = state.status, status.awaiting == nil, now.timeIntervalSince(status.at) > 8 {
+                state.status = nil
+            }
             return []
         case .resize(let width, let height):
             state.width = width
             state.height = height
             return []
         case .snapshots(let snapshots):
-            let selectedName = state.selectedServer?.name
             state.servers = snapshots
-            if let selectedName, let index = state.visible.firstIndex(where: { $0.name == selectedName }) {
-                state.selected = index
+            if state.selectedName == nil || state.visible.allSatisfy({ $0.name != state.selectedName }) {
+                state.select(row: 0)
             }
-            clampSelection(&state)
             if case .tools(var pane) = state.overlay, pane.tools.isEmpty,
                 let tools = snapshots.first(where: { $0.name == pane.server })?.tools, !tools.isEmpty
             {
@@ -31,9 +31,12 @@ public enum Reducer {
             }
             return []
         case .event(let event):
-            record(event, in: &state)
+            StatusOutcome.record(event, in: &state)
             return []
         case .callStarted(let server, let id):
+            if case .call(server, let tool, nil)? = state.status?.awaiting {
+                state.status?.awaiting = .call(server: server, tool: tool, id: id)
+            }
             if case .tools(var pane) = state.overlay, pane.server == server, pane.callID == nil {
                 pane.callID = id
                 pane.focus = .result
@@ -46,83 +49,62 @@ public enum Reducer {
         }
     }
 
-    private static func clampSelection(_ state: inout DashboardState) {
-        let count = state.visible.count
-        state.selected = count == 0 ? 0 : min(max(0, state.selected), count - 1)
-    }
-
-    static func say(_ text: String, _ role: Role = .normal, in state: inout DashboardState) {
-        state.status = (text, role, state.now)
-    }
-
-    /// Events become log lines; a few also become the status message or a popup.
-    private static func record(_ event: MonitorEvent, in state: inout DashboardState) {
-        let line: String?
-        switch event.kind {
-        case .stateChanged(let connection):
-            line = "\(connection.phase.rawValue): \(connection.reason)"
-            if connection.phase == .needsLogin {
-                say("\(event.server) needs a login — select it and press a", .warn, in: &state)
-            }
-        case .refreshed(.success(let report)):
-            line = "refresh: \(report)"
-            say("\(event.server): token refreshed (\(report))", .ok, in: &state)
-        case .refreshed(.failure(let error)):
-            line = "refresh failed: \(error)"
-            say("\(error)", .error, in: &state)
-        case .tokenChanged(let summary):
-            line = summary.map { "token …\($0.accessTokenFingerprint ?? "")" } ?? "login forgotten"
-        case .callStarted(let call): line = "call #\(call.id) \(call.tool) \(call.argumentsDigest)"
-        case .callProgress: line = nil
-        case .callFinished(let call):
-            line = "call #\(call.id) \(call.tool) \(call.outcome.rawValue) \(call.detail ?? "")"
-        case .authStep(let step): line = "auth: \(step)"
-        case .toolsListed(let count): line = "\(count) tools"
-        case .log(let text):
-            line = text
-            if text.hasPrefix("open to log in: ") {
-                state.overlay = .loginURL(server: event.server, url: String(text.dropFirst("open to log in: ".count)))
-            }
-        }
-        if let line {
-            let time = Self.clock(event.time, offset: state.utcOffset)
-            state.log.append("\(time) \(event.server): \(line)")
-        }
+    static func say(
+        _ text: String, _ role: Role = .normal, awaiting: StatusLine.Awaiting? = nil, in state: inout DashboardState
+    ) {
+        state.status = StatusLine(text: text, role: role, at: state.now, awaiting: awaiting)
     }
 
     static func clock(_ date: Date, offset: Int) -> String {
-        let seconds = Int(date.timeIntervalSince1970) % 86400
+        let seconds = NumberText.clampedInt(date.timeIntervalSince1970, rounding: .down) % 86400
         let local = seconds + offset
         let day = ((local % 86400) + 86400) % 86400
         let (hour, minute, second) = (day / 3600, day % 3600 / 60, day % 60)
         return "\(NumberText.twoDigits(hour)):\(NumberText.twoDigits(minute)):\(NumberText.twoDigits(second))"
     }
 
+    /// The scope whose bindings apply now: the overlay on top, else the main view.
+    static func scope(of state: DashboardState) -> KeyBinding.Scope? {
+        switch state.overlay {
+        case nil: return .main
+        case .help?: return .help
+        case .log?: return .log
+        case .loginURL?: return .login
+        case .describe?: return .describe
+        case .tools?: return nil
+        }
+    }
+
     private static func handle(_ key: Key, in state: inout DashboardState) -> [Effect] {
         if state.editingFilter { return editFilter(key, in: &state) }
-        switch state.overlay {
-        case .help?:
-            state.overlay = nil
-            return key == .character("q") ? [.quit] : []
-        case .loginURL?:
-            if key == .escape || key == .enter || key == .character("q") { state.overlay = nil }
-            return []
-        case .log?:
-            switch key {
-            case .escape, .character("l"), .character("q"): state.overlay = nil
-            case .up, .character("k"): state.logScroll += 1
-            case .down, .character("j"): state.logScroll = max(0, state.logScroll - 1)
-            case .pageUp: state.logScroll += 10
-            case .pageDown: state.logScroll = max(0, state.logScroll - 10)
-            default: break
-            }
-            return []
-        case .tools(var pane)?:
+        if case .tools(var pane)? = state.overlay {
             let effects = ToolPaneReducer.handle(key, pane: &pane, state: &state)
             if case .tools? = state.overlay { state.overlay = .tools(pane) }
             return effects
-        case nil:
-            return handleMain(key, in: &state)
+        }
+        if case .click(let row, _) = key, state.overlay == nil {
+            // Rows of the server table start below the title and the header.
+            let index = row - Layout.tableTop
+            if index >= 0, index < state.visible.count { state.select(row: index) }
+            return []
+        }
+        guard let scope = scope(of: state) else { return [] }
+        guard let command = KeyBinding.command(for: key, in: scope) else {
+            if scope == .help { state.overlay = nil }  // any key closes the help
+            return []
+        }
+        switch scope {
+        case .main: return main(command, in: &state)
+        case .describe: return describe(command, in: &state)
+        case .log: return log(command, in: &state)
+        case .login: return loginPopup(command, in: &state)
+        case .help:
+            switch command {
+            case .up: state.helpScroll = max(0, state.helpScroll - 1)
+            case .down: state.helpScroll = min(state.helpScroll + 1, HelpView.lines().count)
+            default: state.overlay = nil
+            }
+            return []
         }
     }
 
@@ -133,60 +115,158 @@ public enum Reducer {
             state.editingFilter = false
             state.filter = ""
         case .backspace: if !state.filter.isEmpty { state.filter.removeLast() }
-        case .character(let character): state.filter.append(character)
+        case .character(let character) where !character.isControlCharacter: state.filter.append(character)
         default: break
         }
-        state.selected = 0
+        state.select(row: 0)
         return []
     }
 
-    private static func handleMain(_ key: Key, in state: inout DashboardState) -> [Effect] {
-        let server = state.selectedServer?.name
-        switch key {
-        case .character("q"), .function(10): return [.quit]
-        case .character("?"), .function(1): state.overlay = .help
-        case .up, .character("k"): state.selected -= 1
-        case .down, .character("j"): state.selected += 1
-        case .pageUp: state.selected -= 10
-        case .pageDown: state.selected += 10
-        case .home, .character("g"): state.selected = 0
-        case .end, .character("G"): state.selected = state.visible.count - 1
-        case .character("/"):
+    private static func main(_ command: KeyBinding.Command, in state: inout DashboardState) -> [Effect] {
+        let selected = state.selectedServer
+        switch command {
+        case .quit: return [.quit]
+        case .help:
+            state.overlay = .help
+            state.helpScroll = 0
+        case .close, .cancelLogin, .copy: break
+        case .up: state.select(row: state.selected - 1)
+        case .down: state.select(row: state.selected + 1)
+        case .pageUp: state.select(row: state.selected - 10)
+        case .pageDown: state.select(row: state.selected + 10)
+        case .top: state.select(row: 0)
+        case .bottom: state.select(row: state.visible.count - 1)
+        case .filter:
             state.editingFilter = true
             state.filter = ""
-        case .escape:
+        case .clear:
             state.filter = ""
             state.status = nil
-        case .character("s"):
+        case .sort:
             state.sort = state.sort.next
             say("sorted by \(state.sort.rawValue)", in: &state)
-        case .character("T"): return [.nextTheme]
-        case .character("l"):
+        case .nextTheme: return [.nextTheme]
+        case .eventLog:
             state.overlay = .log
             state.logScroll = 0
-        case .character("a"):
-            guard let server else { return [] }
-            say("\(server): starting the browser login…", in: &state)
-            return [.command(server: server, .login(openBrowser: true, extraScopes: []))]
-        case .character("r"):
-            guard let server else { return [] }
-            say("\(server): refreshing…", in: &state)
-            return [.command(server: server, .refreshNow)]
-        case .character("c"):
-            guard let server else { return [] }
-            say("\(server): reconnecting…", in: &state)
-            return [.command(server: server, .reconnect)]
-        case .character("t"), .enter:
-            guard let selected = state.selectedServer else { return [] }
+        case .describe:
+            guard let selected else { return [] }
+            state.overlay = .describe(server: selected.name, scroll: 0)
+        case .tools:
+            guard let selected else { return [] }
             state.overlay = .tools(ToolPaneState(server: selected.name, tools: selected.tools))
             if selected.tools.isEmpty { say("\(selected.name) has no tools listed yet", .warn, in: &state) }
-        case .click(let row, _):
-            // Rows of the server table start below the title and the header.
-            let index = row - Layout.tableTop
-            if index >= 0, index < state.visible.count { state.selected = index }
+        case .login:
+            guard let selected else { return [] }
+            return login(selected, in: &state)
+        case .refresh:
+            guard let selected else { return [] }
+            if let problem = selected.configProblem {
+                say("\(selected.name): fix the config first: \(problem)", .error, in: &state)
+                return []
+            }
+            guard selected.token != nil else {
+                say("\(selected.name): no login to refresh", .warn, in: &state)
+                return []
+            }
+            say("\(selected.name): refreshing…", awaiting: .refresh(server: selected.name), in: &state)
+            return [.command(server: selected.name, .refreshNow)]
+        case .reconnect:
+            guard let selected else { return [] }
+            if let problem = selected.configProblem {
+                say("\(selected.name): fix the config first: \(problem)", .error, in: &state)
+                return []
+            }
+            say("\(selected.name): reconnecting…", awaiting: .reconnect(server: selected.name), in: &state)
+            return [.command(server: selected.name, .reconnect)]
+        }
+        return []
+    }
+
+    /// `a`: a login beside the connection, or, while one is pending, giving it up.
+    private static func login(_ server: ServerSnapshot, in state: inout DashboardState) -> [Effect] {
+        let name = server.name
+        if let problem = server.configProblem {
+            say("\(name): fix the config first: \(problem)", .error, in: &state)
+            return []
+        }
+        guard server.usesOAuth else {
+            say(
+                "\(name) needs no login: \(server.transport == "stdio" ? "a stdio server" : "it sends its own Authorization header")",
+                .warn, in: &state)
+            return []
+        }
+        if server.pendingLogin != nil {
+            say("\(name): cancelling the login…", awaiting: .login(server: name), in: &state)
+            return [.command(server: name, .cancelLogin)]
+        }
+        if let stepUp = server.stepUpScopes, !stepUp.isEmpty {
+            let granted = server.token?.scopes ?? []
+            let all = granted + stepUp.filter { !granted.contains($0) }
+            say(
+                "\(name): logging in again for the scopes \(all.joined(separator: " ")) (the server asked for \(stepUp.joined(separator: " ")))…",
+                awaiting: .login(server: name), in: &state)
+        } else {
+            say("\(name): starting the browser login…", awaiting: .login(server: name), in: &state)
+        }
+        return [.command(server: name, .login(openBrowser: true, extraScopes: []))]
+    }
+
+    private static func describe(_ command: KeyBinding.Command, in state: inout DashboardState) -> [Effect] {
+        guard case .describe(let name, var scroll)? = state.overlay else { return [] }
+        let page = max(1, state.height - 6)
+        switch command {
+        case .close:
+            state.overlay = nil
+            return []
+        case .up: scroll -= 1
+        case .down: scroll += 1
+        case .pageUp: scroll -= page
+        case .pageDown: scroll += page
+        case .copy:
+            guard let server = state.server(named: name) else { return [] }
+            let (what, text) =
+                server.pendingLogin?.url.map { ("the login URL", $0) } ?? ("the reason", server.state.reason)
+            say("\(name): copied \(what)", .ok, in: &state)
+            return [.copy(text)]
+        case .login:
+            guard let server = state.server(named: name) else { return [] }
+            return login(server, in: &state)
         default: break
         }
-        clampSelection(&state)
+        state.overlay = .describe(server: name, scroll: max(0, scroll))
+        return []
+    }
+
+    private static func log(_ command: KeyBinding.Command, in state: inout DashboardState) -> [Effect] {
+        switch command {
+        case .close: state.overlay = nil
+        case .up: state.logScroll = min(state.logScroll + 1, max(0, state.log.all.count - 1))
+        case .down: state.logScroll = max(0, state.logScroll - 1)
+        case .pageUp: state.logScroll = min(state.logScroll + 10, max(0, state.log.all.count - 1))
+        case .pageDown: state.logScroll = max(0, state.logScroll - 10)
+        default: break
+        }
+        return []
+    }
+
+    private static func loginPopup(_ command: KeyBinding.Command, in state: inout DashboardState) -> [Effect] {
+        guard case .loginURL(let server, let url)? = state.overlay else { return [] }
+        switch command {
+        case .close:
+            state.overlay = nil
+            say(
+                "\(server): the login goes on in the browser (a cancels it)", awaiting: .login(server: server),
+                in: &state)
+        case .cancelLogin:
+            state.overlay = nil
+            say("\(server): cancelling the login…", awaiting: .login(server: server), in: &state)
+            return [.command(server: server, .cancelLogin)]
+        case .copy:
+            say("\(server): copied the login URL", .ok, awaiting: .login(server: server), in: &state)
+            return [.copy(url)]
+        default: break
+        }
         return []
     }
 }

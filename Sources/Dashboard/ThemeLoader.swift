@@ -17,8 +17,25 @@ public enum ThemeError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Finds theme files: the user's folder first, then those installed beside the binary, then
-/// the repository's `themes/` (so a binary in `.build/` finds them).
+/// Where a theme's text comes from.
+public enum ThemeSource: Sendable, Hashable, CustomStringConvertible {
+    /// A `.theme` file.
+    case file(path: String)
+    /// The copy of `themes/<name>.theme` compiled into mcptop (`BundledThemes`).
+    case builtIn(name: String)
+
+    /// What warnings name: the file's path, or `built-in themes/<name>.theme`.
+    public var description: String {
+        switch self {
+        case .file(let path): return path
+        case .builtIn(let name): return "built-in themes/\(name).\(ThemeLoader.fileExtension)"
+        }
+    }
+}
+
+/// Finds themes: the user's folder first, then files installed beside the binary, then the
+/// repository's `themes/` (so a binary in `.build/` picks up edits without a rebuild), then the
+/// shipped themes compiled into the binary.
 public enum ThemeLoader {
     public static let fileExtension = "theme"
 
@@ -71,38 +88,60 @@ public enum ThemeLoader {
         return names.filter { $0.hasSuffix("." + fileExtension) && !$0.hasPrefix(".") }.sorted()
     }
 
-    /// Theme name (the file name without `.theme`) → file, the first path that has it winning.
-    public static func available(searchPaths: [String]) -> [String: String] {
-        var found: [String: String] = [:]
+    /// Theme name → where its text comes from: the first search path with `<name>.theme`,
+    /// else the copy compiled into mcptop (`bundled`), so a file overrides a shipped theme of
+    /// the same name and a binary copied out of the repository still has every shipped theme.
+    public static func available(
+        searchPaths: [String], bundled: [String: String] = BundledThemes.files
+    ) -> [String: ThemeSource] {
+        var found: [String: ThemeSource] = [:]
         for folder in searchPaths {
             for file in themeFiles(in: folder) {
                 let name = String(file.dropLast(fileExtension.count + 1))
-                if found[name] == nil { found[name] = folder + "/" + file }
+                if found[name] == nil { found[name] = .file(path: folder + "/" + file) }
             }
+        }
+        for name in bundled.keys where found[name] == nil {
+            found[name] = .builtIn(name: name)
         }
         return found
     }
 
-    /// Loads `<name>.theme` from the first search path that has it. A name with a slash or
-    /// ending in `.theme` is read as a path. Warnings come with the file's path and line.
-    public static func load(named name: String, searchPaths: [String]) -> Result<(Theme, [ThemeWarning]), ThemeError> {
-        let path: String
+    /// Loads the theme called `name` (see `available`). A name with a slash or ending in
+    /// `.theme` is read as a path. Warnings come with the file's path and line.
+    public static func load(
+        named name: String, searchPaths: [String], bundled: [String: String] = BundledThemes.files
+    ) -> Result<(Theme, [ThemeWarning]), ThemeError> {
         if name.contains("/") || name.hasSuffix("." + fileExtension) {
-            path = name
-        } else {
-            let available = available(searchPaths: searchPaths)
-            guard let found = available[name] else {
-                return .failure(.unknown(name: name, available: available.keys.sorted()))
+            if !FileManager.default.fileExists(atPath: name) {
+                let names = available(searchPaths: searchPaths, bundled: bundled).keys.sorted()
+                return .failure(.unknown(name: name, available: names))
             }
-            path = found
+            return load(.file(path: name), bundled: bundled)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if path == name, !FileManager.default.fileExists(atPath: path) {
-                return .failure(.unknown(name: name, available: available(searchPaths: searchPaths).keys.sorted()))
+        let available = available(searchPaths: searchPaths, bundled: bundled)
+        guard let source = available[name] else {
+            return .failure(.unknown(name: name, available: available.keys.sorted()))
+        }
+        return load(source, bundled: bundled)
+    }
+
+    /// Reads and parses one theme.
+    public static func load(
+        _ source: ThemeSource, bundled: [String: String] = BundledThemes.files
+    ) -> Result<(Theme, [ThemeWarning]), ThemeError> {
+        switch source {
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                return .failure(.unreadable(path: path))
             }
-            return .failure(.unreadable(path: path))
+            return .success(Theme.parse(String(decoding: data, as: UTF8.self), source: path))
+        case .builtIn(let name):
+            guard let text = bundled[name] else {
+                return .failure(.unknown(name: name, available: bundled.keys.sorted()))
+            }
+            return .success(Theme.parse(text, source: source.description))
         }
-        return .success(Theme.parse(String(decoding: data, as: UTF8.self), source: path))
     }
 
     /// https://no-color.org: NO_COLOR set to anything non-empty turns colours off.

@@ -394,28 +394,129 @@ public struct ToolForm: Sendable, Equatable {
         let form = ToolForm(schema: schema)
         var root = ToolForm.emptyObject
         for field in form.fields {
-            let value: JSONValue
-            if let defaultValue = field.defaultValue {
-                value = defaultValue
-            } else {
-                switch field.kind {
-                case .string: value = ""
-                case .integer:
-                    let minimum =
-                        field.constraints.minimum.map { $0.rounded(.up) }
-                        ?? field.constraints.exclusiveMinimum.map { $0.rounded(.down) + 1 }
-                    value = .int(minimum.flatMap { Int64(exactly: $0) } ?? 0)
-                case .number: value = .double(field.constraints.minimum ?? 0)
-                case .boolean: value = false
-                case .enumeration: value = field.enumValues.first ?? ""
-                case .array: value = []
-                case .object: value = ToolForm.emptyObject
-                case .json: value = .null
-                }
-            }
-            set(value, at: field.path, in: &root)
+            set(field.defaultValue ?? placeholder(for: field), at: field.path, in: &root)
         }
         return root.prettyPrinted()
+    }
+
+    /// What the skeleton holds for a field without a default.
+    private static func placeholder(for field: Field) -> JSONValue {
+        switch field.kind {
+        case .string: return ""
+        case .integer:
+            let minimum =
+                field.constraints.minimum.map { $0.rounded(.up) }
+                ?? field.constraints.exclusiveMinimum.map { $0.rounded(.down) + 1 }
+            return .int(minimum.flatMap { Int64(exactly: $0) } ?? 0)
+        case .number: return .double(field.constraints.minimum ?? 0)
+        case .boolean: return false
+        case .enumeration: return field.enumValues.first ?? ""
+        case .array: return []
+        case .object: return ToolForm.emptyObject
+        case .json: return .null
+        }
+    }
+
+    /// Whether every field still holds the text it started with.
+    public var isUntouched: Bool { fields.allSatisfy { $0.text == $0.defaultText } }
+
+    /// The form's values as JSON text for the raw editor (F2), also while some do not
+    /// validate, so nothing typed is lost: the arguments `arguments()` would send, a value
+    /// that does not fit its field as the text typed, and a required field left empty as its
+    /// skeleton placeholder.
+    public func rawEditorText() -> String {
+        let present = presentObjects()
+        var root = ToolForm.emptyObject
+        for field in fields where isActive(field, present: present) {
+            for depth in 1..<max(1, field.path.count) {
+                Self.ensureObject(at: Array(field.path.prefix(depth)), in: &root)
+            }
+            switch Self.value(of: field) {
+            case .success(let value?): Self.set(value, at: field.path, in: &root)
+            case .success(nil): if field.required { Self.set(Self.placeholder(for: field), at: field.path, in: &root) }
+            case .failure: Self.set(.string(field.text), at: field.path, in: &root)
+            }
+        }
+        return root.prettyPrinted()
+    }
+
+    /// The form with its fields filled from an arguments object (F2 from the raw editor):
+    /// each value at its field's path, fields the object leaves out (or sets to null) empty.
+    /// Fails, naming them, when the object has keys the form has no field for, or a value
+    /// that a text field cannot hold (a string field given a number would change its type).
+    /// Values that do not validate are kept as text, for `validate()` to mark.
+    public func filling(from arguments: JSONValue) -> Result<ToolForm, ToolFormError> {
+        guard let object = arguments.objectValue else {
+            return .failure(
+                ToolFormError(field: "", message: "the arguments must be a JSON object, not \(arguments.typeName)"))
+        }
+        var filled = self
+        for index in filled.fields.indices { filled.fields[index].text = "" }
+        var fieldIndex: [[String]: Int] = [:]
+        var objectPaths = Set<[String]>()
+        for (index, field) in fields.enumerated() {
+            fieldIndex[field.path] = index
+            for depth in 1..<max(1, field.path.count) { objectPaths.insert(Array(field.path.prefix(depth))) }
+        }
+        var unknown: [String] = []
+        var problems: [ToolFormError] = []
+        func walk(_ value: JSONValue, path: [String]) {
+            for (key, child) in value.objectValue ?? [:] {
+                let childPath = path + [key]
+                let label = childPath.joined(separator: ".")
+                if let index = fieldIndex[childPath] {
+                    switch Self.text(for: child, kind: filled.fields[index].kind) {
+                    case .success(let text): filled.fields[index].text = text
+                    case .failure(let problem): problems.append(ToolFormError(field: label, message: problem.message))
+                    }
+                } else if objectPaths.contains(childPath) {
+                    if child.objectValue != nil {
+                        walk(child, path: childPath)
+                    } else if !child.isNull {
+                        problems.append(
+                            ToolFormError(field: label, message: "must be a JSON object, not \(child.typeName)"))
+                    }
+                } else {
+                    unknown.append(label)
+                }
+            }
+        }
+        walk(.object(object), path: [])
+        if !unknown.isEmpty {
+            return .failure(
+                ToolFormError(
+                    field: "",
+                    message: "the JSON has keys the form has no field for: \(unknown.joined(separator: ", "))"))
+        }
+        if let problem = problems.first { return .failure(problem) }
+        return .success(filled)
+    }
+
+    /// A JSON value as the user would type it into a field of `kind`.
+    private static func text(for value: JSONValue, kind: Kind) -> Result<String, Problem> {
+        if value.isNull { return .success("") }
+        switch (kind, value) {
+        case (.string, .string(let text)):
+            return .success(text)
+        case (.string, _):
+            return .failure("must be a string, not \(value.typeName)")
+        case (.number, .string(let text)), (.integer, .string(let text)), (.boolean, .string(let text)):
+            // Kept as typed, so validation says what is wrong with it.
+            return .success(text)
+        case (.boolean, .bool):
+            break
+        case (.boolean, _):
+            // 1 would read as true: refuse rather than change the type.
+            return .failure("must be true or false, not \(value.typeName)")
+        case (.array, .array):
+            break
+        case (.array, _):
+            // A lone string would be split at its commas: refuse rather than guess.
+            return .failure("must be an array, not \(value.typeName)")
+        default:
+            break
+        }
+        return .success(Builder.text(for: value, kind: kind, required: false))
     }
 
     /// Parses what the user typed in the raw editor as the arguments object; empty text is
@@ -643,7 +744,7 @@ private struct Builder {
     }
 
     /// The prefilled text: the default as the user would type it.
-    private static func text(for defaultValue: JSONValue?, kind: ToolForm.Kind, required: Bool) -> String {
+    static func text(for defaultValue: JSONValue?, kind: ToolForm.Kind, required: Bool) -> String {
         guard let defaultValue else { return kind == .boolean && required ? "false" : "" }
         switch (kind, defaultValue) {
         case (.string, .string(let text)): return text

@@ -86,8 +86,8 @@ final class Transfer: @unchecked Sendable {
         mcptop_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         mcptop_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
         mcptop_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
-        mcptop_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(r.connectTimeout * 1000))
-        mcptop_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int((r.timeout ?? 0) * 1000))
+        mcptop_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.curlMilliseconds(r.connectTimeout))
+        mcptop_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.curlMilliseconds(r.timeout))
         mcptop_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
         mcptop_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         // Redirects are not followed: an MCP endpoint that redirects a POST is a configuration
@@ -138,6 +138,16 @@ final class Transfer: @unchecked Sendable {
         mcptop_easy_setopt_closesocket_cb(easy, curlSocketClosing)
         mcptop_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
         mcptop_easy_setopt_prereq_cb(easy, curlBeforeRequest)
+    }
+
+    /// A timeout as libcurl's milliseconds, for any Double (a config's or a server's number
+    /// may be 1e300, NaN or infinite, and `Int(Double)` traps on those): nil, zero, negative
+    /// and NaN are 0, libcurl's "no limit of our own"; anything else at least 1 ms and at
+    /// most ten years.
+    static func curlMilliseconds(_ seconds: Double?) -> Int {
+        guard let seconds, seconds > 0 else { return 0 }
+        let tenYears = 315_576_000.0
+        return max(1, Int((min(seconds, tenYears) * 1000).rounded(.up)))
     }
 
     func connectionReady(localPort: Int) {

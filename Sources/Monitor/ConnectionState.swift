@@ -5,6 +5,8 @@ import Foundation
 public struct ConnectionState: Sendable, Equatable {
     public enum Phase: String, Sendable, Equatable, CaseIterable {
         case idle, connecting, authorizing, connected, refreshing, backoff, needsLogin, failed
+        /// The config entry cannot be used as written (an unset `${VAR}`): never connects.
+        case config
     }
 
     public var phase: Phase
@@ -20,8 +22,8 @@ public struct ConnectionState: Sendable, Equatable {
         self.retryAt = retryAt
     }
 
-    /// True for the states a health check (`watch`) reports as a problem.
-    public var isProblem: Bool { phase == .needsLogin || phase == .failed }
+    /// True for the states that wait for the user (a login, a fix of the config or server).
+    public var isProblem: Bool { phase == .needsLogin || phase == .failed || phase == .config }
 }
 
 /// How long to wait after the n-th failure in a row: exponential backoff with full jitter

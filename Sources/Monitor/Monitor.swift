@@ -39,18 +39,44 @@ public final class Monitor: Sendable {
         runner.withLock { $0 = task }
     }
 
-    /// Stops every supervisor; refreshes under way finish and are stored first.
-    public func stop() async {
+    /// Stops every supervisor: cancelling them cancels their connects and requests, and a
+    /// refresh under way finishes and is stored first. A supervisor still busy after `grace`
+    /// (a token endpoint that never answers) is not waited for any longer, so that a quitting
+    /// program is never held up by a server. Returns false when one was left behind.
+    @discardableResult
+    public func stop(grace: Duration = Monitor.stopGrace) async -> Bool {
         guard
             let task = runner.withLock({ current -> Task<Void, Never>? in
                 defer { current = nil }
                 return current
             })
-        else { return }
+        else { return true }
         task.cancel()
-        await task.value
+        let stopped = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let pending = Mutex<CheckedContinuation<Bool, Never>?>(continuation)
+            let finish: @Sendable (Bool) -> Void = { stopped in
+                pending.withLock { waiting in
+                    defer { waiting = nil }
+                    return waiting
+                }?.resume(returning: stopped)
+            }
+            let (seconds, attoseconds) = grace.components
+            let deadline = Deadlines.shared.schedule(after: Double(seconds) + Double(attoseconds) / 1e18) {
+                finish(false)
+            }
+            Task {
+                await task.value
+                Deadlines.shared.cancel(deadline)
+                finish(true)
+            }
+        }
         hub.finish()
+        return stopped
     }
+
+    /// How long `stop()` waits for supervisors by default: enough for a refresh on a working
+    /// network to finish and be stored.
+    public static let stopGrace: Duration = .seconds(2)
 
     public func snapshots() async -> [ServerSnapshot] {
         var result: [ServerSnapshot] = []

@@ -15,6 +15,10 @@ public struct MonitorEvent: Sendable {
         case authStep(AuthStep)
         /// Tools listed after connecting.
         case toolsListed(count: Int)
+        /// A browser login beside the connection: started, finished or given up.
+        case login(LoginUpdate)
+        /// The server forgot the session (a 404) and a new one was made.
+        case sessionRenewed(String)
         case log(String)
     }
 
@@ -27,6 +31,18 @@ public struct MonitorEvent: Sendable {
         self.time = time
         self.kind = kind
     }
+}
+
+/// How a browser login that runs beside the connection is getting on.
+public enum LoginUpdate: Sendable, Equatable {
+    /// The authorization URL to open (also shown, to copy over SSH).
+    case waitingForBrowser(url: String, scopes: [String])
+    case succeeded(String)
+    case failed(String)
+    /// Cancelled by the user; the connection and the stored login are as they were.
+    case cancelled
+    /// The server answered without asking for a login and publishes no OAuth metadata.
+    case notNeeded(String)
 }
 
 /// What may be shown of a login: times, presence, fingerprints (last 4 characters), never a

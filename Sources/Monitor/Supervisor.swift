@@ -10,13 +10,24 @@ public struct ServerSpec: Sendable {
     public var oauth: OAuthSettings
     /// OAuth applies: an HTTP server without an `Authorization` header of its own.
     public var usesOAuth: Bool
+    /// Why the config entry cannot be used as written (an unset `${VAR}`); such a server is
+    /// shown, in the `config` state, and never connects.
+    public var problem: String?
+    /// The URL or command as written in the config, before `${VAR}` expansion, so a secret
+    /// taken from the environment never reaches a screen.
+    public var displayTarget: String
 
     public var name: String { endpoint.name }
 
-    public init(endpoint: ServerEndpoint, oauth: OAuthSettings = OAuthSettings(), usesOAuth: Bool) {
+    public init(
+        endpoint: ServerEndpoint, oauth: OAuthSettings = OAuthSettings(), usesOAuth: Bool, problem: String? = nil,
+        displayTarget: String? = nil
+    ) {
         self.endpoint = endpoint
         self.oauth = oauth
         self.usesOAuth = usesOAuth
+        self.problem = problem
+        self.displayTarget = displayTarget ?? endpoint.target
     }
 
     /// The URL a login is for.
@@ -48,10 +59,24 @@ public struct MonitorOptions: Sendable {
 public enum SupervisorCommand: Sendable, Equatable {
     case reconnect
     case refreshNow
-    /// Browser login; `openBrowser` false only shows the URL (an event carries it).
+    /// Starts a browser login beside the connection (`openBrowser` false only shows the URL; an
+    /// event carries it); while one is pending, the same command cancels it.
     case login(openBrowser: Bool, extraScopes: [String])
+    /// Gives up a pending login; the connection and the stored login stay as they are.
+    case cancelLogin
+    /// A new login was stored: connect again with it.
+    case loggedIn
     /// Revoke and forget the login.
     case forget
+}
+
+/// A browser login under way beside the connection.
+public struct PendingLogin: Sendable, Equatable {
+    /// The authorization URL, once it is known.
+    public var url: String?
+    /// The scopes asked for (empty: the server's defaults).
+    public var scopes: [String]
+    public var startedAt: Date
 }
 
 /// Everything known about a server at one moment, for screens and reports.
@@ -70,6 +95,15 @@ public struct ServerSnapshot: Sendable {
     public var errorCount: Int
     /// When the next refresh is scheduled, if the token's expiry is known.
     public var refreshDue: Date?
+    /// A browser login under way, if any.
+    public var pendingLogin: PendingLogin?
+    /// The scopes the server asked for in its last `insufficient_scope` answer: the next login
+    /// asks for them as well as those already granted (step-up).
+    public var stepUpScopes: [String]?
+    /// Why the config entry cannot be used, for servers in the `config` state.
+    public var configProblem: String?
+    /// OAuth applies (an HTTP server without its own `Authorization` header).
+    public var usesOAuth = true
 }
 
 /// Keeps one server connected: connects and negotiates, lists tools, refreshes the token on
@@ -103,6 +137,12 @@ public actor Supervisor {
     private let wakeup = Wakeup()
     private var random = SystemRandomNumberGenerator()
     private var warnedHorizon: Date?
+    private var pendingLogin: PendingLogin?
+    private var loginTask: Task<Void, Never>?
+    private var loginCancelled = false
+    private var stepUpScopes: [String]?
+    /// The session id the connection had when last looked at, to notice renewals.
+    private var knownSessionID: String?
 
     public init(
         spec: ServerSpec, store: TokenStore, hub: EventHub, clock: any MonitorClock = SystemMonitorClock(),
@@ -145,10 +185,11 @@ public actor Supervisor {
 
     public func snapshot() async -> ServerSnapshot {
         ServerSnapshot(
-            name: spec.name, transport: spec.endpoint.transportName, target: spec.endpoint.target, state: state,
+            name: spec.name, transport: spec.endpoint.transportName, target: spec.displayTarget, state: state,
             history: history.all, serverInfo: info, tools: tools, token: token, calls: calls.all,
             authSteps: authSteps.all, callCount: callCount, errorCount: errorCount,
-            refreshDue: (try? await manager?.refreshDue()) ?? nil)
+            refreshDue: (try? await manager?.refreshDue()) ?? nil, pendingLogin: pendingLogin,
+            stepUpScopes: stepUpScopes, configProblem: spec.problem, usesOAuth: manager != nil)
     }
 
     public var currentState: ConnectionState { state }
@@ -190,6 +231,7 @@ public actor Supervisor {
     private func publish(_ kind: MonitorEvent.Kind) {
         if case .authStep(let step) = kind { authSteps.append(step) }
         if case .tokenChanged(let summary) = kind { token = summary }
+        if case .login(.waitingForBrowser(let url, _)) = kind { pendingLogin?.url = url }
         hub.publish(MonitorEvent(server: spec.name, time: clock.now, kind: kind))
     }
 
@@ -197,6 +239,17 @@ public actor Supervisor {
 
     /// Runs until the task is cancelled.
     public func run() async {
+        if let problem = spec.problem {
+            enter(.config, problem)
+            await withTaskCancellationHandler {
+                while !Task.isCancelled {
+                    if await wait(until: nil) != nil { publish(.log("fix the config first: \(problem)")) }
+                }
+            } onCancel: { [wakeup] in
+                wakeup.signal()
+            }
+            return
+        }
         if let manager, let credential = try? await manager.current() {
             token = TokenSummary(credential)
         }
@@ -205,6 +258,7 @@ public actor Supervisor {
         } onCancel: { [wakeup] in
             wakeup.signal()
         }
+        loginTask?.cancel()
         for task in callTasks.values { task.cancel() }
         await manager?.settle()  // a refresh under way finishes and is stored
         await connection?.close()
@@ -233,10 +287,14 @@ public actor Supervisor {
                 }
                 await gate?.release()
                 self.info = info
+                knownSessionID = info.sessionID
                 failures = 0
                 enter(.connected, "protocol \(info.protocolVersion), \(tools.count) tool\(tools.count == 1 ? "" : "s")")
                 publish(.toolsListed(count: tools.count))
                 try await stayConnected(connection)
+                // Asked to connect again.
+                await connection.close()
+                self.connection = nil
             } catch {
                 await connection.close()
                 self.connection = nil
@@ -272,7 +330,7 @@ public actor Supervisor {
             }
             let now = clock.now
             if let refreshDue, now >= refreshDue {
-                try await refresh(manual: false)
+                try await scheduledRefresh()
                 if let due = (try? await manager?.refreshDue()) ?? nil, due <= clock.now {
                     refreshFailures += 1
                     let delay = options.backoff.delay(afterFailures: refreshFailures, using: &random)
@@ -283,6 +341,7 @@ public actor Supervisor {
             }
             if now >= nextHealthCheck {
                 try await connection.ping()
+                await noticeSessionRenewal(connection)
                 nextHealthCheck = clock.now.addingTimeInterval(options.healthInterval)
             }
         }
@@ -304,6 +363,17 @@ public actor Supervisor {
         publish(.log(text))
     }
 
+    /// A stateful server that forgot our session gets a new one inside the connection; this
+    /// makes it visible in the history and the event log.
+    private func noticeSessionRenewal(_ connection: MCPConnection) async {
+        let current = await connection.serverInfo?.sessionID
+        defer { knownSessionID = current ?? knownSessionID }
+        guard let current, let known = knownSessionID, current != known else { return }
+        let text = "new session: the server had forgotten ours (HTTP 404)"
+        publish(.sessionRenewed(text))
+        if state.phase == .connected { enter(.connected, text) }
+    }
+
     /// Returns true when the connection is to be made again.
     private func handle(_ command: SupervisorCommand, connection: MCPConnection?) async throws -> Bool {
         switch command {
@@ -311,10 +381,18 @@ public actor Supervisor {
             publish(.log("reconnect requested"))
             return true
         case .refreshNow:
-            try await refresh(manual: true)
-            return false
+            return try await refreshOnRequest(connected: connection != nil)
         case .login(let openBrowser, let extraScopes):
-            try await login(openBrowser: openBrowser, extraScopes: extraScopes)
+            if loginTask != nil {
+                cancelLogin()
+            } else {
+                startLogin(openBrowser: openBrowser, extraScopes: extraScopes)
+            }
+            return false
+        case .cancelLogin:
+            cancelLogin()
+            return false
+        case .loggedIn:
             return true
         case .forget:
             if let manager {
@@ -325,49 +403,126 @@ public actor Supervisor {
         }
     }
 
-    private func refresh(manual: Bool) async throws {
-        guard let manager else {
-            if manual { publish(.log("no login to refresh")) }
-            return
-        }
+    /// The scheduled refresh: the token manager keeps a token that still serves when the
+    /// server fails transiently, and throws only when none is left.
+    private func scheduledRefresh() async throws {
+        guard let manager else { return }
         let previous = state
-        enter(.refreshing, manual ? "refreshing on request" : "refreshing before expiry")
+        enter(.refreshing, "refreshing before expiry")
         do {
-            if manual {
-                let report = try await manager.refreshNow()
-                publish(.refreshed(.success(report)))
-                enter(.connected, "token refreshed: \(report)")
-            } else {
-                _ = try await manager.accessToken()
-                enter(previous.phase == .refreshing ? .connected : previous.phase, previous.reason)
-            }
+            _ = try await manager.accessToken()
+            enter(previous.phase == .refreshing ? .connected : previous.phase, previous.reason)
         } catch {
             publish(.refreshed(.failure(error)))
             throw error
         }
     }
 
-    private func login(openBrowser: Bool, extraScopes: [String]) async throws {
-        guard let manager, let url = spec.httpURL else {
-            publish(.log("\(spec.name) needs no login"))
+    /// `r`: refresh now and say what the server did. A transient failure keeps a healthy
+    /// connection (the token it has still serves); a refused refresh token ends it. Not
+    /// connected, a successful refresh means: try again now. Returns true to connect again.
+    private func refreshOnRequest(connected: Bool) async throws -> Bool {
+        guard let manager else {
+            publish(.log("no login to refresh"))
+            return false
+        }
+        let previous = state
+        if connected { enter(.refreshing, "refreshing on request") }
+        do {
+            let report = try await manager.refreshNow()
+            publish(.refreshed(.success(report)))
+            if connected { enter(.connected, previous.reason) }
+            return !connected
+        } catch {
+            publish(.refreshed(.failure(error)))
+            if error.isTransient {
+                if connected { enter(previous.phase, previous.reason) }
+                return false
+            }
+            if connected { throw error }
+            if case .needsLogin(let reason) = Self.classify(error, server: spec.name) { enter(.needsLogin, reason) }
+            return false
+        }
+    }
+
+    // MARK: Login beside the connection
+
+    /// Starts a browser login in a task of its own: refreshes, health checks and calls go on
+    /// with the stored login meanwhile, and its end (success, failure, timeout, cancel) never
+    /// ends the connection. A success is stored and the server connected again with it.
+    private func startLogin(openBrowser: Bool, extraScopes: [String]) {
+        guard manager != nil, let url = spec.httpURL else {
+            publish(.login(.notNeeded("\(spec.name) does not use OAuth (stdio or its own Authorization header)")))
             return
         }
-        enter(.authorizing, "waiting for the browser login")
+        var scopes = extraScopes
+        if let stepUpScopes {
+            // SEP-2350: what the token has plus what the server asked for.
+            for scope in (token?.scopes ?? []) + stepUpScopes where !scopes.contains(scope) { scopes.append(scope) }
+        }
+        pendingLogin = PendingLogin(url: nil, scopes: scopes, startedAt: clock.now)
+        loginCancelled = false
         let name = spec.name
         let flow = LoginFlow(
             serverName: name, serverURL: url, settings: spec.oauth, store: store, http: http,
             onStep: { [relay] step in relay.record(.authStep(step)) })
-        var options = LoginFlow.Options()
-        options.openBrowser = openBrowser
-        options.extraScopes = extraScopes
-        let browser = self.options.browser
-        if browser != nil { options.openBrowser = false }
-        options.showURL = { [hub, clock] url in
-            hub.publish(MonitorEvent(server: name, time: clock.now, kind: .log("open to log in: \(url)")))
+        var loginOptions = LoginFlow.Options()
+        loginOptions.openBrowser = openBrowser
+        loginOptions.extraScopes = scopes
+        let browser = options.browser
+        if browser != nil { loginOptions.openBrowser = false }
+        loginOptions.showURL = { [relay, scopes] url in
+            relay.record(.login(.waitingForBrowser(url: url, scopes: scopes)))
             browser?(url)
         }
-        let credential = try await flow.run(options: options)
-        try await manager.replace(with: credential)
+        loginTask = Task {
+            do throws(OAuthError) {
+                let credential = try await flow.run(options: loginOptions)
+                await self.loginEnded(.success(credential))
+            } catch {
+                await self.loginEnded(.failure(error))
+            }
+        }
+    }
+
+    private func cancelLogin() {
+        guard let loginTask else { return }
+        loginCancelled = true
+        loginTask.cancel()
+    }
+
+    private func loginEnded(_ outcome: Result<Credential, OAuthError>) async {
+        let cancelled = loginCancelled
+        loginTask = nil
+        loginCancelled = false
+        pendingLogin = nil
+        switch outcome {
+        case .success(let credential):
+            do {
+                try await manager?.replace(with: credential)
+            } catch {
+                publish(.login(.failed(error.description)))
+                return
+            }
+            stepUpScopes = nil
+            let scopes = credential.scopes.isEmpty ? "" : " (scopes: \(credential.scopes.joined(separator: " ")))"
+            publish(.login(.succeeded("logged in\(scopes)")))
+            pending.append(.loggedIn)
+            wake()
+        case .failure(let error):
+            if cancelled {
+                publish(.login(.cancelled))
+            } else if case .notRequired = error.kind {
+                publish(.login(.notNeeded(Self.trim(error.description, server: spec.name))))
+            } else {
+                publish(.login(.failed(Self.trim(error.description, server: spec.name))))
+            }
+        }
+    }
+
+    private static func trim(_ text: String, server: String) -> String {
+        let prefix = "\(server): "
+        return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
     }
 
     /// Sorts a failure into: wait for the user (needs login, configuration), or back off.
@@ -384,27 +539,29 @@ public actor Supervisor {
             let delay = options.backoff.delay(afterFailures: failures, using: &random)
             let retryAt = clock.now.addingTimeInterval(delay)
             enter(.backoff, reason, retryAt: retryAt)
-            if let command = await wait(until: retryAt) {
-                await perform(command)
+            // Commands that do not call for a new attempt (a login started) keep the wait.
+            while let command = await wait(until: retryAt) {
+                if await perform(command) { break }
             }
         }
     }
 
-    /// Needs-login and failed states stay until the user acts (no spinning).
+    /// Needs-login and failed states stay until the user acts (no spinning): a reconnect, a
+    /// finished login or a successful refresh lead to a new attempt.
     private func waitForUser() async {
         while !Task.isCancelled {
             guard let command = await wait(until: nil) else { continue }
-            await perform(command)
-            return
+            if await perform(command) { return }
         }
     }
 
-    /// A command while not connected: reconnect and login lead to a new attempt.
-    private func perform(_ command: SupervisorCommand) async {
+    /// A command while not connected; returns true when it calls for a new attempt.
+    private func perform(_ command: SupervisorCommand) async -> Bool {
         do {
-            _ = try await handle(command, connection: nil)
+            return try await handle(command, connection: nil)
         } catch {
-            await recover(from: error)
+            publish(.log("\(Self.trim("\(error)", server: spec.name))"))
+            return false
         }
     }
 
@@ -430,7 +587,6 @@ public actor Supervisor {
             switch error.kind {
             case .needsLogin: return .needsLogin(error.description)
             case .transient: return .retry(error.description)
-            case .login where error.description.contains("cancelled"): return .needsLogin(error.description)
             default: return .failed(error.description)
             }
         }
@@ -465,13 +621,15 @@ public actor Supervisor {
         let started = ContinuousClock.now
         callTasks[id] = Task {
             guard let connection = self.connection else {
-                self.finishCall(id, started: started, outcome: .protocolError, detail: "not connected", result: nil)
+                let (outcome, detail) = self.notConnectedReason()
+                self.finishCall(id, started: started, outcome: outcome, detail: detail, result: nil)
                 return
             }
             do throws(MCPError) {
                 let result = try await connection.callTool(name, arguments: arguments, timeout: timeout) { progress in
                     Task { await self.progress(id, progress) }
                 }
+                await self.noticeSessionRenewal(connection)
                 self.finishCall(
                     id, started: started, outcome: result.isError ? .isError : .ok,
                     detail: result.summaryLines.first, result: result)
@@ -479,17 +637,37 @@ public actor Supervisor {
                 let outcome: CallRecord.Outcome
                 if error.isCancellation {
                     outcome = .cancelled
-                } else if case .authorization = error.kind {
+                } else if case .authorization(let inner) = error.kind {
                     outcome = .authError
+                    self.noticeStepUp(inner)
                 } else if case .unauthorized = error.kind {
                     outcome = .authError
                 } else {
                     outcome = .protocolError
                 }
-                self.finishCall(id, started: started, outcome: outcome, detail: error.description, result: nil)
+                self.finishCall(
+                    id, started: started, outcome: outcome,
+                    detail: Self.trim(error.description, server: self.spec.name),
+                    result: nil)
             }
         }
         return id
+    }
+
+    /// Why a call cannot be sent now, in the words of the dashboard.
+    private func notConnectedReason() -> (CallRecord.Outcome, String) {
+        switch state.phase {
+        case .needsLogin: return (.authError, "needs a login: press a (\(state.reason))")
+        case .config: return (.protocolError, "the config entry cannot be used: \(state.reason)")
+        default: return (.protocolError, "not connected (\(state.phase.rawValue): \(state.reason))")
+        }
+    }
+
+    /// A 403 `insufficient_scope`: the next login asks for the scopes the server named.
+    private func noticeStepUp(_ error: any Error) {
+        guard let oauth = error as? OAuthError, case .insufficientScope(let scopes) = oauth.kind else { return }
+        stepUpScopes = scopes.split(separator: " ").map(String.init)
+        publish(.log("the server needs the scopes \"\(scopes)\": press a to log in again with them"))
     }
 
     public func cancelCall(_ id: Int) {

@@ -87,7 +87,7 @@ final class MetricsRecorder: Sendable {
                     count(metrics.tally.refreshed(outcome), metrics: metrics)
                 case .callFinished(let call):
                     recordCall(call, server: event.server, metrics: &metrics)
-                case .callStarted, .callProgress, .authStep, .toolsListed, .log:
+                case .callStarted, .callProgress, .authStep, .toolsListed, .login, .sessionRenewed, .log:
                     break
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import MCPClient
 
 /// A login for one MCP server, as stored on disk. Holds secrets: only `TokenStore` writes it and
 /// only `CredentialSummary` (fingerprints, times) is ever shown.
@@ -45,12 +46,42 @@ public struct Credential: Codable, Sendable, Equatable {
         expiresAt = tokens.expiresAt(now: now)
         refreshToken = tokens.refreshToken
         refreshTokenObtainedAt = tokens.refreshToken == nil ? nil : now
-        refreshTokenExpiresAt = tokens.refreshTokenExpiresIn.map { now.addingTimeInterval($0) }
+        refreshTokenExpiresAt = tokens.refreshTokenExpiresAt(now: now)
         scopes = tokens.scope?.split(separator: " ").map(String.init) ?? []
         lastRefreshAt = nil
         lastRefreshResult = nil
         refreshCount = 0
         unusableReason = nil
+    }
+
+    /// Reads a stored login. The file is ours, but it may be old, edited by hand or written
+    /// from an absurd server answer: a date outside 1970–2200 is read as unknown and a
+    /// count that is not one as 0, so that no later computation traps on it.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func date(_ key: CodingKeys) throws -> Date? {
+            BoundedSeconds.storedDate(try container.decodeIfPresent(Date.self, forKey: key))
+        }
+        serverURL = try container.decode(String.self, forKey: .serverURL)
+        resource = try container.decode(String.self, forKey: .resource)
+        issuer = try container.decode(String.self, forKey: .issuer)
+        clientID = try container.decode(String.self, forKey: .clientID)
+        tokenEndpoint = try container.decode(String.self, forKey: .tokenEndpoint)
+        revocationEndpoint = try container.decodeIfPresent(String.self, forKey: .revocationEndpoint)
+        accessToken = try container.decodeIfPresent(String.self, forKey: .accessToken)
+        tokenType = try container.decode(String.self, forKey: .tokenType)
+        obtainedAt = try date(.obtainedAt)
+        expiresAt = try date(.expiresAt)
+        refreshToken = try container.decodeIfPresent(String.self, forKey: .refreshToken)
+        refreshTokenObtainedAt = try date(.refreshTokenObtainedAt)
+        refreshTokenExpiresAt = try date(.refreshTokenExpiresAt)
+        scopes = try container.decode([String].self, forKey: .scopes)
+        lastRefreshAt = try date(.lastRefreshAt)
+        lastRefreshResult = try container.decodeIfPresent(String.self, forKey: .lastRefreshResult)
+        let count = try container.decodeIfPresent(Double.self, forKey: .refreshCount) ?? 0
+        // Bounded well below Int.max, which `refreshCount += 1` would overflow.
+        refreshCount = min(max(0, NumberText.clampedInt(count)), Int(Int32.max))
+        unusableReason = try container.decodeIfPresent(String.self, forKey: .unusableReason)
     }
 
     /// Applies a refresh response. Returns what the server did, for "refresh now" reports.
@@ -69,7 +100,7 @@ public struct Credential: Codable, Sendable, Equatable {
             refreshToken = tokens.refreshToken
             refreshTokenObtainedAt = now
         }
-        if let lifetime = tokens.refreshTokenExpiresIn { refreshTokenExpiresAt = now.addingTimeInterval(lifetime) }
+        if let end = tokens.refreshTokenExpiresAt(now: now) { refreshTokenExpiresAt = end }
         if let newScopes { scopes = newScopes }
         lastRefreshAt = now
         lastRefreshResult = report.description

@@ -43,9 +43,19 @@ public struct LoginFlow: Sendable {
     /// Runs the whole flow and returns the new credential (also stored).
     public func run(options: Options, challenge: AuthChallenge? = nil) async throws(OAuthError) -> Credential {
         var known = challenge
-        if known == nil { known = try await probe() }
+        var probeStatus: Int?
+        if known == nil { (known, probeStatus) = try await probe() }
         let discovered = try await Discovery(server: serverName, http: http, onStep: onStep)
             .discover(mcpURL: serverURL, challenge: known)
+        // A server that answered without a 401 and publishes no metadata at all: guessing
+        // /authorize and /register there only ends in a confusing 404.
+        if discovered.usesDefaultEndpoints, known == nil, let probeStatus, probeStatus != 401 {
+            onStep(AuthStep(action: "login", outcome: "not needed: no 401 and no OAuth metadata"))
+            throw fail(
+                .notRequired(
+                    "\(HTTPError.displayURL(serverURL)) answered HTTP \(probeStatus) without asking for a login "
+                        + "and publishes no OAuth metadata"))
+        }
         let metadata = discovered.authorizationServer
         do {
             return try await authorize(discovered: discovered, challenge: known, options: options)
@@ -59,7 +69,7 @@ public struct LoginFlow: Sendable {
     }
 
     /// An unauthenticated request to learn the server's challenge (resource_metadata, scope).
-    private func probe() async throws(OAuthError) -> AuthChallenge? {
+    private func probe() async throws(OAuthError) -> (AuthChallenge?, Int) {
         var request = HTTPRequest(
             method: "POST", url: serverURL,
             body: Array(#"{"jsonrpc":"2.0","id":0,"method":"ping"}"#.utf8), connectTimeout: 10, timeout: 30,
@@ -74,7 +84,7 @@ public struct LoginFlow: Sendable {
         }
         let challenges = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
         onStep(AuthStep(action: "POST \(HTTPError.displayURL(serverURL)) (probe)", outcome: "HTTP \(response.status)"))
-        return challenges.first { $0.scheme == "bearer" }
+        return (challenges.first { $0.scheme == "bearer" }, response.status)
     }
 
     private func authorize(discovered: DiscoveredAuthorization, challenge: AuthChallenge?, options: Options)
@@ -135,7 +145,9 @@ public struct LoginFlow: Sendable {
             clientID: registration.clientID, tokenEndpoint: metadata.tokenEndpoint,
             revocationEndpoint: metadata.revocationEndpoint, tokens: tokens, now: Date())
         if credential.scopes.isEmpty { credential.scopes = scopes.filter { $0 != "offline_access" } }
-        if credential.refreshTokenExpiresAt == nil, let lifetime = settings.refreshTokenLifetimeSeconds {
+        if credential.refreshTokenExpiresAt == nil,
+            let lifetime = BoundedSeconds.lifetime(settings.refreshTokenLifetimeSeconds)
+        {
             credential.refreshTokenExpiresAt = Date().addingTimeInterval(lifetime)
         }
         do {

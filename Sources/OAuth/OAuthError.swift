@@ -18,6 +18,8 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
         case insufficientScope(scopes: String)
         /// Anything else the server sent that makes no sense.
         case protocolError(String)
+        /// The server answered without asking for a login and publishes no OAuth metadata.
+        case notRequired(String)
     }
 
     public var server: String
@@ -46,6 +48,7 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
             let flags = scopes.split(separator: " ").map { "--scope \($0)" }.joined(separator: " ")
             text = "the server needs the scopes \"\(scopes)\" — run 'mcptop auth \(server) \(flags)' to grant them"
         case .protocolError(let detail): text = detail
+        case .notRequired(let detail): text = "\(detail): it needs no login"
         }
         return "\(server): \(text)"
     }

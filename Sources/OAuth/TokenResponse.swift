@@ -5,33 +5,42 @@ import MCPClient
 public struct TokenResponse: Sendable, Equatable {
     public var accessToken: String
     public var tokenType: String
+    /// Seconds; nil when absent or not a number of seconds. At most ten years
+    /// (`BoundedSeconds.longestLifetime`): a server may send anything here.
     public var expiresIn: Double?
     public var refreshToken: String?
     public var scope: String?
-    /// Some servers reveal the refresh token's lifetime (`refresh_token_expires_in`).
+    /// Some servers reveal the refresh token's lifetime (`refresh_token_expires_in`), bounded
+    /// like `expiresIn`.
     public var refreshTokenExpiresIn: Double?
 
     public init?(json: JSONValue) {
         guard let token = json["access_token"]?.stringValue, !token.isEmpty else { return nil }
         accessToken = token
         tokenType = json["token_type"]?.stringValue ?? "Bearer"
-        expiresIn = json["expires_in"]?.doubleValue ?? json["expires_in"]?.stringValue.flatMap(Double.init)
+        expiresIn = BoundedSeconds.lifetime(json: json["expires_in"])
         refreshToken = json["refresh_token"]?.stringValue
         scope = json["scope"]?.stringValue
-        refreshTokenExpiresIn = json["refresh_token_expires_in"]?.doubleValue
+        refreshTokenExpiresIn = BoundedSeconds.lifetime(json: json["refresh_token_expires_in"])
     }
 
     /// From `expires_in`, else a JWT's `exp`, else unknown.
     func expiresAt(now: Date) -> Date? {
-        if let expiresIn { return now.addingTimeInterval(expiresIn) }
-        return JWT.expiry(of: accessToken)
+        if let expiresIn = BoundedSeconds.lifetime(expiresIn) { return now.addingTimeInterval(expiresIn) }
+        return JWT.expiry(of: accessToken, now: now)
+    }
+
+    /// When the refresh token ends, if the server said.
+    func refreshTokenExpiresAt(now: Date) -> Date? {
+        BoundedSeconds.lifetime(refreshTokenExpiresIn).map { now.addingTimeInterval($0) }
     }
 }
 
 /// Reads a JWT's `exp` claim for display and scheduling only; the signature is not checked
-/// and nothing else is trusted.
+/// and nothing else is trusted. An `exp` that is not a time (NaN, negative) is ignored, and
+/// one further than ten years from `now` is taken as ten years.
 public enum JWT {
-    public static func expiry(of token: String) -> Date? {
+    public static func expiry(of token: String, now: Date = Date()) -> Date? {
         let parts = token.split(separator: ".")
         guard parts.count == 3 else { return nil }
         var payload = String(parts[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
@@ -39,6 +48,6 @@ public enum JWT {
         guard let data = Data(base64Encoded: payload), let claims = try? JSONValue.parse(Array(data)),
             let exp = claims["exp"]?.doubleValue
         else { return nil }
-        return Date(timeIntervalSince1970: exp)
+        return BoundedSeconds.instant(secondsSince1970: exp, now: now)
     }
 }

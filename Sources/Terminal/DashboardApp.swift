@@ -26,6 +26,9 @@ public final class DashboardApp: @unchecked Sendable {
     private let inbox = Mutex<[Action]>([])
     private var terminal: NCursesTerminal?
     private var memo = Renderer.RowMemo()
+    /// What `y` copied: printed on exit too, for terminals that ignore OSC 52.
+    private var copied: [String] = []
+    private var mouseOn = true
 
     public init(monitor: Monitor, themes: [ThemeChoice], themeIndex: Int, noColor: Bool, configFile: String) {
         self.monitor = monitor
@@ -71,6 +74,7 @@ public final class DashboardApp: @unchecked Sendable {
             thread.start()
         }
         terminal.shutdown()
+        for text in copied { FileHandle.standardError.write(Data("mcptop: copied: \(text)\n".utf8)) }
         feeder.cancel()
         changed.finish()
         snapshotter.cancel()
@@ -112,7 +116,15 @@ public final class DashboardApp: @unchecked Sendable {
                     if !perform(effect, terminal: terminal) { running = false }
                 }
             }
-            if running { terminal.draw(Renderer.render(state, unicode: terminal.unicode, memo: &memo)) }
+            guard running else { break }
+            // A terminal selection of the login URL needs the mouse to itself.
+            let wantsMouse: Bool
+            if case .loginURL? = state.overlay { wantsMouse = false } else { wantsMouse = true }
+            if wantsMouse != mouseOn {
+                mouseOn = wantsMouse
+                terminal.setMouseReporting(wantsMouse)
+            }
+            terminal.draw(Renderer.render(state, unicode: terminal.unicode, memo: &memo))
         }
     }
 
@@ -125,7 +137,7 @@ public final class DashboardApp: @unchecked Sendable {
             themeIndex = (themeIndex + 1) % themes.count
             terminal.setTheme(themes[themeIndex].theme)
             state.themeName = themes[themeIndex].name
-            state.status = ("theme: \(themes[themeIndex].name)", .normal, Date())
+            state.status = StatusLine(text: "theme: \(themes[themeIndex].name)", role: .normal, at: Date())
         case .command(let server, let command):
             guard let supervisor = monitor.supervisor(named: server) else { break }
             Task { await supervisor.send(command) }
@@ -135,6 +147,9 @@ public final class DashboardApp: @unchecked Sendable {
                 let id = await supervisor.callTool(tool, arguments: arguments)
                 self.post(.callStarted(server: server, id: id))
             }
+        case .copy(let text):
+            terminal.copyToClipboard(text)
+            if !copied.contains(text) { copied.append(text) }
         case .cancelCall(let server, let id):
             guard let supervisor = monitor.supervisor(named: server) else { break }
             Task { await supervisor.cancelCall(id) }

@@ -26,6 +26,8 @@ public final class NCursesTerminal: @unchecked Sendable {
     private let wakeWrite: Int32
     private var active = true
     private var resizePending = false
+    /// Milliseconds ncurses waits after ESC for the rest of a sequence before returning a lone Esc.
+    private static let escapeDelay: Int32 = 25
 
     /// Starts curses. `theme` decides colours; NO_COLOR and colourless terminals get
     /// attributes only.
@@ -48,7 +50,7 @@ public final class NCursesTerminal: @unchecked Sendable {
         nonl()
         keypad(mcptop_stdscr(), true)
         nodelay(mcptop_stdscr(), true)
-        mcptop_set_escdelay(25)
+        mcptop_set_escdelay(Self.escapeDelay)
         curs_set(0)
         var depth = ColorDepth.none
         if has_colors() && !noColor {
@@ -126,28 +128,48 @@ public final class NCursesTerminal: @unchecked Sendable {
         return .resize(width: width, height: height)
     }
 
+    /// Reads every key waiting. Escape sequences the terminfo entry does not list arrive as ESC
+    /// and the units after it, all already in ncurses' queue; `KeyDecoder` turns them into keys
+    /// or drops them, so only a lone ESC is Esc.
     private func readKeys() -> [Input] {
         var inputs: [Input] = []
+        var units: [UInt32] = []
+        var waited = false
+        var waitNow = false
         while true {
             var character: wint_t = 0
+            if waitNow { wtimeout(mcptop_stdscr(), Self.escapeDelay) }
             let result = wget_wch(mcptop_stdscr(), &character)
-            if result == ERR { break }
+            if waitNow {
+                nodelay(mcptop_stdscr(), true)
+                waitNow = false
+            }
+            if result == ERR {
+                inputs += decode(&units, dropUnfinished: waited)
+                if units.isEmpty { break }
+                // A sequence cut off at the end: over a slow link its rest can be a moment
+                // behind. Wait for it once, one escape delay.
+                waited = true
+                waitNow = true
+                continue
+            }
             if result == KEY_CODE_YES {
+                // A key ncurses decoded itself ends any sequence before it.
+                inputs += decode(&units, dropUnfinished: true)
                 if let input = functionKey(Int32(character)) { inputs.append(input) }
                 continue
             }
-            switch character {
-            case 27: inputs.append(.key(.escape))
-            case 10, 13: inputs.append(.key(.enter))
-            case 9: inputs.append(.key(.tab))
-            case 8, 127: inputs.append(.key(.backspace))
-            default:
-                if let scalar = Unicode.Scalar(UInt32(character)), character >= 32 {
-                    inputs.append(.key(.character(Character(scalar))))
-                }
-            }
+            units.append(UInt32(character))
         }
         return inputs
+    }
+
+    /// Decodes `units`, leaving in them a sequence cut off at the end unless it is dropped.
+    private func decode(_ units: inout [UInt32], dropUnfinished: Bool) -> [Input] {
+        guard !units.isEmpty else { return [] }
+        let (keys, unfinished) = KeyDecoder.decode(units)
+        units = dropUnfinished ? [] : unfinished
+        return keys.map { .key($0) }
     }
 
     private func functionKey(_ code: Int32) -> Input? {
@@ -176,6 +198,38 @@ public final class NCursesTerminal: @unchecked Sendable {
             for number in 1...12 where code == mcptop_key_f(Int32(number)) { return .key(.function(number)) }
             return nil
         }
+    }
+
+    /// Puts `text` on the clipboard with OSC 52, which most terminals honour (xterm, kitty,
+    /// iTerm2, WezTerm, foot, Windows Terminal) and the rest ignore; inside tmux it passes on
+    /// when tmux's `set-clipboard` is on.
+    public func copyToClipboard(_ text: String) {
+        // ncurses' pending output first, so the sequence cannot land inside one of its own.
+        refresh()
+        let bytes = ClipboardSequence.copying(text)
+        var written = 0
+        var retries = 0
+        // A sequence left half-written would swallow the next frame, so a full terminal buffer
+        // (EAGAIN) is waited out, for up to a second.
+        while written < bytes.count, retries < 1000 {
+            let count = bytes[written...].withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if count > 0 {
+                written += count
+            } else if count < 0, errno == EINTR || errno == EAGAIN {
+                retries += 1
+                if errno == EAGAIN { usleep(1000) }
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Mouse clicks on (a click selects a row) or off, so the terminal's own selection works
+    /// again for copying text.
+    public func setMouseReporting(_ on: Bool) {
+        mousemask(on ? mcptop_mouse_clicks() : 0, nil)
+        // ncurses only queues the terminal's mouse mode switch; send it now.
+        refresh()
     }
 
     /// Copies the rows that differ from the last frame to the terminal.

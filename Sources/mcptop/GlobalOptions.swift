@@ -45,10 +45,17 @@ struct GlobalOptions: ParsableArguments {
         return (configuration, server)
     }
 
-    /// The named server, ready to connect with its stored login.
-    func connection(named name: String, protocolVersion: String? = nil) throws -> MCPConnection {
+    /// The named server, ready to connect with its stored login. A `timeout` bounds every
+    /// step of connecting as well as each request.
+    func connection(named name: String, protocolVersion: String? = nil, timeout: Double? = nil) throws
+        -> MCPConnection
+    {
         let (_, server) = try configured(named: name)
         var endpoint = server.endpoint
+        if let timeout {
+            endpoint.requestTimeout = timeout
+            endpoint.connectTimeout = min(endpoint.connectTimeout, timeout)
+        }
         if let protocolVersion {
             guard ProtocolVersion.all.contains(protocolVersion) else {
                 throw CommandFailure(

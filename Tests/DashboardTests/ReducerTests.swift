@@ -47,12 +47,16 @@ import Testing
 
     @Test func keysBecomeCommandsForTheSelectedServer() {
         var state = Self.state
-        _ = press([.down], &state)
-        #expect(press([.character("r")], &state) == [.command(server: "files", .refreshNow)])
-        #expect(press([.character("c")], &state) == [.command(server: "files", .reconnect)])
+        #expect(press([.character("r")], &state) == [.command(server: "acme", .refreshNow)])
+        #expect(press([.character("c")], &state) == [.command(server: "acme", .reconnect)])
         #expect(
-            press([.character("a")], &state) == [.command(server: "files", .login(openBrowser: true, extraScopes: []))])
+            press([.character("a")], &state) == [.command(server: "acme", .login(openBrowser: true, extraScopes: []))])
         #expect(press([.character("T")], &state) == [.nextTheme])
+        // files is a stdio server: nothing to refresh or log in to, and the status line says so.
+        _ = press([.down], &state)
+        #expect(press([.character("c")], &state) == [.command(server: "files", .reconnect)])
+        #expect(press([.character("r")], &state).isEmpty)
+        #expect(state.status?.text == "files: no login to refresh")
     }
 
     @Test func filterAndSort() {
@@ -113,10 +117,11 @@ import Testing
 
     @Test func aLoginURLFromTheMonitorOpensThePopup() {
         var state = Self.state
+        let url = "https://auth.example.com/authorize?x=1"
         let event = MonitorEvent(
-            server: "acme", time: RenderTests.now, kind: .log("open to log in: https://auth.example.com/authorize?x=1"))
+            server: "acme", time: RenderTests.now, kind: .login(.waitingForBrowser(url: url, scopes: [])))
         _ = Reducer.reduce(&state, .event(event))
-        #expect(state.overlay == .loginURL(server: "acme", url: "https://auth.example.com/authorize?x=1"))
+        #expect(state.overlay == .loginURL(server: "acme", url: url))
         #expect(state.log.all.last?.contains("open to log in") == true)
     }
 }

@@ -63,7 +63,7 @@ import Testing
                     retryAt: now.addingTimeInterval(7)),
                 history: [], serverInfo: nil, tools: [], token: nil, calls: [], authSteps: [], callCount: 0,
                 errorCount: 0,
-                refreshDue: nil),
+                refreshDue: nil, usesOAuth: false),
             ServerSnapshot(
                 name: "legacy", transport: "http", target: "https://old.example.com/mcp",
                 state: ConnectionState(
@@ -86,7 +86,11 @@ import Testing
             ("a minute later", { $0.now += 61 }),
             ("new fetch", { $0.servers[0].state.reason = "protocol 2026-07-28, 13 tools" }),
             ("resize", { $0.width = 120 }),
-            ("selection", { $0.selected = 2 }),
+            // Column widths repeat across these sizes; rows kept from a wider screen must not be.
+            ("resize to 140×40", { ($0.width, $0.height) = (140, 40) }),
+            ("resize to 60×15", { ($0.width, $0.height) = (60, 15) }),
+            ("resize to 80×24", { ($0.width, $0.height) = (80, 24) }),
+            ("selection", { $0.select(row: 2) }),
             ("filter", { $0.filter = "le" }),
             ("filter cleared", { $0.filter = "" }),
         ]

@@ -143,6 +143,15 @@ import Testing
         #expect(Theme.parse("", source: "empty.theme").0.styles == Theme.builtIn.styles)
     }
 
+    @Test func keysNameRolesInAnyCase() {
+        let (theme, warnings) = Theme.parse(
+            "OK.FG = \"red\"\nhintkey.bg = \"blue\"\nInputFocused.Attrs = \"underline\"\n", source: "c.theme")
+        #expect(warnings.isEmpty)
+        #expect(theme.style(.ok).fg == .ansi(1))
+        #expect(theme.style(.hintKey).bg == .ansi(4))
+        #expect(theme.style(.inputFocused).attributes == [.underline])
+    }
+
     @Test func aKeySetTwiceWarnsAndTheLaterValueWins() {
         let (theme, warnings) = Theme.parse("ok.fg = \"red\"\nok.fg = \"blue\"\n", source: "d.theme")
         #expect(
@@ -314,8 +323,8 @@ import Testing
         let paths = [root.appendingPathComponent("missing").path, user.path, shipped.path]
 
         #expect(
-            ThemeLoader.available(searchPaths: paths) == [
-                "dark": user.path + "/dark.theme", "light": shipped.path + "/light.theme",
+            ThemeLoader.available(searchPaths: paths, bundled: [:]) == [
+                "dark": .file(path: user.path + "/dark.theme"), "light": .file(path: shipped.path + "/light.theme"),
             ])
         let (dark, darkWarnings) = try ThemeLoader.load(named: "dark", searchPaths: paths).get()
         #expect(darkWarnings.isEmpty)
@@ -326,10 +335,20 @@ import Testing
         #expect(
             lightWarnings.map(\.description) == [shipped.path + "/light.theme:1: unknown key \"bogus.fg\" (ignored)"])
 
-        let result = ThemeLoader.load(named: "solarised", searchPaths: paths)
+        let result = ThemeLoader.load(named: "solarised", searchPaths: paths, bundled: [:])
         #expect(throws: ThemeError.unknown(name: "solarised", available: ["dark", "light"])) { try result.get() }
         if case .failure(let error) = result {
             #expect(error.description == "no theme named \"solarised\" (available: dark, light)")
+        }
+        // With the shipped themes compiled in, the list has them too.
+        let withBuiltIn = ThemeLoader.load(named: "solarised", searchPaths: paths)
+        if case .failure(let error) = withBuiltIn {
+            #expect(
+                error.description
+                    == "no theme named \"solarised\" (available: dark, gruvbox-dark, high-contrast, light, nord, "
+                    + "solarized-dark)")
+        } else {
+            Issue.record("\"solarised\" was found")
         }
         // A path works too.
         let (byPath, _) = try ThemeLoader.load(named: shipped.path + "/dark.theme", searchPaths: []).get()
@@ -337,12 +356,78 @@ import Testing
     }
 
     @Test func theRepositoryThemesAreAllLoadable() throws {
-        let available = ThemeLoader.available(searchPaths: [Self.themesFolder])
-        #expect(available.count >= 5)
+        let available = ThemeLoader.available(searchPaths: [Self.themesFolder], bundled: [:])
+        #expect(available.count >= 6)
         for name in available.keys {
             let (theme, warnings) = try ThemeLoader.load(named: name, searchPaths: [Self.themesFolder]).get()
             #expect(warnings.isEmpty)
             #expect(theme.name == name)
+        }
+    }
+
+    // MARK: Themes compiled into the binary
+
+    @Test func theCompiledInThemesMatchTheThemesFolder() throws {
+        let files = Dictionary(uniqueKeysWithValues: try Self.shippedThemes().map { ($0.name, $0.text) })
+        #expect(
+            BundledThemes.files.keys.sorted() == files.keys.sorted(),
+            "Sources/Dashboard/BundledThemes.swift is out of date: run python3 scripts/embed-themes.py")
+        for (name, text) in files {
+            #expect(
+                BundledThemes.files[name] == text,
+                "\(name) differs from themes/\(name).theme: run python3 scripts/embed-themes.py")
+        }
+    }
+
+    @Test func everyShippedThemeIsAvailableWithoutThemeFilesAndLoadsLikeItsFile() throws {
+        let available = ThemeLoader.available(searchPaths: [])
+        let shipped = try Self.shippedThemes()
+        #expect(available.keys.sorted() == shipped.map(\.name))
+        for required in ["dark", "light", "high-contrast", "solarized-dark", "gruvbox-dark", "nord"] {
+            #expect(available[required] == .builtIn(name: required), "\(required)")
+        }
+        for (name, text) in shipped {
+            let (theme, warnings) = try ThemeLoader.load(named: name, searchPaths: []).get()
+            #expect(warnings.isEmpty, "\(name): \(warnings)")
+            #expect(theme == Theme.parse(text, source: "themes/\(name).theme").0, "\(name)")
+            #expect(theme.name == name)
+        }
+        // Folders without themes change nothing.
+        let missing = ThemeLoader.available(searchPaths: ["/nonexistent/mcptop/themes"])
+        #expect(missing == available)
+        #expect(ThemeSource.builtIn(name: "nord").description == "built-in themes/nord.theme")
+    }
+
+    @Test func aThemeFileOverridesTheCompiledInThemeOfTheSameName() throws {
+        let root = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let user = root.appendingPathComponent("user")
+        let file = user.appendingPathComponent("nord.theme")
+        try Self.write("ok.fg = \"blue\"\nsucess.fg = \"red\"\n", to: file)
+        try Self.write("ok.fg = \"red\"\n", to: user.appendingPathComponent("mine.theme"))
+
+        let available = ThemeLoader.available(searchPaths: [user.path])
+        #expect(available["nord"] == .file(path: file.path))
+        #expect(available["mine"] == .file(path: user.path + "/mine.theme"))
+        #expect(available["dark"] == .builtIn(name: "dark"))
+        #expect(available.count == BundledThemes.files.count + 1)
+
+        let (nord, warnings) = try ThemeLoader.load(named: "nord", searchPaths: [user.path]).get()
+        #expect(nord.style(.ok).fg == .ansi(4))
+        // Keys the file leaves out come from the built-in dark theme, not the shipped nord.
+        #expect(nord.style(.normal) == Theme.builtIn.style(.normal))
+        #expect(warnings.map(\.description) == [file.path + ":2: unknown key \"sucess.fg\" (ignored)"])
+        let (dark, _) = try ThemeLoader.load(named: "dark", searchPaths: [user.path]).get()
+        #expect(dark == Theme.builtIn)
+    }
+
+    @Test func aThemePathThatDoesNotExistIsUnknownAndOneThatCannotBeReadIsUnreadable() throws {
+        let result = ThemeLoader.load(named: "/nonexistent/x.theme", searchPaths: [], bundled: ["dark": ""])
+        #expect(throws: ThemeError.unknown(name: "/nonexistent/x.theme", available: ["dark"])) { try result.get() }
+        let root = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(throws: ThemeError.unreadable(path: root.path)) {
+            try ThemeLoader.load(.file(path: root.path)).get()
         }
     }
 }

@@ -379,4 +379,63 @@ import Testing
             ToolForm.parseRaw("[1]")
                 == .failure(ToolFormError(field: "", message: "the arguments must be a JSON object, not an array")))
     }
+
+    // MARK: F2 from the raw editor back to the form
+
+    @Test func fillingFromJSONPutsEachValueAtItsFieldAndEmptiesTheRest() throws {
+        let arguments = try JSONValue.parse(
+            #"{"profile":{"name":"Ada","tags":["a","b"],"level":null},"mode":"fast","dryRun":true,"target":null}"#)
+        let filled = try Self.form().filling(from: arguments).get()
+        #expect(filled.fields.map(\.text) == ["Ada", "", "a, b", "fast", "", "true", "", ""])
+        #expect(filled.validate().isEmpty)
+        #expect(
+            try Self.arguments(filled) == #"{"profile":{"name":"Ada","tags":["a","b"]},"mode":"fast","dryRun":true}"#)
+    }
+
+    @Test func fillingFromTheFormsOwnArgumentsChangesNothing() throws {
+        var form = try Self.form()
+        Self.set(&form, "profile.name", "Ada")
+        Self.set(&form, "profile.level", "3")
+        Self.set(&form, "target.host", "example.com")
+        let arguments = try form.arguments().get()
+        let filled = try form.filling(from: arguments).get()
+        #expect(try filled.arguments().get() == arguments)
+    }
+
+    @Test func fillingRefusesKeysTheFormHasNoFieldFor() throws {
+        let arguments = try JSONValue.parse(#"{"profile":{"name":"Ada","nick":"A"},"mode":"safe","extra":1}"#)
+        #expect(
+            try Self.form().filling(from: arguments)
+                == .failure(
+                    ToolFormError(
+                        field: "", message: "the JSON has keys the form has no field for: profile.nick, extra")
+                ))
+    }
+
+    @Test func fillingRefusesValuesATextFieldCannotHold() throws {
+        #expect(
+            try Self.form().filling(from: try JSONValue.parse(#"{"profile":{"name":5}}"#))
+                == .failure(ToolFormError(field: "profile.name", message: "must be a string, not a number")))
+        #expect(
+            try Self.form().filling(from: try JSONValue.parse(#"{"profile":3}"#))
+                == .failure(ToolFormError(field: "profile", message: "must be a JSON object, not a number")))
+        #expect(
+            try Self.form().filling(from: try JSONValue.parse(#"{"dryRun":1}"#))
+                == .failure(ToolFormError(field: "dryRun", message: "must be true or false, not a number")))
+        #expect(
+            try Self.form().filling(from: try JSONValue.parse(#"{"profile":{"tags":"a, b"}}"#))
+                == .failure(ToolFormError(field: "profile.tags", message: "must be an array, not a string")))
+        // Other mismatches are kept as typed, for validation to mark at the field.
+        let kept = try Self.form().filling(from: try JSONValue.parse(#"{"profile":{"name":"Ada","level":"high"}}"#))
+        #expect(try kept.get().validate()["profile.level"] == "must be an integer")
+    }
+
+    @Test func theRawTextOfAFormThatDoesNotValidateKeepsWhatWasTyped() throws {
+        var form = try Self.form()
+        Self.set(&form, "profile.level", "high")
+        Self.set(&form, "retries", "")
+        #expect(
+            try JSONValue.parse(form.rawEditorText()).serialized()
+                == #"{"profile":{"name":"","level":"high"},"mode":"safe"}"#)
+    }
 }

@@ -29,6 +29,31 @@ import Testing
         #expect(NumberText.hex([]) == "")
     }
 
+    @Test func clampedIntTakesAnyDouble() {
+        #expect(NumberText.clampedInt(2.5) == 3)
+        #expect(NumberText.clampedInt(2.9, rounding: .down) == 2)
+        #expect(NumberText.clampedInt(-2.5) == -3)
+        #expect(NumberText.clampedInt(.nan) == 0)
+        #expect(NumberText.clampedInt(1e300) == Int.max)
+        #expect(NumberText.clampedInt(.infinity) == Int.max)
+        #expect(NumberText.clampedInt(-.infinity) == Int.min)
+        #expect(NumberText.clampedInt(9.3e18) == Int.max)
+    }
+
+    /// `mcptop status` and `watch` crashed (SIGILL) on an expiry 1e300 seconds away.
+    @Test func durationsOfAnyNumberAreText() {
+        #expect(NumberText.duration(42) == "42s")
+        #expect(NumberText.duration(252) == "4m12s")
+        #expect(NumberText.duration(11100) == "3h05m")
+        #expect(NumberText.duration(187_200) == "2d4h")
+        #expect(NumberText.duration(1e300) == "over 1000 years")
+        #expect(NumberText.duration(.infinity) == "over 1000 years")
+        #expect(NumberText.duration(.nan) == "0s")
+        #expect(NumberText.duration(-.infinity) == "0s")
+        #expect(NumberText.duration(-5) == "0s")
+        #expect(NumberText.duration(1e10) == "115740d17h")
+    }
+
     @Test func byteSizes() {
         #expect(ToolResult.formatBytes(512) == "512 B")
         #expect(ToolResult.formatBytes(1536) == "1.5 KiB")

@@ -6,41 +6,7 @@
 #   MCPTOP=/path/to/mcptop tests/e2e/dashboard.sh
 set -uo pipefail
 : "${MCPTOP:?usage: MCPTOP=/path/to/mcptop $0}"
-command -v tmux >/dev/null || { echo "dashboard.sh: tmux is not installed" >&2; exit 1; }
-
-export TMUX_TMPDIR
-TMUX_TMPDIR="$(mktemp -d "${TMPDIR:-/tmp}/mcptop-tmux.XXXXXX")"
-socket=mcptop-e2e
-session=e2e
-tm() { tmux -L "$socket" "$@"; }
-cleanup() {
-    tm kill-server 2>/dev/null
-    rm -rf "$TMUX_TMPDIR"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-screen() { tm capture-pane -p -t "$session"; }
-
-# wait_for DESC PATTERN [SECONDS]: polls the screen until PATTERN (grep -E) appears.
-wait_for() {
-    local desc="$1" pattern="$2" limit="${3:-20}" deadline=$((SECONDS + ${3:-20}))
-    while ((SECONDS < deadline)); do
-        if screen | grep -Eq -- "$pattern"; then
-            echo "ok - $desc"
-            passed=$((passed + 1))
-            return 0
-        fi
-        sleep 0.2
-    done
-    echo "not ok - $desc (no /$pattern/ within ${limit}s); the screen was:"
-    screen | sed 's/^/#   /'
-    failed=$((failed + 1))
-    return 1
-}
-
-keys() { tm send-keys -t "$session" "$@"; }
+. "$(dirname "$0")/tmux.sh" dashboard
 
 tm new-session -d -s "$session" -x 120 -y 40 "env -u NO_COLOR TERM=tmux-256color bash --norc --noprofile"
 keys "PS1='prompt> '; clear" Enter
@@ -82,5 +48,4 @@ wait_for "q quits with exit status 0" "EXIT=0" 15
 keys "stty -a | tr ' ' '\\n' | grep -Ex -- '-?(icanon|echo)' | sort | tr '\\n' ' '; echo" Enter
 wait_for "the terminal is restored (canonical mode and echo back on)" "^echo icanon" 5
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+finish

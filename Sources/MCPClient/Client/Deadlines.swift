@@ -52,9 +52,10 @@ public final class Deadlines: Sendable {
         wakeWrite = fds[1]
     }
 
-    /// Calls `fire` (on the deadline thread) after `seconds`, unless cancelled first.
+    /// Calls `fire` (on the deadline thread) after `seconds`, unless cancelled first. Any
+    /// number is accepted: NaN and negatives fire at once, an absurd one after ten years.
     public func schedule(after seconds: Double, _ fire: @escaping @Sendable () -> Void) -> UInt64 {
-        let due = ContinuousClock.now.advanced(by: .seconds(max(0, seconds)))
+        let due = ContinuousClock.now.advanced(by: BoundedSeconds.duration(seconds))
         let (id, start, wake) = state.withLock { state -> (UInt64, Bool, Bool) in
             state.nextID += 1
             state.pending[state.nextID] = fire

@@ -1,4 +1,5 @@
 import HTTP
+import Synchronization
 
 /// A connection to one MCP server over any transport and revision: negotiates the revision,
 /// lists and calls tools, and survives a server forgetting its session. Credentials come from
@@ -17,7 +18,7 @@ public actor MCPConnection {
 
     private var wire: Wire?
     private var info: ServerInfo?
-    private var connecting: Task<ServerInfo, Error>?
+    private var connecting: Handshake?
     private var nextID: Int64 = 1
     /// x-mcp-header mappings of the tools seen in `tools/list`, by tool name.
     private var parameterHeaders: [String: ParameterHeaders] = [:]
@@ -46,27 +47,49 @@ public actor MCPConnection {
 
     // MARK: - Connecting
 
-    /// Connects and negotiates the revision; a no-op when already connected.
+    /// Connects and negotiates the revision; a no-op when already connected. Every step has
+    /// a deadline (the endpoint's timeouts), and cancelling the caller cancels the handshake.
     @discardableResult
     public func connect() async throws(MCPError) -> ServerInfo {
         if let info { return info }
         // Concurrent callers share one handshake rather than each opening a session.
-        if let connecting { return try await Self.value(of: connecting, server: name) }
-        let task = Task { () async throws -> ServerInfo in try await self.establish() }
-        connecting = task
-        defer { connecting = nil }
-        return try await Self.value(of: task, server: name)
+        if let connecting { return try await connecting.wait(server: name) }
+        let handshake = Handshake(Task { () async throws -> ServerInfo in try await self.establish() })
+        connecting = handshake
+        defer { if connecting === handshake { connecting = nil } }
+        return try await handshake.wait(server: name)
     }
 
-    private static func value(of task: Task<ServerInfo, Error>, server: String) async throws(MCPError)
-        -> ServerInfo
-    {
-        do {
-            return try await task.value
-        } catch let error as MCPError {
-            throw error
-        } catch {
-            throw MCPError(server: server, .cancelled)
+    /// One handshake, shared by the callers of `connect()` while it runs. It runs in a task of
+    /// its own, which the callers' cancellation does not reach by itself: it is cancelled when
+    /// every caller waiting for it has been, so a Ctrl-C or a stopping monitor is not held up
+    /// by a server that never answers, and one caller's cancellation does not fail another's.
+    private final class Handshake: Sendable {
+        let task: Task<ServerInfo, Error>
+        /// Callers waiting and not cancelled.
+        private let waiting = Mutex(0)
+
+        init(_ task: Task<ServerInfo, Error>) {
+            self.task = task
+        }
+
+        func wait(server: String) async throws(MCPError) -> ServerInfo {
+            waiting.withLock { $0 += 1 }
+            do {
+                return try await withTaskCancellationHandler {
+                    try await task.value
+                } onCancel: {
+                    let last = waiting.withLock { count -> Bool in
+                        count -= 1
+                        return count == 0
+                    }
+                    if last { task.cancel() }
+                }
+            } catch let error as MCPError {
+                throw error
+            } catch {
+                throw MCPError(server: server, .cancelled)
+            }
         }
     }
 
@@ -269,7 +292,17 @@ public actor MCPConnection {
         guard acceptable.contains(agreed) else {
             throw fail(.unsupportedVersion(offered: [agreed]))
         }
-        try await notify("notifications/initialized", version: agreed)
+        do {
+            try await notify("notifications/initialized", version: agreed, timeout: endpoint.requestTimeout)
+        } catch {
+            // A server can answer `initialize` and then leave this POST hanging; say which step.
+            guard case .timeout(let seconds) = error.kind else { throw error }
+            throw fail(
+                .connection(
+                    HTTPError(
+                        .timeout, url: endpoint.target,
+                        detail: "no answer to notifications/initialized within \(JSONValue.format(seconds)) s")))
+        }
         var sessionID: String?
         if case .http(let http) = wire { sessionID = http.currentSessionID }
         let connected = ServerInfo(
@@ -468,14 +501,22 @@ public actor MCPConnection {
         }
     }
 
-    private func notify(_ method: String, params: JSONValue? = nil, version: String) async throws(MCPError) {
+    /// Sends a notification; a server that does not take it within `timeout` seconds fails
+    /// it with `.timeout`.
+    private func notify(_ method: String, params: JSONValue? = nil, version: String, timeout: Double)
+        async throws(MCPError)
+    {
         let message = JSONRPCMessage.notification(method: method, params: params)
         switch wire {
         case .http(let transport):
             var headers: [(String, String)] = []
             if ProtocolVersion.sendsVersionHeader(version) { headers.append(("MCP-Protocol-Version", version)) }
-            _ = try await transport.post(message, headers: headers)
-        case .sse(let transport): try await transport.send(message)
+            _ = try await transport.post(message, headers: headers, timeout: timeout)
+        case .sse(let transport):
+            // The POST's own limit would report a transfer timeout; this one says what it was.
+            try await MCPConnection.withTimeout(timeout, server: name) { () throws(MCPError) in
+                try await transport.send(message, timeout: timeout)
+            }
         case .stdio(let transport): try transport.send(message)
         case nil: break
         }
@@ -488,7 +529,8 @@ public actor MCPConnection {
         if modern, isHTTP { return }
         guard let version = info?.protocolVersion else { return }
         let params: JSONValue = ["requestId": id.json, "reason": .string(reason)]
-        Task { try? await self.notify("notifications/cancelled", params: params, version: version) }
+        let timeout = endpoint.requestTimeout
+        Task { try? await self.notify("notifications/cancelled", params: params, version: version, timeout: timeout) }
     }
 
     /// Headers that mirror the body for intermediaries (streamable-http.mdx, Request Metadata).
@@ -554,8 +596,8 @@ public actor MCPConnection {
             if let version = info?.protocolVersion, ProtocolVersion.sendsVersionHeader(version) {
                 headers.append(("MCP-Protocol-Version", version))
             }
-            _ = try? await transport.post(message, headers: headers)
-        case .sse(let transport): try? await transport.send(message)
+            _ = try? await transport.post(message, headers: headers, timeout: endpoint.requestTimeout)
+        case .sse(let transport): try? await transport.send(message, timeout: endpoint.requestTimeout)
         case .stdio(let transport): try? transport.send(message)
         case nil: break
         }

@@ -10,9 +10,17 @@ final class LegacySSETransport: Sendable {
     private let sender: AuthorizedHTTP
     private let connectTimeout: Double
     private let onServerMessage: @Sendable (JSONRPCMessage) -> Void
-    private let endpoint = Mutex<String?>(nil)
-    private let endpointWaiter = Mutex<CheckedContinuation<String, Error>?>(nil)
-    private let reader = Mutex<Task<Void, Never>?>(nil)
+    private struct State {
+        /// Where to POST, from the `endpoint` event.
+        var endpoint: String?
+        /// `connect()` waiting for the `endpoint` event.
+        var waiter: CheckedContinuation<String, Error>?
+        var reader: Task<Void, Never>?
+        /// The stream's response head arrived (for the timeout's message).
+        var answered = false
+        var closed = false
+    }
+    private let state = Mutex(State())
 
     init(
         sseURL: String, sender: AuthorizedHTTP, connectTimeout: Double,
@@ -25,14 +33,34 @@ final class LegacySSETransport: Sendable {
         router = MessageRouter(serverName: sender.serverName)
     }
 
-    /// Opens the stream and waits for the `endpoint` event.
+    /// Opens the stream and waits for the `endpoint` event, at most the connect timeout: the
+    /// stream itself has no time limit (it is long-lived), and a server that answers the GET
+    /// but never names an endpoint must not hold the connect forever.
     func connect() async throws(MCPError) {
+        let server = sender.serverName
+        do {
+            try await MCPConnection.withTimeout(connectTimeout, server: server) { () throws(MCPError) in
+                try await self.openStream()
+            }
+        } catch {
+            guard case .timeout(let seconds) = error.kind else { throw error }
+            close()
+            let within = "within \(JSONValue.format(seconds)) s"
+            let detail =
+                state.withLock { $0.answered }
+                ? "it sent no endpoint event \(within)" : "no response to the SSE request \(within)"
+            throw MCPError(server: server, .connection(HTTPError(.timeout, url: sseURL, detail: detail)))
+        }
+    }
+
+    private func openStream() async throws(MCPError) {
         let server = sender.serverName
         let response = try await sender.stream(longLived: true) {
             var request = HTTPRequest(url: sseURL, connectTimeout: connectTimeout, timeout: nil)
             request.headers.add("Accept", "text/event-stream")
             return request
         }
+        state.withLock { $0.answered = true }
         guard response.status == 200 else { throw await sender.statusError(response, url: sseURL) }
         guard response.head.mediaType == "text/event-stream" else {
             throw MCPError(
@@ -40,16 +68,20 @@ final class LegacySSETransport: Sendable {
                 .protocolViolation("\(sseURL) is not an SSE stream (\(response.head.mediaType ?? "no content type"))"))
         }
         do {
-            let url = try await withTaskCancellationHandler {
+            _ = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    endpointWaiter.withLock { $0 = continuation }
-                    let task = Task { await self.read(response) }
-                    reader.withLock { $0 = task }
+                    // Closed already (cancelled before we got here): nobody would resume us.
+                    let closed = state.withLock { state -> Bool in
+                        if state.closed { return true }
+                        state.waiter = continuation
+                        state.reader = Task { await self.read(response) }
+                        return false
+                    }
+                    if closed { continuation.resume(throwing: MCPError(server: server, .cancelled)) }
                 }
             } onCancel: {
                 self.close()
             }
-            endpoint.withLock { $0 = url }
         } catch let error as MCPError {
             throw error
         } catch {
@@ -78,8 +110,12 @@ final class LegacySSETransport: Sendable {
                                 .protocolViolation("endpoint \(event.data) is not on the origin of \(sseURL)"))
                             throw failure
                         }
-                        endpointWaiter.withLock { $0 }?.resume(returning: url)
-                        endpointWaiter.withLock { $0 = nil }
+                        let waiter = state.withLock { state in
+                            if state.endpoint == nil { state.endpoint = url }
+                            defer { state.waiter = nil }
+                            return state.waiter
+                        }
+                        waiter?.resume(returning: url)
                     case "message":
                         guard let message = try? JSONRPCMessage(bytes: Array(event.data.utf8)) else {
                             continue  // one bad event does not end the session
@@ -97,8 +133,13 @@ final class LegacySSETransport: Sendable {
         } catch {
             failure = MCPError(server: server, .cancelled)
         }
-        endpointWaiter.withLock { $0 }?.resume(throwing: failure)
-        endpointWaiter.withLock { $0 = nil }
+        // A cancelled reader sees the stream end early; that is no fault of the server's.
+        if Task.isCancelled { failure = MCPError(server: server, .cancelled) }
+        let waiter = state.withLock { state in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(throwing: failure)
         router.close(with: failure)
     }
 
@@ -113,14 +154,15 @@ final class LegacySSETransport: Sendable {
         return resolved.absoluteString
     }
 
-    func send(_ message: JSONRPCMessage) async throws(MCPError) {
-        guard let url = endpoint.withLock({ $0 }) else {
+    /// POSTs one message to the endpoint; the POST may take `timeout` seconds.
+    func send(_ message: JSONRPCMessage, timeout: Double = 30) async throws(MCPError) {
+        guard let url = state.withLock({ $0.endpoint }) else {
             throw MCPError(server: sender.serverName, .protocolViolation("no endpoint event received"))
         }
         let body = message.json.serializedBytes()
         let response = try await sender.stream {
             var request = HTTPRequest(
-                method: "POST", url: url, body: body, connectTimeout: connectTimeout, timeout: 30)
+                method: "POST", url: url, body: body, connectTimeout: connectTimeout, timeout: timeout)
             request.headers.add("Content-Type", "application/json")
             return request
         }
@@ -144,7 +186,14 @@ final class LegacySSETransport: Sendable {
     }
 
     func close() {
-        reader.withLock { $0 }?.cancel()
-        router.close(with: MCPError(server: sender.serverName, .cancelled))
+        let (reader, waiter) = state.withLock { state in
+            state.closed = true
+            defer { state.waiter = nil }
+            return (state.reader, state.waiter)
+        }
+        reader?.cancel()
+        let cancelled = MCPError(server: sender.serverName, .cancelled)
+        waiter?.resume(throwing: cancelled)
+        router.close(with: cancelled)
     }
 }

@@ -20,6 +20,9 @@ final class StdioTransport: Sendable {
     private let onServerMessage: @Sendable (JSONRPCMessage) -> Void
 
     private static let stderrLimit = 8 << 10
+    /// A server that has not taken a message from its input pipe for this long is stuck; the
+    /// write is given up rather than blocking a thread for good.
+    static let writeTimeout: Double = 5
 
     /// Starts the command. `command` is looked up on PATH, as a shell would.
     init(
@@ -52,29 +55,56 @@ final class StdioTransport: Sendable {
         }
         self.process = process
         input = stdinPipe.fileHandleForWriting
+        // Writes wait in poll() with a deadline instead of blocking on a full pipe.
+        let inputFD = input.fileDescriptor
+        _ = fcntl(inputFD, F_SETFL, fcntl(inputFD, F_GETFL) | O_NONBLOCK)
         startReading(stdoutPipe.fileHandleForReading.fileDescriptor, maxLineBytes: maxLineBytes)
         startReadingStderr(stderrPipe.fileHandleForReading.fileDescriptor)
     }
 
-    /// Writes one message as a line.
+    private enum WriteOutcome { case written, failed, stuck }
+
+    /// Writes one message as a line. A server that leaves its input unread for
+    /// `writeTimeout` seconds fails the write, and the transport with it: half a line may be
+    /// in the pipe.
     func send(_ message: JSONRPCMessage) throws(MCPError) {
         var bytes = message.json.serializedBytes()
         bytes.append(0x0A)
-        let failed = writeLock.withLock { _ in
-            bytes.withUnsafeBytes { buffer -> Bool in
+        let outcome = writeLock.withLock { _ in
+            bytes.withUnsafeBytes { buffer -> WriteOutcome in
+                guard let base = buffer.baseAddress else { return .written }
+                let fd = input.fileDescriptor
+                let deadline = ContinuousClock.now + BoundedSeconds.duration(StdioTransport.writeTimeout)
                 var offset = 0
                 while offset < buffer.count {
-                    let written = write(input.fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return true
+                    let written = write(fd, base + offset, buffer.count - offset)
+                    if written >= 0 {
+                        offset += written
+                        continue
                     }
-                    offset += written
+                    if errno == EINTR { continue }
+                    guard errno == EAGAIN || errno == EWOULDBLOCK else { return .failed }
+                    let left = deadline - ContinuousClock.now
+                    guard left > .zero else { return .stuck }
+                    let (seconds, attoseconds) = left.components
+                    let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+                    var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&descriptor, 1, milliseconds)
                 }
-                return false
+                return .written
             }
         }
-        if failed { throw exitError() }
+        switch outcome {
+        case .written: return
+        case .failed: throw exitError()
+        case .stuck:
+            let error = MCPError(
+                server: serverName,
+                .process(
+                    "the server process has not read its input for \(JSONValue.format(StdioTransport.writeTimeout)) s"))
+            router.close(with: error)
+            throw error
+        }
     }
 
     func request(
@@ -90,18 +120,29 @@ final class StdioTransport: Sendable {
         }
     }
 
-    /// Closes stdin, then asks the process to stop, then makes it (stdio.mdx, Shutdown).
+    /// Closes stdin, then asks the process to stop, then makes it (stdio.mdx, Shutdown), in at
+    /// most a second all told. The waits go on when the caller is cancelled (a stopping
+    /// monitor, a Ctrl-C): the server still gets its chance to exit cleanly.
     func close() async {
         writeLock.withLock { _ in try? input.close() }
-        for _ in 0..<20 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(50))
+        if await !exited(within: 0.5) {
+            process.terminate()
+            if await !exited(within: 0.5) { kill(process.processIdentifier, SIGKILL) }
         }
-        if process.isRunning { process.terminate() }
-        for _ in 0..<40 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         router.close(with: MCPError(server: serverName, .process("the server process was closed")))
+    }
+
+    /// Whether the process ends within `seconds`, looking every 20 ms.
+    private func exited(within seconds: Double) async -> Bool {
+        let deadline = ContinuousClock.now + BoundedSeconds.duration(seconds)
+        while process.isRunning {
+            if ContinuousClock.now >= deadline { return false }
+            // Not Task.sleep, which a cancelled task skips at once.
+            await withCheckedContinuation { continuation in
+                _ = Deadlines.shared.schedule(after: 0.02) { continuation.resume() }
+            }
+        }
+        return true
     }
 
     var stderrText: String {
@@ -122,6 +163,9 @@ final class StdioTransport: Sendable {
 
     private func startReading(_ fd: Int32, maxLineBytes: Int) {
         let thread = Thread { [self] in
+            // Named from inside: Foundation on Linux passes on only such a name (15 bytes at
+            // most) to `ps -L`, `top -H` and debuggers.
+            Thread.current.name = "mcptop-stdout"
             var line: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 64 << 10)
             var overflow = false
@@ -141,12 +185,13 @@ final class StdioTransport: Sendable {
                     }
                 }
             }
-            process.waitUntilExit()
+            // Not waitUntilExit(): on Linux it spins this thread's empty run loop, a whole core
+            // for as long as a server that closed its output keeps running.
+            while process.isRunning { usleep(20_000) }
             exitStatus.withLock { $0 = process.terminationStatus }
             _ = stderrClosed.wait(timeout: .now() + 1)
             router.close(with: exitError())
         }
-        thread.name = "mcptop-stdio-out"
         thread.start()
     }
 
@@ -161,6 +206,7 @@ final class StdioTransport: Sendable {
 
     private func startReadingStderr(_ fd: Int32) {
         let thread = Thread { [self] in
+            Thread.current.name = "mcptop-stderr"
             var buffer = [UInt8](repeating: 0, count: 8 << 10)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -177,7 +223,6 @@ final class StdioTransport: Sendable {
                 }
             }
         }
-        thread.name = "mcptop-stdio-err"
         thread.start()
     }
 }

@@ -41,7 +41,7 @@ final class StreamableHTTPTransport: Sendable {
             // libcurl says "timed out" for the connection's own limit too; the request's is
             // the one that took the whole time.
             if let timeout, case .connection(let failure) = error.kind, failure.kind == .timeout,
-                ContinuousClock.now - started >= .milliseconds(Int(timeout * 1000) - 1)
+                ContinuousClock.now - started >= BoundedSeconds.duration(timeout) - .milliseconds(1)
             {
                 throw MCPError(server: sender.serverName, .timeout(seconds: timeout))
             }

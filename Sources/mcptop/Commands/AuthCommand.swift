@@ -10,7 +10,7 @@ struct AuthCommand: AsyncParsableCommand {
         discussion: """
             Opens $BROWSER (else xdg-open) on the authorization page; the URL is printed too, to copy \
             into a browser elsewhere (e.g. over SSH). The browser comes back to a one-shot listener on \
-            127.0.0.1.
+            127.0.0.1. Ctrl-C gives up the login and exits 130 (SIGTERM: 143); what was stored stays.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -28,6 +28,10 @@ struct AuthCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for the browser.", valueName: "seconds"))
     var timeout: Double = 300
 
+    func validate() throws {
+        try SecondsOption.validate(timeout, option: "--timeout")
+    }
+
     func run() async throws {
         let (_, configured) = try global.configured(named: server)
         guard let url = configured.httpURL else {
@@ -44,11 +48,18 @@ struct AuthCommand: AsyncParsableCommand {
         var options = LoginFlow.Options()
         options.openBrowser = !noBrowser
         options.extraScopes = scopes
-        options.timeout = .milliseconds(Int(timeout * 1000))
+        options.timeout = BoundedSeconds.duration(timeout)
         options.showURL = { url in
             Terminal.note("Open this URL to log in to \(server):\n\n  \(url)\n")
         }
-        let credential = try await flow.run(options: options)
+        let login = Task { () throws(OAuthError) -> Credential in try await flow.run(options: options) }
+        let interruption = Interruption { login.cancel() }
+        let outcome = await login.result
+        interruption.finish()
+        if let status = interruption.exitStatus {
+            throw CommandFailure(message: "\(server): login cancelled", status: status)
+        }
+        let credential = try outcome.get()
         print("Logged in to \(server).")
         for line in StatusCommand.describe(credential, now: Date()) { print("  " + line) }
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import MCPClient
 
@@ -8,7 +7,8 @@ struct CallCommand: AsyncParsableCommand {
         commandName: "call",
         abstract: "Call a tool and print its result.",
         discussion: """
-            Progress goes to stderr. Ctrl-C cancels the call on the server and exits 130.
+            Progress goes to stderr. Ctrl-C cancels the call on the server and exits 130 (SIGTERM: 143), \
+            also while connecting; should the server not let go, mcptop exits a second later anyway.
             Exit status: 0 ok, 1 usage or config error, 2 connection/protocol/auth error, 3 the tool reported an error.
             """)
 
@@ -29,7 +29,9 @@ struct CallCommand: AsyncParsableCommand {
     var argsFile: String?
 
     @Option(
-        help: ArgumentHelp("Seconds to wait for the result (default: the server's timeout, 60).", valueName: "seconds"))
+        help: ArgumentHelp(
+            "Seconds to wait for the result, and for each step of connecting (default: the server's timeout, 60).",
+            valueName: "seconds"))
     var timeout: Double?
 
     @Option(
@@ -53,19 +55,18 @@ struct CallCommand: AsyncParsableCommand {
             throw ValidationError("give --args or --args-file, not both")
         }
         if repeatCount < 1 { throw ValidationError("--repeat must be at least 1") }
-        if !(interval >= 0) { throw ValidationError("--interval must be zero or more seconds") }
-        if let timeout, !(timeout > 0) {
-            throw ValidationError("--timeout must be a positive number of seconds")
-        }
+        try SecondsOption.validate(interval, option: "--interval", allowZero: true)
+        if let timeout { try SecondsOption.validate(timeout, option: "--timeout") }
     }
 
     func run() async throws {
         let arguments = try readArguments()
-        let connection = try global.connection(named: server, protocolVersion: protocolVersion)
+        let connection = try global.connection(named: server, protocolVersion: protocolVersion, timeout: timeout)
         let toolName = tool
         let (count, pause, asJSON, serverName) = (repeatCount, interval, json, server)
         // The calls run on one connection, as a long-lived client would make them: tokens are
-        // refreshed and sessions renewed in between.
+        // refreshed and sessions renewed in between. Connecting is part of the task, so a
+        // signal while connecting cancels that too.
         let call = Task { () throws(MCPError) -> ToolResult? in
             for index in 1...count {
                 let result = try await connection.callTool(toolName, arguments: arguments, timeout: timeout) {
@@ -78,19 +79,19 @@ struct CallCommand: AsyncParsableCommand {
                 }
                 if result.isError || index == count { return result }
                 do {
-                    try await Task.sleep(for: .milliseconds(Int(pause * 1000)))
+                    try await Task.sleep(for: BoundedSeconds.duration(pause))
                 } catch {
                     throw MCPError(server: serverName, .cancelled)
                 }
             }
             return nil
         }
-        let interrupt = Interrupt { call.cancel() }
+        let interruption = Interruption { call.cancel() }
         let outcome = await call.result
-        interrupt.stop()
-        await connection.close()
-        if interrupt.fired {
-            throw CommandFailure(message: "\(server): call to \(toolName) cancelled", status: ExitStatus.interrupted)
+        await connection.close()  // still under the interruption's deadline
+        interruption.finish()
+        if let status = interruption.exitStatus {
+            throw CommandFailure(message: "\(server): call to \(toolName) cancelled", status: status)
         }
         if let result = try outcome.get(), result.isError {
             throw CommandFailure(message: "\(server): tool \(toolName) reported an error", status: ExitStatus.toolError)
@@ -127,28 +128,5 @@ struct CallCommand: AsyncParsableCommand {
                 status: ExitStatus.usage)
         }
         return value
-    }
-}
-
-/// Turns SIGINT into a cancellation while a call runs, so the server hears about it.
-final class Interrupt {
-    private let source: any DispatchSourceSignal
-    private let state = OnceFlag()
-
-    init(_ handler: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT)
-        source.setEventHandler { [state] in
-            state.set()
-            handler()
-        }
-        source.resume()
-    }
-
-    var fired: Bool { state.value }
-
-    func stop() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
     }
 }

@@ -13,16 +13,16 @@ struct DashboardCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Theme name (see themes/ and $XDG_CONFIG_HOME/mcptop/themes).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Theme name: one built in (dark, light, nord, …) or a file in $XDG_CONFIG_HOME/mcptop/themes.",
+            valueName: "name"))
     var theme: String?
 
     func run() async throws {
         let configuration = try global.loadConfiguration()
-        let usable = configuration.servers.filter { $0.problem == nil }
-        for server in configuration.servers {
-            if let problem = server.problem { Terminal.warn("\(configuration.file): \(server.name): \(problem)") }
-        }
-        let monitor = Monitor(specs: usable.map(\.spec), store: global.store)
+        // A server whose entry cannot be used (an unset ${VAR}) gets a row in the `config` state.
+        let monitor = Monitor(specs: configuration.servers.map(\.spec), store: global.store)
         try await Themes.runDashboard(
             monitor: monitor, requested: theme ?? configuration.theme, configFile: configuration.file)
     }
@@ -37,8 +37,10 @@ enum Themes {
         let available = ThemeLoader.available(searchPaths: paths)
         var choices: [DashboardApp.ThemeChoice] = []
         var warnings: [String] = []
-        for name in available.keys.sorted() {
-            switch ThemeLoader.load(named: name, searchPaths: paths) {
+        // Every theme is parsed now, for `T`: DashboardApp takes parsed themes. The six shipped
+        // ones take about 1.5 ms together in a release build.
+        for (name, source) in available.sorted(by: { $0.key < $1.key }) {
+            switch ThemeLoader.load(source) {
             case .success(let (theme, themeWarnings)):
                 choices.append(DashboardApp.ThemeChoice(name: name, theme: theme))
                 warnings += themeWarnings.map(\.description)
@@ -47,17 +49,16 @@ enum Themes {
             }
         }
         if choices.isEmpty { choices = [DashboardApp.ThemeChoice(name: "built-in", theme: .builtIn)] }
-        let wanted = requested ?? "dark"
-        var index = choices.firstIndex { $0.name == wanted } ?? 0
-        if let requested, choices.firstIndex(where: { $0.name == requested }) == nil {
+        // Warnings first: they may say why a requested theme is missing.
+        for warning in warnings { Terminal.warn(warning) }
+        let index = choices.firstIndex { $0.name == (requested ?? "dark") }
+        if index == nil, let requested {
             throw CommandFailure(
                 message: "unknown theme \"\(requested)\" (available: \(choices.map(\.name).joined(separator: ", ")))",
                 status: ExitStatus.usage)
         }
-        if requested == nil, let dark = choices.firstIndex(where: { $0.name == "dark" }) { index = dark }
-        for warning in warnings { Terminal.warn(warning) }
         let app = DashboardApp(
-            monitor: monitor, themes: choices, themeIndex: index,
+            monitor: monitor, themes: choices, themeIndex: index ?? 0,
             noColor: ThemeLoader.noColorRequested(environment: environment),
             configFile: configFile)
         do {

@@ -137,12 +137,6 @@ extension JSONValue {
 }
 
 enum Duration {
-    /// "42s", "4m12s", "3h05m", "2d4h".
-    static func text(_ seconds: Double) -> String {
-        let total = Int(max(0, seconds).rounded())
-        if total < 60 { return "\(total)s" }
-        if total < 3600 { return "\(total / 60)m\(NumberText.twoDigits(total % 60))s" }
-        if total < 86400 { return "\(total / 3600)h\(NumberText.twoDigits(total % 3600 / 60))m" }
-        return "\(total / 86400)d\(total % 86400 / 3600)h"
-    }
+    /// "42s", "4m12s", "3h05m", "2d4h"; safe for any number (see `NumberText.duration`).
+    static func text(_ seconds: Double) -> String { NumberText.duration(seconds) }
 }

@@ -3,7 +3,10 @@ import MCPClient
 
 struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tools", abstract: "Connect to a server and list its tools and the negotiated protocol revision.")
+        commandName: "tools", abstract: "Connect to a server and list its tools and the negotiated protocol revision.",
+        discussion: """
+            Ctrl-C stops it and exits 130 (SIGTERM: 143), within a second even when the server does not answer.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -18,18 +21,29 @@ struct ToolsCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    private struct Listing: Sendable {
+        var info: ServerInfo
+        var tools: [Tool]
+        var rejected: [(String, String)]
+    }
+
     func run() async throws {
         let connection = try global.connection(named: server, protocolVersion: protocolVersion)
-        let info = try await connection.connect()
-        let tools: [Tool]
-        do {
-            tools = try await connection.listTools()
-        } catch {
-            await connection.close()
-            throw error
+        let work = Task { () async throws -> Listing in
+            let info = try await connection.connect()
+            let tools = try await connection.listTools()
+            return Listing(
+                info: info, tools: tools, rejected: await connection.rejectedTools.map { ($0.name, $0.reason) })
         }
-        let rejected = await connection.rejectedTools
-        await connection.close()
+        let interruption = Interruption { work.cancel() }
+        let outcome = await work.result
+        await connection.close()  // still under the interruption's deadline
+        interruption.finish()
+        if let status = interruption.exitStatus {
+            throw CommandFailure(message: "\(server): interrupted", status: status)
+        }
+        let listing = try outcome.get()
+        let (info, tools, rejected) = (listing.info, listing.tools, listing.rejected)
         for (name, reason) in rejected {
             Terminal.warn("\(server): tool \(name) ignored: \(reason)")
         }

@@ -14,9 +14,15 @@ struct WatchCommand: AsyncParsableCommand {
         abstract: "Keep every configured server connected and report what happens, without a screen.",
         discussion: """
             Connects, refreshes tokens before they expire, checks health, reconnects with backoff. \
-            Prints one line per event (JSON lines with --json). Ctrl-C or SIGTERM stop it cleanly: \
-            a refresh under way finishes and is stored. Exit status 2 when any server ends in \
-            needsLogin or failed, so CI can run `mcptop watch --duration 30 --json` as a health check.
+            Prints one line per event (JSON lines with --json) and a summary line per server at the \
+            end. Ctrl-C, SIGTERM or the end of --duration stop it within a few seconds, even when a \
+            server does not answer: connects and requests under way are cancelled, and a refresh \
+            under way gets up to 2 s to finish and be stored. A second Ctrl-C exits at once.
+
+            Exit status 2 when any watched server was never connected, or was not connected at the \
+            end (backoff, needsLogin, failed, still connecting), or was skipped because its config \
+            entry cannot be used (an unset ${VAR}); its summary line says which. So CI can run \
+            `mcptop watch --duration 30 --json` as a health check.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -42,8 +48,8 @@ struct WatchCommand: AsyncParsableCommand {
     var metrics: String?
 
     func validate() throws {
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
-        if !(healthInterval > 0) { throw ValidationError("--health-interval must be a positive number of seconds") }
+        if let duration { try SecondsOption.validate(duration, option: "--duration") }
+        try SecondsOption.validate(healthInterval, option: "--health-interval")
         if let metrics, MetricsAddress(metrics) == nil {
             throw ValidationError("--metrics: expected HOST:PORT, got \"\(metrics)\"")
         }
@@ -58,6 +64,8 @@ struct WatchCommand: AsyncParsableCommand {
             }
             chosen = chosen.filter { servers.contains($0.name) }
         }
+        let printer = EventPrinter(json: json)
+        let named = chosen
         for server in chosen {
             if let problem = server.problem {
                 Terminal.warn("\(configuration.file): \(server.name): \(problem) (not watched)")
@@ -65,18 +73,25 @@ struct WatchCommand: AsyncParsableCommand {
         }
         chosen = chosen.filter { $0.problem == nil }
         guard !chosen.isEmpty else {
-            throw CommandFailure(message: "no servers to watch in \(configuration.file)", status: ExitStatus.usage)
+            guard !named.isEmpty else {
+                throw CommandFailure(message: "no servers to watch in \(configuration.file)", status: ExitStatus.usage)
+            }
+            // Every server named is skipped: nothing to watch, and not healthy.
+            try Self.report(verdicts: named.map { ($0.name, .skipped($0.problem ?? ""), nil) }, printer: printer)
+            return
         }
         var options = MonitorOptions()
         options.healthInterval = healthInterval
         let monitor = Monitor(specs: chosen.map(\.spec), store: global.store, options: options)
         let events = monitor.hub.subscribe(buffer: 4096)
-        let printer = EventPrinter(json: json)
-        let finalStates = Mutex<[String: ConnectionState]>([:])
+        let seen = Mutex<[String: (everConnected: Bool, last: ConnectionState)]>([:])
         let reader = Task {
             for await event in events {
                 if case .stateChanged(let state) = event.kind, state.phase != .idle {
-                    finalStates.withLock { $0[event.server] = state }
+                    seen.withLock { seen in
+                        let connected = WatchVerdict.connectedPhases.contains(state.phase)
+                        seen[event.server] = ((seen[event.server]?.everConnected ?? false) || connected, state)
+                    }
                 }
                 printer.print(event)
             }
@@ -87,24 +102,40 @@ struct WatchCommand: AsyncParsableCommand {
         let stopSignal = StopSignal()
         if let duration {
             Task {
-                try? await Task.sleep(for: .milliseconds(Int(duration * 1000)))
+                try? await Task.sleep(for: BoundedSeconds.duration(duration))
                 stopSignal.fire()
             }
         }
         await stopSignal.wait()
+        // Monitor.stop() gives up on a stuck supervisor after its grace; should anything else
+        // hang (the metrics listener), the process still ends.
+        stopSignal.exitUnlessStopped(within: 5)
         await monitor.stop()
         await exporter?.stop()
         await reader.value
+        stopSignal.stopped()
 
-        let problems = finalStates.withLock { states in states.filter { $0.value.isProblem } }
-        for name in chosen.map(\.name) {
-            let state = finalStates.withLock { $0[name] }
-            printer.summary(server: name, state: state)
+        let verdicts = named.map { server -> (String, WatchVerdict, ConnectionState?) in
+            if let problem = server.problem { return (server.name, .skipped(problem), nil) }
+            let record = seen.withLock { $0[server.name] }
+            return (
+                server.name, WatchVerdict(everConnected: record?.everConnected ?? false, last: record?.last),
+                record?.last
+            )
         }
-        if !problems.isEmpty {
+        try Self.report(verdicts: verdicts, printer: printer)
+    }
+
+    /// Prints a summary line per server, then fails with exit 2 naming the servers that
+    /// were not healthy.
+    private static func report(verdicts: [(String, WatchVerdict, ConnectionState?)], printer: EventPrinter) throws {
+        for (name, verdict, state) in verdicts {
+            printer.summary(server: name, verdict: verdict, state: state)
+        }
+        let unhealthy = verdicts.compactMap { name, verdict, _ in verdict.problem.map { "\(name) (\($0))" } }
+        if !unhealthy.isEmpty {
             throw CommandFailure(
-                message: "\(problems.keys.sorted().joined(separator: ", ")) ended in needsLogin or failed",
-                status: ExitStatus.connection)
+                message: "not healthy: \(unhealthy.joined(separator: ", "))", status: ExitStatus.connection)
         }
     }
 
@@ -145,16 +176,20 @@ struct MetricsAddress: Equatable {
 
 extension ConfiguredServer {
     var spec: ServerSpec {
-        ServerSpec(endpoint: endpoint, oauth: oauth, usesOAuth: httpURL != nil && !hasStaticAuthorization)
+        ServerSpec(
+            endpoint: endpoint, oauth: oauth, usesOAuth: httpURL != nil && !hasStaticAuthorization, problem: problem,
+            displayTarget: displayTarget)
     }
 }
 
-/// Waits for SIGINT, SIGTERM or `fire()`, whichever comes first.
+/// Waits for SIGINT, SIGTERM or `fire()`, whichever comes first. A signal after that (a
+/// second Ctrl-C while stopping) exits at once, with 130 for SIGINT and 143 for SIGTERM.
 /// Unchecked Sendable: `sources` is set once in init and only kept alive; all mutable state is
 /// behind the mutex.
 final class StopSignal: @unchecked Sendable {
     private let sources: [any DispatchSourceSignal]
     private let state = Mutex<(fired: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let done = OnceFlag()
 
     init() {
         var sources: [any DispatchSourceSignal] = []
@@ -164,11 +199,33 @@ final class StopSignal: @unchecked Sendable {
             sources.append(source)
         }
         self.sources = sources
-        for source in sources {
-            source.setEventHandler { [weak self] in self?.fire() }
+        for (source, number) in zip(sources, [SIGINT, SIGTERM]) {
+            source.setEventHandler { [weak self] in self?.received(number) }
             source.resume()
         }
     }
+
+    private func received(_ number: Int32) {
+        if state.withLock({ $0.fired }) {
+            FileHandle.standardError.write(Data("mcptop: stopped at once on a second signal\n".utf8))
+            exit(number == SIGTERM ? ExitStatus.terminated : ExitStatus.interrupted)
+        }
+        fire()
+    }
+
+    /// Stopping has begun: should it not end within `seconds`, the process exits with status 2
+    /// (nothing can be said about the servers then).
+    func exitUnlessStopped(within seconds: Double) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [done] in
+            guard !done.value else { return }
+            FileHandle.standardError.write(
+                Data("mcptop: watch did not stop within \(NumberText.fixed(seconds, digits: 0)) s; exiting\n".utf8))
+            exit(ExitStatus.connection)
+        }
+    }
+
+    /// Stopping has ended.
+    func stopped() { done.set() }
 
     func fire() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
@@ -228,13 +285,22 @@ struct EventPrinter: Sendable {
         }
     }
 
-    func summary(server: String, state: ConnectionState?) {
-        let phase = state?.phase.rawValue ?? "idle"
-        let reason = state?.reason ?? "never started"
+    /// The last line about a server: its last state and, when it was not healthy, why
+    /// ("never connected: …", "skipped: …").
+    func summary(server: String, verdict: WatchVerdict, state: ConnectionState?) {
+        var phase = state?.phase.rawValue ?? "idle"
+        var reason = state?.reason ?? "never started"
+        if case .skipped(let problem) = verdict {
+            phase = "skipped"
+            reason = problem
+        }
+        if let problem = verdict.problem { reason = "\(problem): \(reason)" }
         if json {
-            let object: JSONValue = [
+            var object: JSONValue = [
                 "event": "summary", "server": .string(server), "state": .string(phase), "reason": .string(reason),
+                "healthy": .bool(verdict.isHealthy),
             ]
+            if let problem = verdict.problem { object["problem"] = .string(problem) }
             Self.emit(object.serialized())
         } else {
             Self.emit("summary   \(server)  \(phase)  \(reason)")
@@ -305,6 +371,18 @@ struct EventPrinter: Sendable {
             return ("auth", step.description, [("action", .string(step.action)), ("outcome", .string(step.outcome))])
         case .toolsListed(let count):
             return ("tools", "\(count) tool\(count == 1 ? "" : "s")", [("count", .int(Int64(count)))])
+        case .login(let update):
+            let (outcome, text): (String, String)
+            switch update {
+            case .waitingForBrowser(let url, _): (outcome, text) = ("waiting", "open to log in: \(url)")
+            case .succeeded(let detail): (outcome, text) = ("ok", detail)
+            case .failed(let detail): (outcome, text) = ("failed", "failed: \(detail)")
+            case .cancelled: (outcome, text) = ("cancelled", "cancelled; the stored login is unchanged")
+            case .notNeeded(let detail): (outcome, text) = ("notNeeded", detail)
+            }
+            return ("login", text, [("outcome", .string(outcome)), ("message", .string(text))])
+        case .sessionRenewed(let text):
+            return ("session", text, [("message", .string(text))])
         case .log(let text):
             return ("log", text, [("message", .string(text))])
         }

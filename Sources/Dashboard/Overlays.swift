@@ -1,0 +1,134 @@
+import Foundation
+import MCPClient
+import Monitor
+
+/// A framed box centred on the screen.
+enum Box {
+    static func draw(_ screen: inout Screen, title: String, lines: [(String, Role)], width: Int, height: Int? = nil) {
+        let height = min(screen.height - 2, height ?? lines.count + 2)
+        let top = max(0, (screen.height - height) / 2)
+        let left = max(0, (screen.width - width) / 2)
+        let (horizontal, vertical, corner) =
+            screen.unicode ? ("─", "│", ["┌", "┐", "└", "┘"]) : ("-", "|", ["+", "+", "+", "+"])
+        for row in top..<(top + height) {
+            screen.fill(row: row, from: left, to: left + width, role: .popup)
+        }
+        screen.fill(row: top, from: left, to: left + width, role: .border, character: Character(horizontal))
+        screen.fill(
+            row: top + height - 1, from: left, to: left + width, role: .border, character: Character(horizontal))
+        for row in top..<(top + height) {
+            screen.write(vertical, row: row, column: left, role: .border)
+            screen.write(vertical, row: row, column: left + width - 1, role: .border)
+        }
+        screen.write(corner[0], row: top, column: left, role: .border)
+        screen.write(corner[1], row: top, column: left + width - 1, role: .border)
+        screen.write(corner[2], row: top + height - 1, column: left, role: .border)
+        screen.write(corner[3], row: top + height - 1, column: left + width - 1, role: .border)
+        screen.write(" \(title) ", row: top, column: left + 2, role: .title, limit: width - 4)
+        for (index, (line, role)) in lines.prefix(height - 2).enumerated() {
+            screen.write(line, row: top + 1 + index, column: left + 2, role: role, limit: width - 4)
+        }
+    }
+}
+
+/// The keys, from `KeyBinding.all`: every scope, scrollable.
+enum HelpView {
+    static let width = 84
+
+    /// The lines for a box `width` wide: descriptions wrapped beside their keys.
+    static func lines(width: Int = width) -> [(String, Role)] {
+        var lines: [(String, Role)] = []
+        let keyWidth = 12
+        for scope in KeyBinding.Scope.allCases {
+            if !lines.isEmpty { lines.append(("", .popup)) }
+            lines.append((scope.title, .header))
+            for binding in KeyBinding.all where binding.scope == scope {
+                let rows = DisplayWidth.wrap(binding.description, to: max(10, width - 4 - keyWidth))
+                for (index, row) in rows.enumerated() {
+                    let key = index == 0 ? binding.label : ""
+                    lines.append((DisplayWidth.pad(key, to: keyWidth) + row, .popup))
+                }
+            }
+        }
+        lines.append(("", .popup))
+        lines.append(("Tool pane (the footer shows the keys of the part in focus)", .header))
+        for (title, pane) in toolPaneModes {
+            let keys = ToolPaneView.hints(pane: pane).map { "\($0.key) \($0.label)" }.joined(separator: ", ")
+            for (index, row) in DisplayWidth.wrap(keys, to: max(10, width - 4 - keyWidth)).enumerated() {
+                lines.append((DisplayWidth.pad(index == 0 ? title : "", to: keyWidth) + row, .popup))
+            }
+        }
+        return lines
+    }
+
+    /// The tool pane's modes, for its keys: the same list its footer shows.
+    private static var toolPaneModes: [(String, ToolPaneState)] {
+        let tool = Tool(
+            json: ["name": "tool", "inputSchema": ["type": "object", "properties": ["text": ["type": "string"]]]])
+        var pane = ToolPaneState(server: "", tools: tool.map { [$0] } ?? [])
+        var modes: [(String, ToolPaneState)] = [("tools", pane)]
+        pane.focus = .form
+        modes.append(("form", pane))
+        pane.editing = true
+        modes.append(("a field", pane))
+        pane.rawMode = true
+        modes.append(("raw JSON", pane))
+        pane.editing = false
+        pane.rawMode = false
+        pane.focus = .result
+        modes.append(("result", pane))
+        return modes
+    }
+
+    static func draw(_ screen: inout Screen, scroll: Int) {
+        let width = min(screen.width - 4, Self.width)
+        let all = lines(width: width)
+        let height = min(screen.height - 2, all.count + 2)
+        let first = min(max(0, scroll), max(0, all.count - (height - 2)))
+        let more = all.count > height - 2 ? " (↑↓ scroll)" : ""
+        Box.draw(
+            &screen, title: "mcptop keys\(more) — Esc closes", lines: Array(all[first...]),
+            width: width, height: height)
+    }
+}
+
+/// The login URL: on rows of its own with no border character in them, so a terminal
+/// selection copies it whole (mouse reporting is off while this is open); `y` copies it too.
+enum LoginPopup {
+    static func draw(_ screen: inout Screen, server: String, url: String) {
+        let width = screen.width
+        let urlRows = DisplayWidth.wrap(url, to: width)
+        let lines: [(String, Role)] =
+            [
+                ("Log in to \(server) in your browser. If none opened, open this URL (y copies it):", .popup),
+                ("", .popup),
+            ] + urlRows.map { ($0, .accent) } + [
+                ("", .popup),
+                ("The login finishes by itself; the connection goes on meanwhile.", .dim),
+                ("Enter or q hides this window, Esc gives the login up.", .dim),
+            ]
+        let height = min(screen.height - 2, lines.count + 2)
+        let top = max(1, (screen.height - height) / 2)
+        let rule: Character = screen.unicode ? "─" : "-"
+        screen.fill(row: top, from: 0, to: width, role: .border, character: rule)
+        screen.write(" Login ", row: top, column: 2, role: .title)
+        for (index, (text, role)) in lines.prefix(height - 2).enumerated() {
+            let row = top + 1 + index
+            screen.fill(row: row, from: 0, to: width, role: .popup)
+            screen.write(text, row: row, column: 0, role: role, limit: width)
+        }
+        screen.fill(row: top + height - 1, from: 0, to: width, role: .border, character: rule)
+    }
+}
+
+/// The event log, newest at the bottom.
+enum LogView {
+    static func draw(_ screen: inout Screen, _ state: DashboardState) {
+        let height = screen.height - 4
+        let all = state.log.all
+        let end = max(0, all.count - state.logScroll)
+        let shown = all[max(0, end - (height - 2))..<end]
+        let lines = shown.isEmpty ? [("no events yet", Role.dim)] : shown.map { ($0, Role.popup) }
+        Box.draw(&screen, title: "Events", lines: lines, width: screen.width - 4, height: height)
+    }
+}
