@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers follow DESIGN.md: C shims → HTTP (libcurl) → MCPClient → Config → mcptop.
+// Layers (ARCHITECTURE.md): Support (JSON, text, deadlines) under everything; HTTP (libcurl);
+// MCPClient and OAuth side by side, neither importing the other; Monitor joins them; Dashboard
+// is pure UI; Terminal is the ncurses backend; App runs the dashboard loop; mcptop wires it all.
 // DemoServer is a loopback MCP server used by the tests and by `mcptop demo`.
 // The shipped binary maps less memory when linked by lld with packed relative relocations
 // (40 KiB of relocation records instead of 2.6 MiB read at every start), without exporting
@@ -38,29 +40,30 @@ let package = Package(
         .systemLibrary(
             name: "CNCursesW", pkgConfig: "ncursesw",
             providers: [.apt(["libncursesw5-dev"])]),
-        .target(name: "HTTP", dependencies: ["CCurl"]),
         .target(
-            name: "MCPClient",
+            name: "Support",
             dependencies: [
-                "HTTP",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]),
+        .target(name: "HTTP", dependencies: ["CCurl", "Support"]),
+        .target(name: "MCPClient", dependencies: ["HTTP", "Support"]),
         .target(
             name: "OAuth",
             dependencies: [
-                "HTTP", "MCPClient",
+                "HTTP", "Support",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
-        .target(name: "Config", dependencies: ["HTTP", "MCPClient", "OAuth"]),
-        .target(name: "Dashboard", dependencies: ["Monitor", "MCPClient", "OAuth"]),
+        .target(name: "Config", dependencies: ["MCPClient", "OAuth", "Support"]),
+        .target(name: "Dashboard", dependencies: ["Monitor", "MCPClient", "Support"]),
         .target(name: "CSignalPipe"),
-        .target(name: "Terminal", dependencies: ["CNCursesW", "CSignalPipe", "Dashboard", "Monitor"]),
+        .target(name: "Terminal", dependencies: ["CNCursesW", "CSignalPipe", "Dashboard"]),
+        .target(name: "App", dependencies: ["Dashboard", "Monitor", "Terminal"]),
         .target(
             name: "Monitor",
             dependencies: [
-                "HTTP", "MCPClient", "OAuth", .product(name: "DequeModule", package: "swift-collections"),
+                "HTTP", "MCPClient", "OAuth", "Support", .product(name: "DequeModule", package: "swift-collections"),
             ]),
         .target(
             name: "MonitorMetrics",
@@ -72,18 +75,19 @@ let package = Package(
         .target(
             name: "DemoServer",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Support", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .executableTarget(name: "DemoServerMain", dependencies: ["DemoServer"]),
         .executableTarget(
             name: "mcptop",
             dependencies: [
-                "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "Dashboard", "Terminal",
-                "DemoServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "Dashboard", "Terminal", "App",
+                "Support", "DemoServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"], exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
@@ -101,7 +105,8 @@ let package = Package(
         .testTarget(
             name: "OAuthTests",
             dependencies: [
-                "OAuth", "MCPClient", "DemoServer", "HTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                "OAuth", "MCPClient", "Monitor", "Support", "DemoServer", "HTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import MCPClient
+import Support
 
 // mcptop's side of bench/call_latency.sh: N sequential `tools/call echo` on one connection,
 // printed as one JSON line like tests/interop/py_client_bench.py prints for the Python SDK.

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import MCPClient
 import OAuth
+import Support
 
 /// Turns the config document into servers, with errors that point at the offending field.
 struct ConfigReader {
@@ -106,13 +107,13 @@ struct ConfigReader {
                 environment: environmentVariables, workingDirectory: cwd)
         } else if let httpURL = try optionalString(fields["httpUrl"], path + ["httpUrl"]) {
             // Gemini CLI: httpUrl is Streamable HTTP.
-            displayTarget = HTTPError.displayURL(httpURL)
+            displayTarget = displayURL(httpURL)
             transport = .streamableHTTP(url: try url(expand(httpURL, path + ["httpUrl"]), path + ["httpUrl"]))
         } else if let plain = try optionalString(
             fields["url"] ?? fields["serverUrl"], path + [fields["url"] != nil ? "url" : "serverUrl"])
         {
             let field = path + [fields["url"] != nil ? "url" : "serverUrl"]
-            displayTarget = HTTPError.displayURL(plain)
+            displayTarget = displayURL(plain)
             let resolved = try url(expand(plain, field), field)
             switch type {
             case nil, "http", "streamable-http", "streamablehttp", "streamable_http":

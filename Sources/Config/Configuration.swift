@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import OAuth
+import Support
 
 /// One configured server: the endpoint to connect to, or the reason it cannot be used.
 public struct ConfiguredServer: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 
 /// A key or mouse press, already decoded by the terminal backend.
 public enum Key: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 
 /// Below the table: the selected server's recent calls and state history on the left, its
 /// token facts and authorization timeline on the right. `d` shows all of it in full.

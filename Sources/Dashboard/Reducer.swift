@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 
 /// The only place the dashboard's state changes: state + action → state, plus effects for the
 /// monitor. Pure: no I/O, no clock of its own.

@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 
 /// state → Screen. Pure: the same state always gives the same cells. Each part of the screen
 /// has a file of its own: `ServerTable`, `DetailPane`, `DescribeView`, `ToolPaneView` and the

@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 
 /// One column of the server table: its header, how much room it wants, how much it gives up
 /// first on a narrow terminal, what it sorts by and what its cell shows. `Column.all` is the

@@ -1,5 +1,6 @@
 import Foundation
 import MCPClient
+import Support
 
 /// A terminal colour as a theme names it.
 public enum Color: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import Foundation
 import MCPClient
+import Support
 
 /// A form generated from a tool's `inputSchema`: one field per argument in schema order,
 /// nested objects flattened into dotted paths (`profile.name`), local `$ref`s resolved.

@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 
 /// Keys in the tool pane: choose a tool, fill its form (or raw JSON), run, read the result.
 enum ToolPaneReducer {

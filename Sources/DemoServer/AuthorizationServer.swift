@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import Support
 
 /// What the embedded authorization server remembers (see ``DemoOAuthOptions``). It lives in
 /// ``DemoServer/State`` and is only touched under its lock. It holds secrets: never print it.
@@ -660,19 +661,14 @@ extension DemoServer {
 
     /// RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))).
     static func s256(_ verifier: String) -> String {
-        base64URL(Data(SHA256.hash(data: Data(verifier.utf8))))
-    }
-
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(Data(SHA256.hash(data: Data(verifier.utf8))))
     }
 
     /// 32 random bytes from the system's cryptographic generator, with a readable prefix.
     static func randomToken(_ prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + "_" + base64URL(Data(bytes))
+        return prefix + "_" + Base64URL.encode(Data(bytes))
     }
 
     static func isBase64URL(_ character: Character) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Header fields in the order they were sent or received. Names compare case-insensitively
 /// (RFC 9110 §5.1); values are kept as they are.
@@ -163,7 +164,7 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let target = HTTPError.displayURL(url)
+        let target = displayURL(url)
         let what: String
         switch kind {
         case .invalidURL: what = "invalid URL \(target)"
@@ -178,11 +179,5 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         }
         let prefix = label.map { "\($0): " } ?? ""
         return prefix + what + (detail.isEmpty ? "" : ": \(detail)")
-    }
-
-    /// The URL as shown to users: the query and fragment are dropped (they may carry keys).
-    public static func displayURL(_ url: String) -> String {
-        guard let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url }
-        return String(url[..<cut])
     }
 }

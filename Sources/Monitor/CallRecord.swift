@@ -1,6 +1,7 @@
 import DequeModule
 import Foundation
 import MCPClient
+import Support
 
 /// One tool call as the call log keeps it.
 public struct CallRecord: Sendable, Equatable, Identifiable {

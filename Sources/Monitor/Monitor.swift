@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import MCPClient
 import OAuth
+import Support
 import Synchronization
 
 /// All supervisors and the one event stream they feed. The dashboard and `watch` are its

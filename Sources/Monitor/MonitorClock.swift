@@ -1,5 +1,6 @@
 import Foundation
 import MCPClient
+import Support
 import Synchronization
 
 /// Time for the monitor, so tests can move it by hand.

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import MCPClient
 import OAuth
+import Support
 import Synchronization
 
 /// One configured server, as the monitor needs it.
@@ -268,7 +269,7 @@ public actor Supervisor {
 
     private func loop() async {
         while !Task.isCancelled {
-            enter(.connecting, "connecting to \(HTTPError.displayURL(spec.endpoint.target))")
+            enter(.connecting, "connecting to \(displayURL(spec.endpoint.target))")
             let connection = MCPConnection(
                 endpoint: spec.endpoint,
                 authorizer: manager.map { OAuthAuthorizer(manager: $0, staticHeaders: spec.endpoint.headers) }

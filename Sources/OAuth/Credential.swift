@@ -1,5 +1,5 @@
 import Foundation
-import MCPClient
+import Support
 
 /// A login for one MCP server, as stored on disk. Holds secrets: only `TokenStore` writes it and
 /// only `CredentialSummary` (fingerprints, times) is ever shown.

@@ -1,6 +1,6 @@
 import Foundation
 import HTTP
-import MCPClient
+import Support
 
 /// What discovery learnt: which authorization server protects the MCP server, and the
 /// resource identifier to ask tokens for (RFC 8707).
@@ -82,12 +82,12 @@ public struct Discovery: Sendable {
         for url in candidates {
             let reply = try await http.get(url, what: "protected resource metadata")
             if reply.status >= 500 {
-                throw OAuthError(server: server, .transient("\(HTTPError.displayURL(url)) answered \(reply.status)"))
+                throw OAuthError(server: server, .transient("\(displayURL(url)) answered \(reply.status)"))
             }
             guard reply.status == 200 else { continue }
             guard let json = reply.json, let metadata = ProtectedResourceMetadata(json: json) else {
                 throw OAuthError(
-                    server: server, .discovery("\(HTTPError.displayURL(url)) is not protected resource metadata"))
+                    server: server, .discovery("\(displayURL(url)) is not protected resource metadata"))
             }
             // RFC 9728 §3.3: the metadata must be for this resource.
             guard Self.resource(metadata.resource, covers: mcpURL) else {
@@ -118,12 +118,12 @@ public struct Discovery: Sendable {
         for url in candidates {
             let reply = try await http.get(url, what: "authorization server metadata")
             if reply.status >= 500 {
-                throw OAuthError(server: server, .transient("\(HTTPError.displayURL(url)) answered \(reply.status)"))
+                throw OAuthError(server: server, .transient("\(displayURL(url)) answered \(reply.status)"))
             }
             guard reply.status == 200, let json = reply.json else { continue }
             guard let metadata = AuthorizationServerMetadata(json: json) else {
                 throw OAuthError(
-                    server: server, .discovery("\(HTTPError.displayURL(url)) is not authorization server metadata"))
+                    server: server, .discovery("\(displayURL(url)) is not authorization server metadata"))
             }
             // RFC 8414 §3.3: the issuer must be the one the metadata was looked up for.
             guard metadata.issuer == issuer || metadata.issuer == issuer + "/" || metadata.issuer + "/" == issuer

@@ -1,6 +1,6 @@
 import Foundation
 import HTTP
-import MCPClient
+import Support
 
 /// The browser login (OAuth 2.1 authorization code + PKCE S256 + `state` + `resource`),
 /// from discovery to a stored credential.
@@ -53,7 +53,7 @@ public struct LoginFlow: Sendable {
             onStep(AuthStep(action: "login", outcome: "not needed: no 401 and no OAuth metadata"))
             throw fail(
                 .notRequired(
-                    "\(HTTPError.displayURL(serverURL)) answered HTTP \(probeStatus) without asking for a login "
+                    "\(displayURL(serverURL)) answered HTTP \(probeStatus) without asking for a login "
                         + "and publishes no OAuth metadata"))
         }
         let metadata = discovered.authorizationServer
@@ -83,7 +83,7 @@ public struct LoginFlow: Sendable {
             throw fail(.transient("\(error)"))
         }
         let challenges = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
-        onStep(AuthStep(action: "POST \(HTTPError.displayURL(serverURL)) (probe)", outcome: "HTTP \(response.status)"))
+        onStep(AuthStep(action: "POST \(displayURL(serverURL)) (probe)", outcome: "HTTP \(response.status)"))
         return (challenges.first { $0.scheme == "bearer" }, response.status)
     }
 

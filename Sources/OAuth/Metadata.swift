@@ -1,4 +1,4 @@
-import MCPClient
+import Support
 
 /// OAuth 2.0 Protected Resource Metadata (RFC 9728 §2).
 public struct ProtectedResourceMetadata: Sendable, Equatable {

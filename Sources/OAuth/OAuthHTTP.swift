@@ -1,6 +1,6 @@
 import Foundation
 import HTTP
-import MCPClient
+import Support
 
 /// JSON over HTTP for the OAuth endpoints, with failures sorted into transient (retry) and
 /// definite ones, and every request reported as an `AuthStep` (URL without its query).
@@ -44,7 +44,7 @@ struct OAuthHTTP: Sendable {
     }
 
     private func send(_ request: HTTPRequest, what: String) async throws(OAuthError) -> Reply {
-        let action = "\(request.method) \(HTTPError.displayURL(request.url)) (\(what))"
+        let action = "\(request.method) \(displayURL(request.url)) (\(what))"
         let response: HTTPResponse
         do {
             response = try await http.send(request)

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import MCPClient
+import Support
 
 /// Proof Key for Code Exchange with S256 (RFC 7636), and the other random values of a login.
 public struct PKCE: Sendable {
@@ -15,19 +15,14 @@ public struct PKCE: Sendable {
     /// RFC 7636 §4.1: 43 to 128 characters; §4.2: challenge = BASE64URL(SHA256(verifier)).
     public init(verifier: String) {
         self.verifier = verifier
-        challenge = Self.base64URL(Data(SHA256.hash(data: Data(verifier.utf8))))
+        challenge = Base64URL.encode(Data(SHA256.hash(data: Data(verifier.utf8))))
     }
 
     /// URL-safe random text from the system's cryptographic generator.
     public static func randomString(byteCount: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return base64URL(Data(bytes))
-    }
-
-    public static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Data(bytes))
     }
 
     /// A short, stable, non-reversible name for a secret, for file names.

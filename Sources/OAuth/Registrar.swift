@@ -1,5 +1,5 @@
 import Foundation
-import MCPClient
+import Support
 
 /// Finds the client to log in as: the pre-registered one from the config, a stored
 /// registration for this issuer, a Client ID Metadata Document URL, or a new dynamic

@@ -1,6 +1,6 @@
 import Foundation
 import HTTP
-import MCPClient
+import Support
 
 /// Requests to the token and revocation endpoints (RFC 6749 §4.1.3, §6; RFC 7009), with the
 /// server's error sorted into what mcptop does next.
@@ -41,7 +41,7 @@ struct TokenEndpoint: Sendable {
             return tokens
         }
         let code = reply.json?["error"]?.stringValue
-        var detail = "\(HTTPError.displayURL(url)) answered \(reply.status)"
+        var detail = "\(displayURL(url)) answered \(reply.status)"
         if let code { detail += " \(code)" }
         if let text = reply.json?["error_description"]?.stringValue { detail += ": \(text.prefix(200))" }
         switch code {

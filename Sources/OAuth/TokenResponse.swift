@@ -1,5 +1,5 @@
 import Foundation
-import MCPClient
+import Support
 
 /// A successful token endpoint response (RFC 6749 §5.1).
 public struct TokenResponse: Sendable, Equatable {
@@ -43,9 +43,7 @@ public enum JWT {
     public static func expiry(of token: String, now: Date = Date()) -> Date? {
         let parts = token.split(separator: ".")
         guard parts.count == 3 else { return nil }
-        var payload = String(parts[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while payload.count % 4 != 0 { payload += "=" }
-        guard let data = Data(base64Encoded: payload), let claims = try? JSONValue.parse(Array(data)),
+        guard let data = Base64URL.decode(parts[1]), let claims = try? JSONValue.parse(Array(data)),
             let exp = claims["exp"]?.doubleValue
         else { return nil }
         return BoundedSeconds.instant(secondsSince1970: exp, now: now)

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Logins and client registrations on disk, under the state folder:
 /// `credentials/<digest of server URL>.json` and `registrations/<digest of issuer>.json`.

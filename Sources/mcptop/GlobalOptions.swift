@@ -1,7 +1,9 @@
 import ArgumentParser
 import Config
 import MCPClient
+import Monitor
 import OAuth
+import Support
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MCPClient
+import Support
 import Synchronization
 
 extension ExitStatus {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import HTTP
 import MCPClient
+import Support
 
 struct MCPTop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

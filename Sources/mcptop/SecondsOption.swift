@@ -1,5 +1,6 @@
 import ArgumentParser
 import MCPClient
+import Support
 
 /// Seconds given on the command line (`--timeout`, `--interval`, `--duration`,
 /// `--health-interval`). `inf`, `nan` and `1e300` all parse as numbers; the first would wait

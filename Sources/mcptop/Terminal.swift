@@ -1,5 +1,6 @@
 import Foundation
 import MCPClient
+import Support
 import Synchronization
 
 /// Writing to stderr, for warnings and progress that must not mix with results on stdout.

@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Support
 import Testing
 
 @testable import MCPClient

@@ -2,6 +2,7 @@ import Dashboard
 import Foundation
 import OAuth
 import SnapshotTesting
+import Support
 import Testing
 
 @testable import MCPClient

@@ -1,6 +1,7 @@
 import Dashboard
 import Foundation
 import MCPClient
+import Support
 import Testing
 
 @Suite struct ToolFormTests {

@@ -1,5 +1,6 @@
 import Foundation
 import MCPClient
+import Support
 import Synchronization
 
 /// A loopback HTTP server that misbehaves on purpose, the way a broken or hostile MCP server

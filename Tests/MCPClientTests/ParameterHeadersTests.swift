@@ -1,4 +1,5 @@
 import MCPClient
+import Support
 import Testing
 
 @Suite struct ParameterHeadersTests {

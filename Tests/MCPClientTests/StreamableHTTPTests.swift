@@ -1,6 +1,7 @@
 import DemoServer
 import Foundation
 import MCPClient
+import Support
 import Testing
 
 @Suite struct StreamableHTTPTests {

@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 import Synchronization
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import MCPClient
+import Support
 import Testing
 
 @testable import OAuth

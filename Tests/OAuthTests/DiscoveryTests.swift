@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import OAuth
+import Support
 import Testing
 
 @Suite struct DiscoveryTests {

@@ -2,6 +2,7 @@ import DemoServer
 import Foundation
 import HTTP
 import MCPClient
+import Monitor
 import OAuth
 import Testing
 

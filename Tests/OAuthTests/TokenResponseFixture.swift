@@ -1,4 +1,5 @@
 import MCPClient
+import Support
 
 @testable import OAuth
 

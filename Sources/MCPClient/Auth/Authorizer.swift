@@ -1,3 +1,5 @@
+import Support
+
 /// What an authorizer is told about the request it is asked to authorize.
 public struct AuthorizationRequest: Sendable {
     public var serverName: String

@@ -1,4 +1,5 @@
 import HTTP
+import Support
 import Synchronization
 
 /// A connection to one MCP server over any transport and revision: negotiates the revision,

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The `x-mcp-header` extension of 2026-07-28 (streamable-http.mdx, Custom Headers from Tool
 /// Parameters): tool parameters a server wants mirrored into `Mcp-Param-{Name}` headers.

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A tool as listed by `tools/list`. The raw definition is kept so nothing the server sent is
 /// lost (annotations, icons, `_meta`).

@@ -1,3 +1,5 @@
+import Support
+
 /// JSON-RPC 2.0 messages as MCP uses them.
 public enum JSONRPCID: Sendable, Hashable, CustomStringConvertible {
     case number(Int64)

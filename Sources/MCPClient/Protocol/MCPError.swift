@@ -1,4 +1,5 @@
 import HTTP
+import Support
 
 /// Why a request to a server failed. The description starts with the server's name and says
 /// what the user can do where there is something to do.
@@ -53,7 +54,7 @@ public struct MCPError: Error, Sendable, CustomStringConvertible {
             copy.label = nil
             what = copy.description
         case .httpStatus(let status, let url, let rpcError, let snippet):
-            var text = "\(HTTPError.displayURL(url)) answered HTTP \(status)"
+            var text = "\(displayURL(url)) answered HTTP \(status)"
             if let rpcError {
                 text += ": \(rpcError.message) (\(rpcError.code))"
             } else if !snippet.isEmpty {
@@ -61,7 +62,7 @@ public struct MCPError: Error, Sendable, CustomStringConvertible {
             }
             what = text
         case .unauthorized(let failure):
-            var text = "\(HTTPError.displayURL(failure.url)) answered HTTP \(failure.status)"
+            var text = "\(displayURL(failure.url)) answered HTTP \(failure.status)"
             if let bearer = failure.bearer {
                 if let error = bearer.error { text += " (\(error))" }
                 if let detail = bearer.errorDescription { text += ": \(detail)" }

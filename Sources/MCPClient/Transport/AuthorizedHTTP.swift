@@ -1,4 +1,5 @@
 import HTTP
+import Support
 
 /// Sends HTTP requests for one server with the authorizer's headers, fetched at send time,
 /// and the one-retry rule for 401/403 (DESIGN.md: refresh once, retry once).

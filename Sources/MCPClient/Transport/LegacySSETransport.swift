@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Support
 import Synchronization
 
 /// The deprecated HTTP+SSE transport of 2024-11-05: a long-lived GET stream whose first

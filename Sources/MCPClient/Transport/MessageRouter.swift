@@ -1,3 +1,4 @@
+import Support
 import Synchronization
 
 /// Matches responses to waiting requests on transports where all messages share one inbound

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Support
 import Synchronization
 
 /// stdio: the server is a child process; messages are newline-delimited JSON on its stdin and

@@ -1,4 +1,5 @@
 import HTTP
+import Support
 import Synchronization
 
 /// Streamable HTTP (2025-03-26 onwards): each JSON-RPC message is one POST to the MCP

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MCPClient
 import OAuth
+import Support
 
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

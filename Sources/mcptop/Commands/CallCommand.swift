@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MCPClient
+import Support
 
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

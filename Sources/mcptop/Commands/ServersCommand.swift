@@ -1,6 +1,7 @@
 import ArgumentParser
 import Config
 import MCPClient
+import Support
 
 struct ServersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Config
 import Foundation
 import MCPClient
 import OAuth
+import Support
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MCPClient
+import Support
 
 struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -6,6 +6,7 @@ import MCPClient
 import Monitor
 import MonitorMetrics
 import OAuth
+import Support
 import Synchronization
 
 struct WatchCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import MCPClient
+@testable import Support
 
 @Suite struct NumberTextTests {
     @Test func fixedDigitsMatchPrintf() {
@@ -52,11 +52,5 @@ import Testing
         #expect(NumberText.duration(-.infinity) == "0s")
         #expect(NumberText.duration(-5) == "0s")
         #expect(NumberText.duration(1e10) == "115740d17h")
-    }
-
-    @Test func byteSizes() {
-        #expect(ToolResult.formatBytes(512) == "512 B")
-        #expect(ToolResult.formatBytes(1536) == "1.5 KiB")
-        #expect(ToolResult.formatBytes(3 << 20) == "3.0 MiB")
     }
 }

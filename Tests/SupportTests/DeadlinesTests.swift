@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import MCPClient
+@testable import Support
 
 @Suite struct DeadlinesTests {
     /// A later deadline scheduled first must not hold back an earlier one scheduled after it.

@@ -2,6 +2,7 @@ import Dashboard
 import Foundation
 import Monitor
 import Synchronization
+import Terminal
 
 /// Runs the dashboard: monitor events and snapshots flow in as actions, keys too; the reducer
 /// changes the state, the renderer draws it, the terminal copies what changed. The UI loop has

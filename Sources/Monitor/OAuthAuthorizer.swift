@@ -1,4 +1,5 @@
 import MCPClient
+import OAuth
 
 /// The MCP client's authorizer backed by a `TokenManager`: each request carries the token that
 /// is current when it is sent; a 401 refreshes once and retries once; a server that needs a

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import MCPClient
+@testable import Support
 
 @Suite struct TrimmingTests {
     @Test func trimsWhitespaceAndOptionallyNewlines() {

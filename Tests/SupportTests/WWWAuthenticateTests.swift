@@ -1,5 +1,6 @@
-import MCPClient
 import Testing
+
+@testable import Support
 
 @Suite struct WWWAuthenticateTests {
     @Test func parsesBearerWithQuotedParameters() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import MCPClient
+@testable import Support
 
 /// Numbers a server or the store may send, absurd ones included, never trap (issue 12).
 @Suite struct BoundedSecondsTests {
@@ -76,4 +76,10 @@ import Testing
         }
         #expect(await fired.values.count == 2, "NaN and negative deadlines fire at once")
     }
+}
+
+/// Values appended from tasks, read by the test.
+private actor Collected<Value: Sendable> {
+    private(set) var values: [Value] = []
+    func append(_ value: Value) { values.append(value) }
 }
