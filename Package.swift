@@ -4,7 +4,8 @@ import PackageDescription
 // Layers (ARCHITECTURE.md): Support (JSON, text, deadlines) under everything; HTTP (libcurl);
 // MCPClient and OAuth side by side, neither importing the other; Monitor joins them; Dashboard
 // is pure UI; Terminal is the ncurses backend; App runs the dashboard loop; mcptop wires it all.
-// DemoServer is a loopback MCP server used by the tests and by `mcptop demo`.
+// DemoServer is a loopback MCP server used by the tests and, through the separate
+// mcptop-demo-server executable, by `mcptop demo`: the shipped mcptop does not link it.
 // The shipped binary maps less memory when linked by lld with packed relative relocations
 // (40 KiB of relocation records instead of 2.6 MiB read at every start), without exporting
 // its own symbols (the static runtime's default), which nothing loads by name, and with the
@@ -61,9 +62,16 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["CNCursesW", "CSignalPipe", "Dashboard"]),
         .target(name: "App", dependencies: ["Dashboard", "Monitor", "Terminal"]),
         .target(
+            name: "Bridge",
+            dependencies: [
+                "MCPClient", "Support", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+        .target(
             name: "Monitor",
             dependencies: [
-                "HTTP", "MCPClient", "OAuth", "Support", .product(name: "DequeModule", package: "swift-collections"),
+                "Bridge", "HTTP", "MCPClient", "OAuth", "Support",
+                .product(name: "DequeModule", package: "swift-collections"),
             ]),
         .target(
             name: "MonitorMetrics",
@@ -82,15 +90,18 @@ let package = Package(
         .executableTarget(
             name: "mcptop",
             dependencies: [
-                "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "Dashboard", "Terminal", "App",
-                "Support", "DemoServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "Dashboard", "Terminal", "App", "Bridge",
+                "Support", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
-        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "MCPClient", "Support"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"], exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "DemoServerTests", dependencies: ["DemoServer"]),
+        .testTarget(name: "MCPTopTests", dependencies: ["mcptop"]),
         .testTarget(
             name: "DashboardTests",
             dependencies: [
@@ -98,7 +109,7 @@ let package = Package(
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],
             exclude: ["__Snapshots__"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "OAuth", "MCPClient", "DemoServer"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Bridge", "OAuth", "MCPClient", "DemoServer"]),
         .testTarget(
             name: "MonitorMetricsTests",
             dependencies: ["MonitorMetrics", "Monitor", "DemoServer", "HTTP", "OAuth", "MCPClient"]),

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 calls="${1:-500}"
 
 scripts/setup.sh
-tests/interop/setup_venv.sh >/dev/null
+integration/interop/setup_venv.sh >/dev/null
 PY=.venv-interop/bin/python
 
 bin="$(scripts/build-release.sh -q mcptop-bench-client mcptop-demo-server)"
@@ -45,9 +45,9 @@ start() {
 servers=(
     "demo|DemoServer, JSON|$bin/mcptop-demo-server --json"
     "demo_sse|DemoServer, SSE|$bin/mcptop-demo-server"
-    "python|Python SDK, JSON|$PY -u tests/interop/py_server.py --transport streamable --json-response"
-    "python_sse|Python SDK, SSE|$PY -u tests/interop/py_server.py --transport streamable"
-    "python_nagle|Python SDK, JSON, Nagle on|$PY -u tests/interop/py_server.py --transport streamable --json-response --nagle"
+    "python|Python SDK, JSON|$PY -u integration/interop/py_server.py --transport streamable --json-response"
+    "python_sse|Python SDK, SSE|$PY -u integration/interop/py_server.py --transport streamable"
+    "python_nagle|Python SDK, JSON, Nagle on|$PY -u integration/interop/py_server.py --transport streamable --json-response --nagle"
 )
 
 ms() { sed -E 's/.*"ms_per_call": ?([0-9.e+-]+).*/\1/'; }
@@ -61,7 +61,7 @@ for entry in "${servers[@]}"; do
         mode=legacy
         [ "$version" = 2026-07-28 ] && mode=auto
         mcptop_ms="$("$bin/mcptop-bench-client" "$url" "$version" "$calls" | ms)"
-        python_ms="$("$PY" tests/interop/py_client_bench.py "$url" --mode "$mode" --calls "$calls" | ms)"
+        python_ms="$("$PY" integration/interop/py_client_bench.py "$url" --mode "$mode" --calls "$calls" | ms)"
         ratio="$(awk -v a="$mcptop_ms" -v b="$python_ms" 'BEGIN { printf "%.2f", a / b }')"
         printf '%-28s %-11s %10.3f %10.3f %7s\n' "$label" "$version" "$mcptop_ms" "$python_ms" "$ratio"
     done

@@ -10,3 +10,9 @@ echo "== token refresh"
 echo
 echo "== watch over 1000 servers"
 ./watch_scale.sh
+echo
+echo "== dashboard vs htop"
+./dashboard_vs_htop.sh
+echo
+echo "== shipped size"
+./shipped_size.sh

@@ -12,12 +12,12 @@ interval=0.5
 calls=$(awk -v s="$seconds" -v i="$interval" 'BEGIN { printf "%d", s / i }')
 
 scripts/setup.sh
-tests/interop/setup_venv.sh >/dev/null
+integration/interop/setup_venv.sh >/dev/null
 PY=.venv-interop/bin/python
 mcptop="$(scripts/build-release.sh -q mcptop)/mcptop"
 
 work="$(mktemp -d)"
-"$PY" -u tests/interop/py_oauth_server.py --port 0 --token-lifetime 2 >"$work/server.out" 2>"$work/server.err" &
+"$PY" -u integration/interop/py_oauth_server.py --port 0 --token-lifetime 2 >"$work/server.out" 2>"$work/server.err" &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 200); do grep -q '^listening ' "$work/server.out" 2>/dev/null && break; sleep 0.05; done
@@ -31,7 +31,7 @@ for mode in proactive reactive; do
     [ "$mode" = reactive ] && proactive=false
     printf '{"mcpServers": {"py": {"url": "%s", "oauth": {"proactiveRefresh": %s}}}}\n' "$url" "$proactive" >"$work/$mode.json"
     export MCPTOP_STATE_DIR="$work/state-$mode"
-    BROWSER="$PWD/tests/interop/browser.sh" "$mcptop" --config "$work/$mode.json" auth py >/dev/null 2>&1
+    BROWSER="$PWD/integration/interop/browser.sh" "$mcptop" --config "$work/$mode.json" auth py >/dev/null 2>&1
     refreshes=$(stat refreshes)
     expired=$(stat rejected_expired)
     ok=$("$mcptop" --config "$work/$mode.json" call py echo --args '{"text":"tick"}' --repeat "$calls" \

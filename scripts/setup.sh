@@ -3,7 +3,8 @@
 # Idempotent: both README commands call it.
 set -euo pipefail
 
-packages=(libncursesw5-dev libcurl4-openssl-dev pkg-config tmux python3 python3-venv openssl ca-certificates)
+# binutils: objcopy and strip for the shipped binaries (scripts/build-release.sh).
+packages=(libncursesw5-dev libcurl4-openssl-dev pkg-config tmux python3 python3-venv openssl ca-certificates binutils)
 
 missing=()
 for package in "${packages[@]}"; do

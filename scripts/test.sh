@@ -24,19 +24,25 @@ echo "== format"
 swift format lint --strict --recursive Sources Tests
 
 echo "== interop"
-MCPTOP="$(swift build --show-bin-path)/mcptop" tests/interop/run.sh
+MCPTOP="$(swift build --show-bin-path)/mcptop" integration/interop/run.sh
 
 echo "== interop: OAuth"
-MCPTOP="$(swift build --show-bin-path)/mcptop" tests/interop/oauth.sh
+MCPTOP="$(swift build --show-bin-path)/mcptop" integration/interop/oauth.sh
+
+echo "== interop: proxy and serve (the Python SDK client through mcptop)"
+MCPTOP="$(swift build --show-bin-path)/mcptop" integration/interop/proxy.sh
 
 echo "== dashboard end to end (tmux)"
-MCPTOP="$(swift build --show-bin-path)/mcptop" tests/e2e/dashboard.sh
+MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/dashboard.sh
 
 echo "== keys the terminal sends (tmux)"
-MCPTOP="$(swift build --show-bin-path)/mcptop" tests/e2e/keys.sh
+MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/keys.sh
 
 echo "== hung and hostile servers: deadlines, signals, exit status"
-MCPTOP="$(swift build --show-bin-path)/mcptop" tests/e2e/hangs.sh
+MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/hangs.sh
 
 echo "== a dashboard you can trust (tmux)"
-MCPTOP="$(swift build --show-bin-path)/mcptop" tests/e2e/trust.sh
+MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/trust.sh
+
+echo "== the shipped binary: demo server beside it, make install and uninstall"
+MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/demo_install.sh

@@ -3,7 +3,7 @@ import MCPClient
 import Support
 
 // mcptop's side of bench/call_latency.sh: N sequential `tools/call echo` on one connection,
-// printed as one JSON line like tests/interop/py_client_bench.py prints for the Python SDK.
+// printed as one JSON line like integration/interop/py_client_bench.py prints for the Python SDK.
 // Usage: mcptop-bench-client URL VERSION [COUNT]
 
 let arguments = CommandLine.arguments

@@ -180,7 +180,7 @@ public struct DashboardState: Sendable {
     /// Where the config is, for the empty screen.
     public var configFile: String
     /// Seconds east of UTC for the clock times shown (tests fix it; the app uses the local zone).
-    public var utcOffset = Self.localUTCOffset()
+    public var utcOffset = TimeText.localUTCOffset()
 
     public init(now: Date, width: Int, height: Int, themeName: String, configFile: String) {
         self.now = now
@@ -188,15 +188,6 @@ public struct DashboardState: Sendable {
         self.height = height
         self.themeName = themeName
         self.configFile = configFile
-    }
-
-    /// The local zone's offset now, from the C library (TZ, /etc/localtime). Foundation's
-    /// `TimeZone.current` would load ICU's zone data, a megabyte of resident memory for a number.
-    public static func localUTCOffset() -> Int {
-        var now = time(nil)
-        var parts = tm()
-        guard localtime_r(&now, &parts) != nil else { return 0 }
-        return parts.tm_gmtoff
     }
 
     private mutating func updateVisible() {

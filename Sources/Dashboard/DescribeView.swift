@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 
 /// `d`: everything about one server, nothing cut: the state and its full reason, where it is,
 /// the login and its timeline, the history and the recent calls, wrapped to the screen and
@@ -51,13 +52,13 @@ enum DescribeView {
                 lines.append(((index == 0 ? "  " : "    ") + row, role))
             }
         }
-        let clock = { (date: Date) in Reducer.clock(date, offset: state.utcOffset) }
+        let clock = { (date: Date) in TimeText.clock(date, utcOffset: state.utcOffset) }
         let current = server.state
         var phase =
             "\(Renderer.symbol(current.phase.group, true)) \(current.phase.rawValue) since \(clock(current.since))"
-        phase += " (\(Renderer.countdown(state.now.timeIntervalSince(current.since))) ago)"
+        phase += " (\(TimeText.countdown(state.now.timeIntervalSince(current.since))) ago)"
         if let retryAt = current.retryAt {
-            phase += ", next try in \(Renderer.countdown(retryAt.timeIntervalSince(state.now)))"
+            phase += ", next try in \(TimeText.countdown(retryAt.timeIntervalSince(state.now)))"
         }
         field("State", phase, current.phase.role)
         field("Reason", current.reason, current.phase.role)
@@ -70,6 +71,7 @@ enum DescribeView {
         }
         field("Transport", transport)
         field("Tools", server.tools.isEmpty ? "none listed" : server.tools.map(\.name).joined(separator: ", "))
+        if !server.attachedClients.isEmpty { field("Clients", server.attachedClients.joined(separator: ", ")) }
         if let pending = server.pendingLogin {
             heading("Login pending (a cancels it, y copies the URL)")
             field("Since", clock(pending.startedAt))

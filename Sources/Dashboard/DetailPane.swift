@@ -53,7 +53,7 @@ enum DetailPane {
             row += 1
             for step in server.authSteps.reversed() where row < bottom {
                 screen.write(
-                    "\(Reducer.clock(step.time, offset: state.utcOffset)) \(step)", row: row, column: x + 1,
+                    "\(TimeText.clock(step.time, utcOffset: state.utcOffset)) \(step)", row: row, column: x + 1,
                     role: .dim, limit: width)
                 row += 1
             }
@@ -66,15 +66,16 @@ enum DetailPane {
                 call.outcome == .running
                     ? " \(JSONValue.format(p.progress))\(p.total.map { "/\(JSONValue.format($0))" } ?? "")" : ""
             } ?? ""
-        let duration = call.duration.map { Renderer.milliseconds($0) } ?? "running"
+        let duration = call.duration.map { TimeText.elapsed($0) } ?? "running"
+        let via = call.via.map { " (\($0))" } ?? ""
         return
-            "\(Reducer.clock(call.startedAt, offset: offset)) \(call.tool) \(duration) \(call.outcome.rawValue)\(progress) \(call.argumentsDigest)"
+            "\(TimeText.clock(call.startedAt, utcOffset: offset)) \(call.tool) \(duration) \(call.outcome.rawValue)\(progress)\(via) \(call.argumentsDigest)"
     }
 
     /// The state history, newest first, with routine runs folded into one line each: token
     /// refreshes (refreshing → connected, again and again) and retries in backoff.
     static func historyLines(_ server: ServerSnapshot, now: Date, offset: Int) -> [(String, Role)] {
-        func clock(_ date: Date) -> String { Reducer.clock(date, offset: offset) }
+        func clock(_ date: Date) -> String { TimeText.clock(date, utcOffset: offset) }
         let states = server.history + [server.state]
         var lines: [(String, Role)] = []
         var index = 0
@@ -91,7 +92,7 @@ enum DetailPane {
                     end += 1
                 }
                 if refreshes.count >= 2, let last = refreshes.last {
-                    let ago = Renderer.countdown(now.timeIntervalSince(last.since))
+                    let ago = TimeText.countdown(now.timeIntervalSince(last.since))
                     lines.append(("\(clock(first.since)) refreshed ×\(refreshes.count), last \(ago) ago", .ok))
                     index = end
                     continue
@@ -121,7 +122,7 @@ enum DetailPane {
         var lines: [(String, Role)] = []
         if let pending = server.pendingLogin {
             lines.append(
-                ("login pending since \(Reducer.clock(pending.startedAt, offset: offset)) (a cancels)", .accent))
+                ("login pending since \(TimeText.clock(pending.startedAt, utcOffset: offset)) (a cancels)", .accent))
         }
         if let stepUp = server.stepUpScopes, !stepUp.isEmpty {
             lines.append(
@@ -146,7 +147,7 @@ enum DetailPane {
             let left = expiry.timeIntervalSince(now)
             lines.append(
                 (
-                    left > 0 ? "expires in \(Renderer.countdown(left))" : "expired \(Renderer.countdown(-left)) ago",
+                    left > 0 ? "expires in \(TimeText.countdown(left))" : "expired \(TimeText.countdown(-left)) ago",
                     left > 0 ? .ok : .error
                 ))
         } else {
@@ -154,7 +155,7 @@ enum DetailPane {
         }
         let waiting: Set<ConnectionState.Phase> = [.needsLogin, .failed, .config]
         if let due = server.refreshDue, !refused, !waiting.contains(server.state.phase) {
-            lines.append(("next refresh in \(Renderer.countdown(due.timeIntervalSince(now)))", .normal))
+            lines.append(("next refresh in \(TimeText.countdown(due.timeIntervalSince(now)))", .normal))
         }
         lines.append(("access token …\(token.accessTokenFingerprint ?? "????")", .normal))
         if !token.hasRefreshToken {
@@ -168,14 +169,14 @@ enum DetailPane {
             let left = end.timeIntervalSince(now)
             lines.append(
                 (
-                    left > 0 ? "refresh token valid for \(Renderer.countdown(left))" : "refresh token expired",
+                    left > 0 ? "refresh token valid for \(TimeText.countdown(left))" : "refresh token expired",
                     left < 86400 ? .warn : .normal
                 ))
         }
         if let last = token.lastRefreshAt {
             lines.append(
                 (
-                    "last refresh \(Renderer.countdown(now.timeIntervalSince(last))) ago: \(token.lastRefreshResult ?? "")",
+                    "last refresh \(TimeText.countdown(now.timeIntervalSince(last))) ago: \(token.lastRefreshResult ?? "")",
                     .normal
                 ))
         }

@@ -56,14 +56,6 @@ public enum Reducer {
         state.status = StatusLine(text: text, role: role, at: state.now, awaiting: awaiting)
     }
 
-    static func clock(_ date: Date, offset: Int) -> String {
-        let seconds = NumberText.clampedInt(date.timeIntervalSince1970, rounding: .down) % 86400
-        let local = seconds + offset
-        let day = ((local % 86400) + 86400) % 86400
-        let (hour, minute, second) = (day / 3600, day % 3600 / 60, day % 60)
-        return "\(NumberText.twoDigits(hour)):\(NumberText.twoDigits(minute)):\(NumberText.twoDigits(second))"
-    }
-
     /// The scope whose bindings apply now: the overlay on top, else the main view.
     static func scope(of state: DashboardState) -> KeyBinding.Scope? {
         switch state.overlay {

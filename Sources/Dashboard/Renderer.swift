@@ -68,7 +68,7 @@ public enum Renderer {
         if busy > 0 { text += "  \(symbol(.busy, screen.unicode)) \(busy) busy" }
         if problem > 0 { text += "  \(symbol(.problem, screen.unicode)) \(problem) need attention" }
         screen.write(text, row: 0, column: 0, role: .title)
-        let clock = Reducer.clock(state.now, offset: state.utcOffset) + " "
+        let clock = TimeText.clock(state.now, utcOffset: state.utcOffset) + " "
         screen.write(clock, row: 0, column: screen.width - DisplayWidth.of(clock), role: .title)
     }
 
@@ -131,22 +131,6 @@ public enum Renderer {
             x = screen.write(key, row: row, column: x, role: .hintKey)
             x = screen.write(label + " ", row: row, column: x, role: .hint)
         }
-    }
-
-    // MARK: Formatting
-
-    /// "04:12", "3h05m", "2d4h"; any number (a server may send 1e300) gives text, not a trap.
-    static func countdown(_ seconds: Double) -> String {
-        let total = NumberText.clampedInt(max(0, seconds), rounding: .down)
-        if total < 3600 { return "\(NumberText.twoDigits(total / 60)):\(NumberText.twoDigits(total % 60))" }
-        if total < 86400 { return "\(total / 3600)h\(NumberText.twoDigits(total % 3600 / 60))m" }
-        if total >= 86400 * 36500 { return ">100y" }
-        return "\(total / 86400)d\(total % 86400 / 3600)h"
-    }
-
-    static func milliseconds(_ seconds: Double) -> String {
-        seconds < 10
-            ? NumberText.fixed(seconds * 1000, digits: 0) + " ms" : NumberText.fixed(seconds, digits: 1) + " s"
     }
 }
 

@@ -73,7 +73,7 @@ extension Column {
             id: .lastCall, title: "LAST CALL", minimum: 9, priority: 4, preferred: { _ in 16 }, sort: nil,
             cell: { server, _ in
                 guard let call = server.calls.last else { return .text("-", .dim) }
-                let duration = call.duration.map { Renderer.milliseconds($0) } ?? "…"
+                let duration = call.duration.map { TimeText.elapsed($0) } ?? "…"
                 return .text("\(call.tool) \(duration)", call.outcome.role)
             }),
         Column(
@@ -84,7 +84,7 @@ extension Column {
                 guard token.hasRefreshToken else { return .text("none", .warn) }
                 if token.unusableReason != nil { return .text("refused", .error) }
                 let age = token.refreshTokenObtainedAt.map {
-                    " " + Renderer.countdown(context.now.timeIntervalSince($0))
+                    " " + TimeText.countdown(context.now.timeIntervalSince($0))
                 }
                 return .text("yes" + (age ?? ""), .normal)
             }),
@@ -108,9 +108,11 @@ extension Column {
         let phase = server.state.phase
         var text = "\(Renderer.symbol(phase.group, unicode)) \(phase.rawValue)"
         if let now, let retryAt = server.state.retryAt {
-            text += " " + Renderer.countdown(retryAt.timeIntervalSince(now))
+            text += " " + TimeText.countdown(retryAt.timeIntervalSince(now))
         }
         if server.pendingLogin != nil { text += unicode ? " · login pending" : " - login pending" }
+        // Clients using the server through mcptop proxy / serve.
+        if !server.attachedClients.isEmpty { text += (unicode ? " ⇄" : " <>") + "\(server.attachedClients.count)" }
         return text + " " + server.state.reason
     }
 
@@ -229,7 +231,7 @@ enum ServerTable {
         let lifetime = max(1, token.obtainedAt.map { expiry.timeIntervalSince($0) } ?? 3600)
         let fraction = max(0, min(1, left / lifetime))
         let role: Role = left <= 0 ? .error : fraction < 0.2 ? .warn : .ok
-        let text = left <= 0 ? "expired" : Renderer.countdown(left)
+        let text = left <= 0 ? "expired" : TimeText.countdown(left)
         let textWidth = min(width, max(7, DisplayWidth.of(text)))
         let end = screen.write(text, row: row, column: column, role: role, field: textWidth)
         let gaugeWidth = max(0, width - textWidth - 1)

@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 
 /// Monitor events as the dashboard tells them: a line in the event log each, the outcome of
 /// whatever the status line said was under way, and the login popup opened and closed.
@@ -49,13 +50,13 @@ enum StatusOutcome {
             line = text
         }
         if let line {
-            let time = Reducer.clock(event.time, offset: state.utcOffset)
+            let time = TimeText.clock(event.time, utcOffset: state.utcOffset)
             state.log.append("\(time) \(server): \(line)")
         }
     }
 
     private static func finished(_ call: CallRecord, server: String, in state: inout DashboardState) {
-        let took = call.duration.map { " in \(Renderer.milliseconds($0))" } ?? ""
+        let took = call.duration.map { " in \(TimeText.elapsed($0))" } ?? ""
         switch call.outcome {
         case .running: return
         case .ok: Reducer.say("\(server): \(call.tool) ok\(took)", .ok, in: &state)

@@ -221,10 +221,6 @@ public struct Theme: Sendable, Equatable {
         styles[role] ?? Self.darkStyles[role] ?? RoleStyle()
     }
 
-    public mutating func setStyle(_ style: RoleStyle, for role: Role) {
-        styles[role] = style
-    }
-
     /// The dark default, compiled in so mcptop works without theme files (themes/dark.theme
     /// holds the same values).
     public static let builtIn = Theme(name: "dark")

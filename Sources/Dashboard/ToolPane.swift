@@ -395,7 +395,7 @@ enum ToolPaneView {
             return
         }
         var header = "#\(call.id) \(call.tool): \(call.outcome.rawValue)"
-        if let duration = call.duration { header += " in \(Renderer.milliseconds(duration))" }
+        if let duration = call.duration { header += " in \(TimeText.elapsed(duration))" }
         if call.outcome == .running, let progress = call.lastProgress {
             header += " — \(JSONValue.format(progress.progress))"
             if let total = progress.total { header += "/\(JSONValue.format(total))" }

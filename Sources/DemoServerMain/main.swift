@@ -1,12 +1,20 @@
 import DemoServer
 import Foundation
 
-// mcptop-demo-server: runs the loopback demo MCP server until SIGINT or SIGTERM.
+// mcptop-demo-server: runs the loopback demo MCP server until SIGINT or SIGTERM; with
+// --demo-fleet, the five servers of `mcptop demo` (which starts this executable as its child).
 
 let usage = """
     usage: mcptop-demo-server [--port N] [--json] [--no-stateless] [--no-stateful] \
     [--bearer TOKEN] [--oauth [--token-lifetime S] [--no-rotate] [--refuse-refresh] \
     [--refresh-delay S]]
+           mcptop-demo-server --demo-fleet
+
+      --demo-fleet    start the five servers of `mcptop demo` on free ports, each with its
+                      story (sessions forgotten every 20 s, refreshes refused from 60 s until
+                      the next login), print one JSON line per server ({"name", "url",
+                      "transport", "oauth", "protocolVersion"}) and then "ready"; stop on
+                      SIGINT, SIGTERM or when stdin closes (so it never outlives its parent)
 
       --port N        port to listen on, on 127.0.0.1 (default 0: any free port)
       --json          answer requests with application/json (default: text/event-stream)
@@ -36,9 +44,10 @@ func fail(_ message: String) -> Never {
 }
 
 /// Parses argv by hand: `--name value` or `--name=value`.
-func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port: Int) {
+func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port: Int, fleet: Bool) {
     var options = DemoServerOptions()
     var port = 0
+    var fleet = false
     var remaining = arguments[...]
     while let argument = remaining.popFirst() {
         let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
@@ -66,6 +75,8 @@ func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port:
                 fail("invalid port '\(text)'")
             }
             port = number
+        case "--demo-fleet":
+            fleet = true
         case "--json":
             options.responseMode = .json
         case "--no-stateless":
@@ -100,10 +111,11 @@ func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port:
             fail("\(name) takes no value")
         }
     }
-    return (options, port)
+    if fleet && arguments.count > 1 { fail("--demo-fleet takes no other option") }
+    return (options, port, fleet)
 }
 
-let (options, port) = parseArguments(Array(CommandLine.arguments.dropFirst()))
+let (options, port, fleet) = parseArguments(Array(CommandLine.arguments.dropFirst()))
 
 // Route SIGINT and SIGTERM to an async stream instead of letting them kill the process.
 let (signals, signalContinuation) = AsyncStream<Int32>.makeStream()
@@ -116,6 +128,37 @@ for signalNumber in [SIGINT, SIGTERM] {
     signalSources.append(source)
 }
 
+// FileHandle writes are unbuffered, so each line is visible to a reading parent at once.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+if fleet {
+    // The parent holds our stdin open; when it exits, however it exits, the pipe closes.
+    let stdinClosed = Thread {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while read(0, &buffer, buffer.count) > 0 {}
+        signalContinuation.yield(0)
+    }
+    stdinClosed.start()
+    let demo: DemoFleet
+    do {
+        demo = try await DemoFleet.start()
+    } catch {
+        writeError("mcptop-demo-server: cannot start the demo servers on 127.0.0.1: \(error)\n")
+        exit(1)
+    }
+    for member in demo.members { say(member.jsonLine) }
+    say("ready")
+    let scenarios = Task { await demo.runScenarios() }
+    for await _ in signals {
+        break
+    }
+    scenarios.cancel()
+    await demo.stop()
+    exit(0)
+}
+
 let server = DemoServer(options: options)
 let boundPort: Int
 do {
@@ -124,8 +167,7 @@ do {
     writeError("mcptop-demo-server: cannot listen on 127.0.0.1:\(port): \(error)\n")
     exit(1)
 }
-// FileHandle writes are unbuffered, so the line is visible to a reading parent at once.
-FileHandle.standardOutput.write(Data("listening http://127.0.0.1:\(boundPort)/mcp\n".utf8))
+say("listening http://127.0.0.1:\(boundPort)/mcp")
 
 for await _ in signals {
     break

@@ -21,6 +21,8 @@ public struct CallRecord: Sendable, Equatable, Identifiable {
     public var detail: String?
     /// The whole result, kept for the dashboard's result view.
     public var result: ToolResult?
+    /// For a call a client made through `mcptop proxy` or `serve`: "claude-code via proxy".
+    public var via: String? = nil
 
     /// `key=value` pairs, values shortened, at most `limit` characters.
     public static func digest(_ arguments: JSONValue?, limit: Int = 60) -> String {

@@ -21,9 +21,6 @@ public struct ConnectionState: Sendable, Equatable {
         self.since = since
         self.retryAt = retryAt
     }
-
-    /// True for the states that wait for the user (a login, a fix of the config or server).
-    public var isProblem: Bool { phase == .needsLogin || phase == .failed || phase == .config }
 }
 
 /// How long to wait after the n-th failure in a row: exponential backoff with full jitter

@@ -1,3 +1,4 @@
+import Bridge
 import Foundation
 import HTTP
 import MCPClient
@@ -17,9 +18,22 @@ public final class Monitor: Sendable {
         options: MonitorOptions = MonitorOptions(), http: HTTPClient = .shared
     ) {
         let hub = self.hub
+        bridgeFolder = options.bridgeFolder
         let gate = ConnectGate(limit: options.concurrentConnects)
         supervisors = specs.map {
             Supervisor(spec: $0, store: store, hub: hub, clock: clock, options: options, http: http, gate: gate)
+        }
+    }
+
+    private let bridgeFolder: String?
+
+    /// Follows the bridges' files (twice a second) until cancelled: their clients' calls go to
+    /// the supervisor of the server they called.
+    private static func follow(_ reader: BridgeActivity.Reader, supervisors: [Supervisor]) async {
+        let byName = Dictionary(supervisors.map { ($0.spec.name, $0) }, uniquingKeysWith: { first, _ in first })
+        while !Task.isCancelled {
+            for event in reader.poll() { await byName[event.server]?.recordBridged(event) }
+            try? await Task.sleep(for: .milliseconds(500))
         }
     }
 
@@ -30,10 +44,14 @@ public final class Monitor: Sendable {
     /// Starts every supervisor.
     public func start() {
         let supervisors = self.supervisors
+        let bridges = bridgeFolder.map(BridgeActivity.Reader.init(folder:))
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
                 for supervisor in supervisors {
                     group.addTask { await supervisor.run() }
+                }
+                if let bridges {
+                    group.addTask { await Self.follow(bridges, supervisors: supervisors) }
                 }
             }
         }

@@ -58,6 +58,29 @@ public final class ManualMonitorClock: MonitorClock {
         return MonitorAlarm { [self] in _ = state.withLock { $0.alarms.removeValue(forKey: id) } }
     }
 
+    /// The deadlines of the alarms set and neither fired nor cancelled, earliest first. A
+    /// supervisor waiting for its next health check, refresh or retry has exactly one; one
+    /// waiting for the user alone (needs login, config) has none. Tests ask this instead of
+    /// sleeping a while to see that nothing happened.
+    public var pendingAlarms: [Date] {
+        state.withLock { $0.alarms.values.map(\.deadline) }.sorted()
+    }
+
+    /// Waits until `count` alarms are pending: each supervisor on this clock has done what the
+    /// time asked of it and waits for its next deadline. Returns their deadlines, or nil if
+    /// that did not happen within `timeout` (real time).
+    public func settled(alarms count: Int = 1, timeout: Duration = .seconds(10)) async -> [Date]? {
+        let end = ContinuousClock.now + timeout
+        while true {
+            // An alarm whose deadline has come is fired and gone (`alarm`, `advance`): those
+            // left are all in the future.
+            let pending = pendingAlarms
+            if pending.count == count { return pending }
+            guard ContinuousClock.now < end else { return nil }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
     /// Moves time forward and fires every alarm whose deadline has come.
     public func advance(by seconds: Double) {
         let due = state.withLock { state -> [@Sendable () -> Void] in

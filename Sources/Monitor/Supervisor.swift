@@ -1,111 +1,10 @@
+import Bridge
 import Foundation
 import HTTP
 import MCPClient
 import OAuth
 import Support
 import Synchronization
-
-/// One configured server, as the monitor needs it.
-public struct ServerSpec: Sendable {
-    public var endpoint: ServerEndpoint
-    public var oauth: OAuthSettings
-    /// OAuth applies: an HTTP server without an `Authorization` header of its own.
-    public var usesOAuth: Bool
-    /// Why the config entry cannot be used as written (an unset `${VAR}`); such a server is
-    /// shown, in the `config` state, and never connects.
-    public var problem: String?
-    /// The URL or command as written in the config, before `${VAR}` expansion, so a secret
-    /// taken from the environment never reaches a screen.
-    public var displayTarget: String
-
-    public var name: String { endpoint.name }
-
-    public init(
-        endpoint: ServerEndpoint, oauth: OAuthSettings = OAuthSettings(), usesOAuth: Bool, problem: String? = nil,
-        displayTarget: String? = nil
-    ) {
-        self.endpoint = endpoint
-        self.oauth = oauth
-        self.usesOAuth = usesOAuth
-        self.problem = problem
-        self.displayTarget = displayTarget ?? endpoint.target
-    }
-
-    /// The URL a login is for.
-    public var httpURL: String? {
-        switch endpoint.transport {
-        case .streamableHTTP(let url), .legacySSE(let url): return url
-        case .stdio: return nil
-        }
-    }
-}
-
-public struct MonitorOptions: Sendable {
-    /// Seconds between health checks of a connected server.
-    public var healthInterval: Double = 30
-    public var backoff = Backoff()
-    public var callLogCapacity = 200
-    public var historyCapacity = 50
-    public var authStepCapacity = 100
-    /// At most this many servers connect at once (the rest wait their turn).
-    public var concurrentConnects = 32
-    /// Plays the browser for a login instead of `$BROWSER` (`mcptop demo` follows the demo
-    /// server's auto-approving redirect in-process).
-    public var browser: (@Sendable (String) -> Void)?
-
-    public init() {}
-}
-
-/// What a user asks of one server, as a value.
-public enum SupervisorCommand: Sendable, Equatable {
-    case reconnect
-    case refreshNow
-    /// Starts a browser login beside the connection (`openBrowser` false only shows the URL; an
-    /// event carries it); while one is pending, the same command cancels it.
-    case login(openBrowser: Bool, extraScopes: [String])
-    /// Gives up a pending login; the connection and the stored login stay as they are.
-    case cancelLogin
-    /// A new login was stored: connect again with it.
-    case loggedIn
-    /// Revoke and forget the login.
-    case forget
-}
-
-/// A browser login under way beside the connection.
-public struct PendingLogin: Sendable, Equatable {
-    /// The authorization URL, once it is known.
-    public var url: String?
-    /// The scopes asked for (empty: the server's defaults).
-    public var scopes: [String]
-    public var startedAt: Date
-}
-
-/// Everything known about a server at one moment, for screens and reports.
-public struct ServerSnapshot: Sendable {
-    public var name: String
-    public var transport: String
-    public var target: String
-    public var state: ConnectionState
-    public var history: [ConnectionState]
-    public var serverInfo: ServerInfo?
-    public var tools: [Tool]
-    public var token: TokenSummary?
-    public var calls: [CallRecord]
-    public var authSteps: [AuthStep]
-    public var callCount: Int
-    public var errorCount: Int
-    /// When the next refresh is scheduled, if the token's expiry is known.
-    public var refreshDue: Date?
-    /// A browser login under way, if any.
-    public var pendingLogin: PendingLogin?
-    /// The scopes the server asked for in its last `insufficient_scope` answer: the next login
-    /// asks for them as well as those already granted (step-up).
-    public var stepUpScopes: [String]?
-    /// Why the config entry cannot be used, for servers in the `config` state.
-    public var configProblem: String?
-    /// OAuth applies (an HTTP server without its own `Authorization` header).
-    public var usesOAuth = true
-}
 
 /// Keeps one server connected: connects and negotiates, lists tools, refreshes the token on
 /// schedule, checks health, and after a failure waits (exponential backoff with full jitter,
@@ -129,6 +28,8 @@ public actor Supervisor {
     private var info: ServerInfo?
     private var tools: [Tool] = []
     private var token: TokenSummary?
+    /// Clients attached through bridges, by bridge process and client: "claude-code via proxy".
+    private var attachedClients: [String: String] = [:]
     private var failures = 0
     private var callCount = 0
     private var errorCount = 0
@@ -160,16 +61,10 @@ public actor Supervisor {
         history = RingBuffer(capacity: options.historyCapacity)
         calls = RingBuffer(capacity: options.callLogCapacity)
         authSteps = RingBuffer(capacity: options.authStepCapacity)
-        if spec.usesOAuth, let url = spec.httpURL {
-            let name = spec.name
-            manager = TokenManager(
-                serverName: name, serverURL: url, store: store, settings: spec.oauth, http: http,
-                now: { [clock] in clock.now },
-                onStep: { [relay] step in relay.record(.authStep(step)) },
-                onChange: { [relay] credential in relay.record(.tokenChanged(credential.map(TokenSummary.init))) })
-        } else {
-            manager = nil
-        }
+        manager = spec.tokenManager(
+            store: store, http: http, now: { [clock] in clock.now },
+            onStep: { [relay] step in relay.record(.authStep(step)) },
+            onChange: { [relay] credential in relay.record(.tokenChanged(credential.map(TokenSummary.init))) })
         relay.attach(self)
     }
 
@@ -190,7 +85,40 @@ public actor Supervisor {
             history: history.all, serverInfo: info, tools: tools, token: token, calls: calls.all,
             authSteps: authSteps.all, callCount: callCount, errorCount: errorCount,
             refreshDue: (try? await manager?.refreshDue()) ?? nil, pendingLogin: pendingLogin,
-            stepUpScopes: stepUpScopes, configProblem: spec.problem, usesOAuth: manager != nil)
+            stepUpScopes: stepUpScopes, configProblem: spec.problem, usesOAuth: manager != nil,
+            attachedClients: attachedClients.values.sorted())
+    }
+
+    /// What a bridge reported: a client attached or gone, or a call it made, kept and shown
+    /// with the server's own calls.
+    public func recordBridged(_ event: BridgeActivity.Event) {
+        let key = "\(event.pid) \(event.via) \(event.client)"
+        let via = "\(event.client) via \(event.via)"
+        switch event.kind {
+        case .attached:
+            attachedClients[key] = via
+            publish(.log("\(via) attached"))
+        case .detached:
+            guard attachedClients.removeValue(forKey: key) != nil else { return }
+            publish(.log("\(via) left"))
+        case .call:
+            let outcome: CallRecord.Outcome
+            switch event.outcome {
+            case "ok": outcome = .ok
+            case "isError": outcome = .isError
+            case "cancelled": outcome = .cancelled
+            default: outcome = .protocolError
+            }
+            let record = CallRecord(
+                id: nextCallID, tool: event.tool ?? "?", argumentsDigest: "", startedAt: event.time,
+                duration: event.seconds, outcome: outcome, lastProgress: nil, detail: event.detail, result: nil,
+                via: via)
+            nextCallID += 1
+            callCount += 1
+            if outcome != .ok { errorCount += 1 }
+            calls.append(record)
+            publish(.callFinished(record))
+        }
     }
 
     public var currentState: ConnectionState { state }
@@ -271,10 +199,7 @@ public actor Supervisor {
         while !Task.isCancelled {
             enter(.connecting, "connecting to \(displayURL(spec.endpoint.target))")
             let connection = MCPConnection(
-                endpoint: spec.endpoint,
-                authorizer: manager.map { OAuthAuthorizer(manager: $0, staticHeaders: spec.endpoint.headers) }
-                    ?? StaticAuthorizer(headers: spec.endpoint.headers),
-                http: http)
+                endpoint: spec.endpoint, authorizer: spec.authorizer(using: manager), http: http)
             self.connection = connection
             do {
                 await gate?.acquire()
@@ -566,47 +491,6 @@ public actor Supervisor {
         }
     }
 
-    enum Decision: Equatable {
-        case needsLogin(String)
-        case failed(String)
-        case retry(String)
-    }
-
-    /// The decision, with the reason's leading "server: " dropped (screens show the name).
-    static func classify(_ error: Error, server: String) -> Decision {
-        let prefix = "\(server): "
-        func trim(_ text: String) -> String { text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text }
-        switch classify(error) {
-        case .needsLogin(let reason): return .needsLogin(trim(reason))
-        case .failed(let reason): return .failed(trim(reason))
-        case .retry(let reason): return .retry(trim(reason))
-        }
-    }
-
-    static func classify(_ error: Error) -> Decision {
-        if let error = error as? OAuthError {
-            switch error.kind {
-            case .needsLogin: return .needsLogin(error.description)
-            case .transient: return .retry(error.description)
-            default: return .failed(error.description)
-            }
-        }
-        guard let error = error as? MCPError else { return .retry("\(error)") }
-        switch error.kind {
-        case .authorization(let inner): return classify(inner)
-        case .unauthorized: return .needsLogin(error.description)
-        case .unsupportedVersion, .unsupported: return .failed(error.description)
-        case .httpStatus(let status, _, _, _):
-            if status >= 500 || status == 429 || status == 408 { return .retry(error.description) }
-            return .failed(error.description)
-        case .connection(let http):
-            if http.kind == .invalidURL || http.kind == .tls { return .failed(error.description) }
-            return .retry(error.description)
-        case .rpc, .protocolViolation, .sessionExpired, .timeout, .cancelled, .process:
-            return .retry(error.description)
-        }
-    }
-
     // MARK: Tool calls
 
     /// Starts a call; its progress and outcome arrive as events. Returns the call's id.
@@ -715,43 +599,5 @@ private final class EventRelay: Sendable {
     func record(_ kind: MonitorEvent.Kind) {
         guard let supervisor = target.withLock({ $0.supervisor }) else { return }
         Task { await supervisor.record(kind) }
-    }
-}
-
-/// One waiter and any number of signals, from any thread. A signal with nobody waiting is
-/// kept for the next wait, so a wake-up that races the wait is not lost; a spare one only
-/// makes the supervisor look at its deadlines once more.
-private final class Wakeup: Sendable {
-    private enum State {
-        case idle
-        case waiting(CheckedContinuation<Void, Never>)
-        case signalled
-    }
-    private let state = Mutex(State.idle)
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let signalled = state.withLock { state -> Bool in
-                if case .signalled = state {
-                    state = .idle
-                    return true
-                }
-                state = .waiting(continuation)
-                return false
-            }
-            if signalled { continuation.resume() }
-        }
-    }
-
-    func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if case .waiting(let continuation) = state {
-                state = .idle
-                return continuation
-            }
-            state = .signalled
-            return nil
-        }
-        waiter?.resume()
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Bridge
 import Config
+import Foundation
 import MCPClient
 import Monitor
 import OAuth
@@ -29,6 +31,12 @@ struct GlobalOptions: ParsableArguments {
     }
 
     var store: TokenStore { TokenStore(directory: locations.stateDirectory) }
+
+    /// Where `proxy` and `serve` tell dashboards and `watch` about their clients.
+    var bridgeFolder: String {
+        BridgeActivity.folder(
+            environment: ProcessInfo.processInfo.environment, stateDirectory: locations.stateDirectory)
+    }
 
     /// The named server from the config, or a usage error that lists the configured ones.
     func configured(named name: String) throws -> (Configuration, ConfiguredServer) {
@@ -67,25 +75,6 @@ struct GlobalOptions: ParsableArguments {
             }
             endpoint.protocolVersion = protocolVersion
         }
-        return MCPConnection(endpoint: endpoint, authorizer: authorizer(for: server))
-    }
-
-    /// OAuth for HTTP servers, unless the config sets its own Authorization header.
-    func authorizer(for server: ConfiguredServer) -> any Authorizer {
-        guard let url = server.httpURL, !server.hasStaticAuthorization else {
-            return StaticAuthorizer(headers: server.endpoint.headers)
-        }
-        let manager = TokenManager(serverName: server.name, serverURL: url, store: store, settings: server.oauth)
-        return OAuthAuthorizer(manager: manager, staticHeaders: server.endpoint.headers)
-    }
-}
-
-extension ConfiguredServer {
-    /// The URL that OAuth protects: the MCP endpoint (or the SSE URL of the legacy transport).
-    var httpURL: String? {
-        switch endpoint.transport {
-        case .streamableHTTP(let url), .legacySSE(let url): return url
-        case .stdio: return nil
-        }
+        return MCPConnection(endpoint: endpoint, authorizer: server.spec.authorizer(store: store))
     }
 }

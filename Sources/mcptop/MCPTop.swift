@@ -13,7 +13,8 @@ struct MCPTop: AsyncParsableCommand {
         version: "mcptop \(MCPTopVersion.current) (libcurl \(HTTPClient.curlVersion))",
         subcommands: [
             ServersCommand.self, ToolsCommand.self, CallCommand.self, AuthCommand.self, LogoutCommand.self,
-            StatusCommand.self, WatchCommand.self, DashboardCommand.self, DemoCommand.self,
+            StatusCommand.self, WatchCommand.self, ProxyCommand.self, ServeCommand.self, DashboardCommand.self,
+            DemoCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)
 }

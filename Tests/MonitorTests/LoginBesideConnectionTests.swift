@@ -1,3 +1,4 @@
+import Bridge
 import DemoServer
 import Foundation
 import HTTP
@@ -96,7 +97,7 @@ import Testing
     }
 
     @Test func aManualRefreshThatFailsTransientlyKeepsTheConnection() async throws {
-        let (server, supervisor, _, hub, run) = try await connected()
+        let (server, supervisor, clock, hub, run) = try await connected()
         let events = hub.subscribe()
         server.setOptions { $0.oauth?.failRefreshes = 1 }
         await supervisor.send(.refreshNow)
@@ -108,7 +109,8 @@ import Testing
             }
         }
         #expect(failure?.isTransient == true)
-        try await Task.sleep(for: .milliseconds(100))
+        // Done with the command: waiting on the clock again (a backoff would wait too, and fail below).
+        #expect(await clock.settled() != nil)
         #expect(await supervisor.currentState.phase == .connected)
         #expect(await !(phases(supervisor).contains(.backoff)), "the healthy connection was kept")
         run.cancel()
@@ -173,15 +175,27 @@ import Testing
 
     @Test func aServerWhoseConfigCannotBeUsedIsShownAndNeverConnects() async throws {
         let endpoint = ServerEndpoint(name: "secret", transport: .streamableHTTP(url: "http://127.0.0.1:9/mcp"))
+        let hub = EventHub()
+        let events = hub.subscribe()
+        let clock = ManualMonitorClock(now: Date())
         let supervisor = Supervisor(
             spec: ServerSpec(
                 endpoint: endpoint, usesOAuth: true, problem: "url uses ${TOKEN}, which is not set",
                 displayTarget: "http://127.0.0.1:9/${TOKEN}"),
-            store: temporaryStore(), hub: EventHub(), clock: ManualMonitorClock(now: Date()))
+            store: temporaryStore(), hub: hub, clock: clock)
         let run = Task { await supervisor.run() }
         #expect(await eventually("config state") { await supervisor.currentState.phase == .config })
         await supervisor.send(.reconnect)
-        try await Task.sleep(for: .milliseconds(50))
+        // The answer to the reconnect: the command was handled, and nothing is scheduled.
+        var answer: String?
+        for await event in events {
+            if case .log(let text) = event.kind {
+                answer = text
+                break
+            }
+        }
+        #expect(answer == "fix the config first: url uses ${TOKEN}, which is not set")
+        #expect(clock.pendingAlarms.isEmpty)
         let snapshot = await supervisor.snapshot()
         #expect(snapshot.state.phase == .config)
         #expect(snapshot.state.reason == "url uses ${TOKEN}, which is not set")
@@ -212,5 +226,29 @@ import Testing
         run.cancel()
         await run.value
         await server.stop()
+    }
+}
+
+/// Issue 14: calls clients make through `mcptop proxy` / `serve` show with the server's own.
+@Suite struct BridgedCallsTests {
+    @Test func aBridgedCallIsKeptWithTheClientsNameAndAttachedClientsAreCounted() async throws {
+        let endpoint = ServerEndpoint(name: "acme", transport: .streamableHTTP(url: "http://127.0.0.1:9/mcp"))
+        let supervisor = Supervisor(
+            spec: ServerSpec(endpoint: endpoint, usesOAuth: false), store: temporaryStore(), hub: EventHub(),
+            clock: ManualMonitorClock(now: Date()))
+        await supervisor.recordBridged(.init(kind: .attached, pid: 42, via: "proxy", server: "acme", client: "cursor"))
+        await supervisor.recordBridged(
+            .init(
+                kind: .call, pid: 42, via: "proxy", server: "acme", client: "cursor", tool: "search", seconds: 0.2,
+                outcome: "isError", detail: "no results"))
+        var snapshot = await supervisor.snapshot()
+        #expect(snapshot.attachedClients == ["cursor via proxy"])
+        let call = try #require(snapshot.calls.last)
+        #expect(call.via == "cursor via proxy")
+        #expect(call.outcome == .isError)
+        #expect(snapshot.callCount == 1 && snapshot.errorCount == 1)
+        await supervisor.recordBridged(.init(kind: .detached, pid: 42, via: "proxy", server: "acme", client: "cursor"))
+        snapshot = await supervisor.snapshot()
+        #expect(snapshot.attachedClients.isEmpty)
     }
 }

@@ -89,9 +89,11 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         let run = Task { await supervisor.run() }
         #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
         #expect(await supervisor.snapshot().tools.count >= 6)
+        let start = clock.now
+        #expect(await clock.settled() == [start.addingTimeInterval(30)], "the first health check is due in 30 s")
         let pings = server.stats().methods["ping", default: 0]
         clock.advance(by: 29)
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(clock.pendingAlarms == [start.addingTimeInterval(30)], "nothing woke the supervisor")
         #expect(server.stats().methods["ping", default: 0] == pings, "no health check before 30 s")
         clock.advance(by: 1)
         #expect(await eventually("a ping") { server.stats().methods["ping", default: 0] == pings + 1 })
@@ -169,7 +171,8 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         await supervisor.send(.reconnect)
         #expect(await eventually("two more attempts") { await attempts() == before + 2 })
         #expect(await eventually("backoff again") { await supervisor.currentState.phase == .backoff })
-        try await Task.sleep(for: .milliseconds(300))
+        let retryAt = try #require(await supervisor.currentState.retryAt)
+        #expect(await clock.settled() == [retryAt], "it waits for the end of the backoff")
         #expect(await attempts() == before + 2, "no attempt before the backoff has passed")
         run.cancel()
         await run.value
@@ -192,7 +195,7 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         #expect(await eventually("connected") { await supervisor.currentState.phase == .connected })
         let due = try #require(await supervisor.snapshot().refreshDue)
         clock.advance(by: due.timeIntervalSince(clock.now) - 1)
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await clock.settled() == [due], "it waits for the scheduled instant")
         #expect(server.stats().refreshes == 0, "not before the scheduled instant")
         clock.advance(by: 1)
         #expect(await eventually("the refresh") { server.stats().refreshes == 1 })
@@ -233,9 +236,11 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         #expect(await supervisor.currentState.reason.contains("invalid_grant"))
         let kept = try #require(try store.loadCredential(serverURL: server.url))
         #expect(kept.refreshToken != nil)
+        // Only the user can end this wait: nothing is scheduled on the clock.
+        #expect(clock.pendingAlarms.isEmpty, "no retry scheduled while a login is needed")
         let attempts = server.stats().refreshesStarted
         clock.advance(by: 3600)
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(clock.pendingAlarms.isEmpty)
         #expect(server.stats().refreshesStarted == attempts, "no retries while a login is needed")
         // A new login (here: outside, like `mcptop auth` in another terminal) and a reconnect.
         server.setOptions { $0.oauth?.refuseRefresh = false }
@@ -372,7 +377,8 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         clock.advance(by: 600)  // 1h50m left of 2h: not yet (a fifth is 24 min)
         clock.advance(by: 5000)  // 26 min left
         clock.advance(by: 600)  // 16 min left: warned
-        try await Task.sleep(for: .milliseconds(300))
+        // Waiting for its next health check again: it has looked at the time after the last step.
+        #expect(await clock.settled() != nil)
         run.cancel()
         await run.value
         hub.finish()

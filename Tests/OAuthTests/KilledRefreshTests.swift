@@ -45,7 +45,7 @@ import Testing
         try Data(#"{"mcpServers": {"demo": {"url": "\#(server.url)"}}}"#.utf8).write(to: config)
         let environment = [
             "MCPTOP_STATE_DIR": folder.appendingPathComponent("state").path,
-            "BROWSER": Self.root.appendingPathComponent("tests/interop/browser.sh").path,
+            "BROWSER": Self.root.appendingPathComponent("integration/interop/browser.sh").path,
         ]
         let login = try run(["--config", config.path, "auth", "demo"], environment: environment)
         login.waitUntilExit()

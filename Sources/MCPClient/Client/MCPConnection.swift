@@ -9,15 +9,10 @@ public actor MCPConnection {
     public nonisolated let endpoint: ServerEndpoint
     private let authorizer: any Authorizer
     private let http: HTTPClient
-    private let clientInfo: ClientInfo
+    let clientInfo: ClientInfo
 
-    private enum Wire {
-        case http(StreamableHTTPTransport)
-        case sse(LegacySSETransport)
-        case stdio(StdioTransport)
-    }
-
-    private var wire: Wire?
+    /// The transport of the session being made or in use.
+    private(set) var wire: (any MessageTransport)?
     private var info: ServerInfo?
     private var connecting: Handshake?
     private var nextID: Int64 = 1
@@ -40,7 +35,7 @@ public actor MCPConnection {
 
     private var name: String { endpoint.name }
 
-    private func fail(_ kind: MCPError.Kind) -> MCPError { MCPError(server: name, kind) }
+    func fail(_ kind: MCPError.Kind) -> MCPError { MCPError(server: name, kind) }
 
     private var sender: AuthorizedHTTP {
         AuthorizedHTTP(serverName: name, http: http, authorizer: authorizer, maxBodyBytes: endpoint.maxBodyBytes)
@@ -94,122 +89,48 @@ public actor MCPConnection {
         }
     }
 
+    /// Opens the transport the endpoint names and negotiates a revision on it (Negotiation.swift).
     private func establish() async throws(MCPError) -> ServerInfo {
         let pinned = endpoint.protocolVersion
         if let pinned, !ProtocolVersion.all.contains(pinned) {
             throw fail(.unsupportedVersion(offered: [pinned]))
         }
+        let connected: ServerInfo
         switch endpoint.transport {
         case .streamableHTTP(let url):
-            let transport = StreamableHTTPTransport(
-                endpoint: url, sender: sender, connectTimeout: endpoint.connectTimeout)
-            wire = .http(transport)
+            wire = StreamableHTTPTransport(endpoint: url, sender: sender, connectTimeout: endpoint.connectTimeout)
             do {
-                return try await negotiateHTTP(url: url, pinned: pinned)
+                connected = try await negotiateHTTP(url: url, pinned: pinned)
             } catch {
                 wire = nil
                 throw error
             }
         case .legacySSE(let url):
-            return try await connectLegacySSE(url: url)
+            connected = try await connectLegacySSE(url: url)
         case .stdio(let command, let arguments, let environment, let workingDirectory):
             let transport = try StdioTransport(
                 serverName: name, command: command, arguments: arguments, environment: environment,
                 workingDirectory: workingDirectory, maxLineBytes: endpoint.maxBodyBytes,
                 onServerMessage: serverMessageHandler())
-            wire = .stdio(transport)
+            wire = transport
             do {
-                return try await negotiateStdio(pinned: pinned)
+                connected = try await negotiateStdio(pinned: pinned)
             } catch {
                 await transport.close()
                 wire = nil
                 throw error
             }
         }
+        info = connected
+        return connected
     }
 
-    /// Streamable HTTP: try the modern revision first and read a 4xx body before falling back
-    /// (2026-07-28 streamable-http.mdx, Backward Compatibility).
-    private func negotiateHTTP(url: String, pinned: String?) async throws(MCPError) -> ServerInfo {
-        if let pinned {
-            if ProtocolVersion.isModern(pinned) {
-                return try await discover(version: pinned, transport: .streamableHTTP)
-            }
-            return try await initialize(version: pinned, transport: .streamableHTTP)
-        }
-        var version = ProtocolVersion.latest
-        for _ in 0..<2 {
-            do {
-                return try await discover(version: version, transport: .streamableHTTP)
-            } catch {
-                switch modernErrorDecision(error, tried: version) {
-                case .retryModern(let other): version = other
-                case .useStateful(let stateful):
-                    return try await initialize(version: stateful, transport: .streamableHTTP)
-                case .legacy:
-                    return try await initializeOrLegacySSE(url: url)
-                case .fail: throw error
-                }
-            }
-        }
-        return try await initializeOrLegacySSE(url: url)
-    }
-
-    private enum EraDecision {
-        case retryModern(String)
-        case useStateful(String)
-        case legacy
-        case fail
-    }
-
-    /// What a failed `server/discover` says about the server's era.
-    private func modernErrorDecision(_ error: MCPError, tried: String) -> EraDecision {
-        let rpcError: JSONRPCError?
-        switch error.kind {
-        case .httpStatus(let status, _, let bodyError, _):
-            guard [400, 404, 405, 406, 415, 422].contains(status) else { return .fail }
-            rpcError = bodyError
-        case .rpc(let bodyError):
-            rpcError = bodyError
-        case .protocolViolation:
-            return .legacy  // answered, but not as a modern server would
-        default:
-            return .fail
-        }
-        guard let rpcError, rpcError.isModernProtocolError else { return .legacy }
-        guard rpcError.code == JSONRPCError.unsupportedProtocolVersion else { return .fail }
-        let offered = rpcError.data?["supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        if let modern = ProtocolVersion.modern.first(where: offered.contains), modern != tried {
-            return .retryModern(modern)
-        }
-        if let stateful = ProtocolVersion.stateful.first(where: offered.contains) {
-            return .useStateful(stateful)
-        }
-        return .fail
-    }
-
-    /// A server that refused both modern requests and `initialize` in a way that says "this
-    /// is not a Streamable HTTP endpoint" may be an HTTP+SSE server at the same URL.
-    private func initializeOrLegacySSE(url: String) async throws(MCPError) -> ServerInfo {
-        do {
-            return try await initialize(version: ProtocolVersion.latestStateful, transport: .streamableHTTP)
-        } catch {
-            guard case .httpStatus(let status, _, let rpcError, _) = error.kind,
-                [400, 404, 405].contains(status), rpcError == nil
-            else { throw error }
-            do {
-                return try await connectLegacySSE(url: url)
-            } catch {
-                throw error
-            }
-        }
-    }
-
-    private func connectLegacySSE(url: String) async throws(MCPError) -> ServerInfo {
+    /// The deprecated HTTP+SSE transport: named by the config, or found by the fallback.
+    func connectLegacySSE(url: String) async throws(MCPError) -> ServerInfo {
         let transport = LegacySSETransport(
             sseURL: url, sender: sender, connectTimeout: endpoint.connectTimeout,
             onServerMessage: serverMessageHandler())
-        wire = .sse(transport)
+        wire = transport
         do {
             try await transport.connect()
             return try await initialize(version: ProtocolVersion.legacySSE, transport: .sse)
@@ -220,112 +141,12 @@ public actor MCPConnection {
         }
     }
 
-    /// stdio: probe with `server/discover`; anything but a modern answer or a modern error
-    /// means a legacy server, and `initialize` follows (2026-07-28 stdio.mdx).
-    private func negotiateStdio(pinned: String?) async throws(MCPError) -> ServerInfo {
-        if let pinned {
-            if ProtocolVersion.isModern(pinned) { return try await discover(version: pinned, transport: .stdio) }
-            return try await initialize(version: pinned, transport: .stdio)
-        }
-        do {
-            return try await discover(version: ProtocolVersion.latest, transport: .stdio, timeout: 5)
-        } catch {
-            if case .process = error.kind { throw error }
-            if case .rpc(let rpcError) = error.kind,
-                rpcError.code == JSONRPCError.unsupportedProtocolVersion
-            {
-                let offered = rpcError.data?["supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                if let stateful = ProtocolVersion.stateful.first(where: offered.contains) {
-                    return try await initialize(version: stateful, transport: .stdio)
-                }
-                throw fail(.unsupportedVersion(offered: offered))
-            }
-            return try await initialize(version: ProtocolVersion.latestStateful, transport: .stdio)
-        }
-    }
-
-    private func discover(version: String, transport: ServerInfo.TransportKind, timeout: Double? = nil)
-        async throws(MCPError) -> ServerInfo
-    {
-        let result = try await send(
-            "server/discover", params: nil, version: version, timeout: timeout ?? endpoint.connectTimeout)
-        guard let supported = result["supportedVersions"]?.arrayValue?.compactMap(\.stringValue) else {
-            throw fail(.protocolViolation("server/discover result has no supportedVersions"))
-        }
-        if !supported.contains(version) {
-            if let modern = ProtocolVersion.modern.first(where: supported.contains), modern != version {
-                return try await discover(version: modern, transport: transport)
-            }
-            if endpoint.protocolVersion == nil, let stateful = ProtocolVersion.stateful.first(where: supported.contains)
-            {
-                return try await initialize(version: stateful, transport: transport)
-            }
-            throw fail(.unsupportedVersion(offered: supported))
-        }
-        let serverInfo = result["_meta"]?[MetaKey.serverInfo]
-        let connected = ServerInfo(
-            protocolVersion: version, transport: transport, name: serverInfo?["name"]?.stringValue,
-            version: serverInfo?["version"]?.stringValue, instructions: result["instructions"]?.stringValue,
-            capabilities: result["capabilities"] ?? [:], sessionID: nil)
-        info = connected
-        return connected
-    }
-
-    /// The stateful handshake: `initialize`, then `notifications/initialized`
-    /// (2025-11-25 lifecycle.mdx).
-    private func initialize(version: String, transport: ServerInfo.TransportKind) async throws(MCPError)
-        -> ServerInfo
-    {
-        let params: JSONValue = [
-            "protocolVersion": .string(version),
-            "capabilities": [:],
-            "clientInfo": clientInfo.json,
-        ]
-        let result = try await send(
-            "initialize", params: params, version: version, timeout: endpoint.requestTimeout, isInitialize: true)
-        guard let agreed = result["protocolVersion"]?.stringValue else {
-            throw fail(.protocolViolation("initialize result has no protocolVersion"))
-        }
-        let acceptable =
-            transport == .sse
-            ? [ProtocolVersion.legacySSE] + ProtocolVersion.stateful
-            : ProtocolVersion.stateful + [ProtocolVersion.legacySSE]
-        guard acceptable.contains(agreed) else {
-            throw fail(.unsupportedVersion(offered: [agreed]))
-        }
-        do {
-            try await notify("notifications/initialized", version: agreed, timeout: endpoint.requestTimeout)
-        } catch {
-            // A server can answer `initialize` and then leave this POST hanging; say which step.
-            guard case .timeout(let seconds) = error.kind else { throw error }
-            throw fail(
-                .connection(
-                    HTTPError(
-                        .timeout, url: endpoint.target,
-                        detail: "no answer to notifications/initialized within \(JSONValue.format(seconds)) s")))
-        }
-        var sessionID: String?
-        if case .http(let http) = wire { sessionID = http.currentSessionID }
-        let connected = ServerInfo(
-            protocolVersion: agreed, transport: transport, name: result["serverInfo"]?["name"]?.stringValue,
-            version: result["serverInfo"]?["version"]?.stringValue,
-            instructions: result["instructions"]?.stringValue, capabilities: result["capabilities"] ?? [:],
-            sessionID: sessionID)
-        info = connected
-        return connected
-    }
-
     /// Ends the session (DELETE for stateful HTTP) and stops a stdio server.
     public func close() async {
         let current = wire
         wire = nil
         info = nil
-        switch current {
-        case .http(let transport): await transport.terminateSession()
-        case .sse(let transport): transport.close()
-        case .stdio(let transport): await transport.close()
-        case nil: break
-        }
+        await current?.close()
     }
 
     // MARK: - Operations
@@ -393,6 +214,32 @@ public actor MCPConnection {
         }
     }
 
+    /// Any request, for a bridge: sent in the revision negotiated with the server, renewing a
+    /// forgotten session and, for `tools/call`, listing again after an x-mcp-header mismatch.
+    /// Progress, when asked for, reaches `onNotification` as `notifications/progress` (with a
+    /// token of the connection's own). Cancelling the task cancels the request on the server.
+    public func forward(
+        _ method: String, params: JSONValue?, wantsProgress: Bool,
+        onNotification: @escaping @Sendable (JSONRPCMessage) -> Void
+    ) async throws(MCPError) -> JSONValue {
+        try await connect()
+        var onProgress: (@Sendable (Progress) -> Void)?
+        if wantsProgress {
+            onProgress = { progress in
+                onNotification(.notification(method: "notifications/progress", params: progress.json))
+            }
+        }
+        do {
+            return try await request(method, params: params, onProgress: onProgress)
+        } catch {
+            guard method == "tools/call", isHTTP, case .rpc(let rpcError) = error.kind,
+                rpcError.code == JSONRPCError.headerMismatch
+            else { throw error }
+            _ = try await listTools()
+            return try await request(method, params: params, onProgress: onProgress)
+        }
+    }
+
     /// A cheap liveness check suited to the revision: `ping` with a session, `server/discover`
     /// without one.
     public func ping() async throws(MCPError) {
@@ -404,10 +251,8 @@ public actor MCPConnection {
         }
     }
 
-    private var isHTTP: Bool {
-        if case .http = wire { return true }
-        return false
-    }
+    /// Streamable HTTP has rules of its own: `x-mcp-header` tools, cancelling by closing the stream.
+    private var isHTTP: Bool { wire?.kind == .streamableHTTP }
 
     // MARK: - Requests
 
@@ -434,7 +279,8 @@ public actor MCPConnection {
         }
     }
 
-    private func send(
+    /// Sends one request under `version` on the current transport and reads its result.
+    func send(
         _ method: String, params: JSONValue?, version: String, timeout: Double,
         isInitialize: Bool = false, onProgress: (@Sendable (Progress) -> Void)? = nil
     ) async throws(MCPError) -> JSONValue {
@@ -443,8 +289,7 @@ public actor MCPConnection {
         let modern = ProtocolVersion.isModern(version)
         var body = params ?? [:]
         var meta = body["_meta"] ?? [:]
-        let progressToken: JSONValue? = onProgress == nil ? nil : .string("mcptop-\(id)")
-        if let progressToken { meta["progressToken"] = progressToken }
+        if onProgress != nil { meta["progressToken"] = .string("mcptop-\(id)") }
         if modern {
             meta[MetaKey.protocolVersion] = .string(version)
             meta[MetaKey.clientInfo] = clientInfo.json
@@ -452,35 +297,14 @@ public actor MCPConnection {
         }
         if meta != [:] { body["_meta"] = meta }
         let message = JSONRPCMessage.request(id: id, method: method, params: body)
-        let headers = requestHeaders(method: method, params: body, version: version, modern: modern)
+        var options = SendOptions(protocolVersion: version, opensSession: isInitialize)
+        if method == "tools/call", let tool = body["name"]?.stringValue { options.toolHeaders = parameterHeaders[tool] }
         let onMessage = notificationHandler(onProgress: onProgress)
-        let current = wire
-        let serverName = name
 
         let reply: JSONRPCMessage
         do throws(MCPError) {
-            if case .http(let transport) = current {
-                // libcurl keeps the time of an HTTP request itself; no task watches it.
-                guard
-                    let answer = try await transport.post(
-                        message, headers: headers, captureSession: isInitialize, timeout: timeout,
-                        onMessage: onMessage)
-                else { throw MCPError(server: serverName, .protocolViolation("no response")) }
-                reply = answer
-            } else {
-                reply = try await MCPConnection.withTimeout(timeout, server: serverName) { () throws(MCPError) in
-                    switch current {
-                    case .sse(let transport):
-                        return try await transport.request(
-                            message, progressToken: progressToken, onMessage: onMessage)
-                    case .stdio(let transport):
-                        return try await transport.request(
-                            message, progressToken: progressToken, onMessage: onMessage)
-                    case .http, nil:
-                        throw MCPError(server: serverName, .protocolViolation("not connected"))
-                    }
-                }
-            }
+            guard let transport = wire else { throw fail(.protocolViolation("not connected")) }
+            reply = try await transport.request(message, options: options, timeout: timeout, onMessage: onMessage)
         } catch {
             if case .timeout = error.kind { sendCancellation(of: id, modern: modern, reason: "timed out") }
             if error.isCancellation { sendCancellation(of: id, modern: modern, reason: "cancelled by the user") }
@@ -504,23 +328,11 @@ public actor MCPConnection {
 
     /// Sends a notification; a server that does not take it within `timeout` seconds fails
     /// it with `.timeout`.
-    private func notify(_ method: String, params: JSONValue? = nil, version: String, timeout: Double)
+    func notify(_ method: String, params: JSONValue? = nil, version: String, timeout: Double)
         async throws(MCPError)
     {
         let message = JSONRPCMessage.notification(method: method, params: params)
-        switch wire {
-        case .http(let transport):
-            var headers: [(String, String)] = []
-            if ProtocolVersion.sendsVersionHeader(version) { headers.append(("MCP-Protocol-Version", version)) }
-            _ = try await transport.post(message, headers: headers, timeout: timeout)
-        case .sse(let transport):
-            // The POST's own limit would report a transfer timeout; this one says what it was.
-            try await MCPConnection.withTimeout(timeout, server: name) { () throws(MCPError) in
-                try await transport.send(message, timeout: timeout)
-            }
-        case .stdio(let transport): try transport.send(message)
-        case nil: break
-        }
+        try await wire?.send(message, options: SendOptions(protocolVersion: version), timeout: timeout)
     }
 
     /// Stateless HTTP cancels by closing the response stream, which dropping it already did;
@@ -532,28 +344,6 @@ public actor MCPConnection {
         let params: JSONValue = ["requestId": id.json, "reason": .string(reason)]
         let timeout = endpoint.requestTimeout
         Task { try? await self.notify("notifications/cancelled", params: params, version: version, timeout: timeout) }
-    }
-
-    /// Headers that mirror the body for intermediaries (streamable-http.mdx, Request Metadata).
-    private func requestHeaders(method: String, params: JSONValue, version: String, modern: Bool)
-        -> [(String, String)]
-    {
-        guard isHTTP else { return [] }
-        var headers: [(String, String)] = []
-        if modern || ProtocolVersion.sendsVersionHeader(version) {
-            headers.append(("MCP-Protocol-Version", version))
-        }
-        guard modern else { return headers }
-        headers.append(("Mcp-Method", method))
-        if ["tools/call", "prompts/get"].contains(method), let name = params["name"]?.stringValue {
-            headers.append(("Mcp-Name", ParameterHeaders.encode(name)))
-        } else if method == "resources/read", let uri = params["uri"]?.stringValue {
-            headers.append(("Mcp-Name", ParameterHeaders.encode(uri)))
-        }
-        if method == "tools/call", let name = params["name"]?.stringValue, let mapping = parameterHeaders[name] {
-            headers += mapping.headers(for: params["arguments"])
-        }
-        return headers
     }
 
     private func notificationHandler(onProgress: (@Sendable (Progress) -> Void)?)
@@ -591,41 +381,7 @@ public actor MCPConnection {
     }
 
     private func reply(_ message: JSONRPCMessage) async {
-        switch wire {
-        case .http(let transport):
-            var headers: [(String, String)] = []
-            if let version = info?.protocolVersion, ProtocolVersion.sendsVersionHeader(version) {
-                headers.append(("MCP-Protocol-Version", version))
-            }
-            _ = try? await transport.post(message, headers: headers, timeout: endpoint.requestTimeout)
-        case .sse(let transport): try? await transport.send(message, timeout: endpoint.requestTimeout)
-        case .stdio(let transport): try? transport.send(message)
-        case nil: break
-        }
-    }
-
-    /// Runs `operation`, failing with `.timeout` when it takes longer than `seconds`; the
-    /// operation is cancelled then, which cancels its HTTP transfer.
-    static func withTimeout<T: Sendable>(
-        _ seconds: Double, server: String, _ operation: @escaping @Sendable () async throws(MCPError) -> T
-    ) async throws(MCPError) -> T {
-        let work = Task { () async -> Result<T, MCPError> in
-            do throws(MCPError) {
-                return .success(try await operation())
-            } catch {
-                return .failure(error)
-            }
-        }
-        let deadline = Deadlines.shared.schedule(after: seconds) { work.cancel() }
-        let outcome = await withTaskCancellationHandler {
-            await work.value
-        } onCancel: {
-            work.cancel()
-        }
-        let timedOut = !Deadlines.shared.cancel(deadline)
-        if case .failure = outcome, timedOut {
-            throw MCPError(server: server, .timeout(seconds: seconds))
-        }
-        return try outcome.get()
+        let options = SendOptions(protocolVersion: info?.protocolVersion)
+        try? await wire?.send(message, options: options, timeout: endpoint.requestTimeout)
     }
 }

@@ -48,6 +48,15 @@ public struct ServerEndpoint: Sendable, Equatable {
         }
     }
 
+    /// The URL of an HTTP server (the MCP endpoint, or the SSE URL of the legacy transport):
+    /// what OAuth protects. Nil for stdio.
+    public var httpURL: String? {
+        switch transport {
+        case .streamableHTTP(let url), .legacySSE(let url): return url
+        case .stdio: return nil
+        }
+    }
+
     public var transportName: String {
         switch transport {
         case .streamableHTTP: return "http"

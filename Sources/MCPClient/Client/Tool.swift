@@ -87,6 +87,14 @@ public struct Progress: Sendable, Equatable {
         self.total = total
         self.message = message
     }
+
+    /// The params of a `notifications/progress` (its token is set by whoever relays it).
+    public var json: JSONValue {
+        var params: JSONValue = ["progressToken": "mcptop", "progress": .double(progress)]
+        if let total { params["total"] = .double(total) }
+        if let message { params["message"] = .string(message) }
+        return params
+    }
 }
 
 /// What the server told about itself when we connected.

@@ -104,6 +104,12 @@ public enum JSONRPCMessage: Sendable, Equatable {
         }
     }
 
+    /// The progress token a request asks its progress notifications to carry (`_meta`).
+    public var progressToken: JSONValue? {
+        guard case .request(_, _, let params) = self else { return nil }
+        return params?["_meta"]?["progressToken"]
+    }
+
     /// Reads one message; what is not a JSON-RPC 2.0 message is a protocol error.
     public init(json: JSONValue) throws(MCPProtocolViolation) {
         guard case .object = json else {

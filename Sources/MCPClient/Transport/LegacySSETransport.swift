@@ -5,7 +5,7 @@ import Synchronization
 
 /// The deprecated HTTP+SSE transport of 2024-11-05: a long-lived GET stream whose first
 /// `endpoint` event names the URL to POST messages to; responses come back on the stream.
-final class LegacySSETransport: Sendable {
+final class LegacySSETransport: MessageTransport {
     let router: MessageRouter
     let sseURL: String
     private let sender: AuthorizedHTTP
@@ -22,6 +22,10 @@ final class LegacySSETransport: Sendable {
         var closed = false
     }
     private let state = Mutex(State())
+
+    var kind: ServerInfo.TransportKind { .sse }
+
+    var sessionID: String? { nil }
 
     init(
         sseURL: String, sender: AuthorizedHTTP, connectTimeout: Double,
@@ -40,7 +44,7 @@ final class LegacySSETransport: Sendable {
     func connect() async throws(MCPError) {
         let server = sender.serverName
         do {
-            try await MCPConnection.withTimeout(connectTimeout, server: server) { () throws(MCPError) in
+            try await withTimeout(connectTimeout, server: server) { () throws(MCPError) in
                 try await self.openStream()
             }
         } catch {
@@ -156,7 +160,7 @@ final class LegacySSETransport: Sendable {
     }
 
     /// POSTs one message to the endpoint; the POST may take `timeout` seconds.
-    func send(_ message: JSONRPCMessage, timeout: Double = 30) async throws(MCPError) {
+    private func post(_ message: JSONRPCMessage, timeout: Double = 30) async throws(MCPError) {
         guard let url = state.withLock({ $0.endpoint }) else {
             throw MCPError(server: sender.serverName, .protocolViolation("no endpoint event received"))
         }
@@ -173,16 +177,26 @@ final class LegacySSETransport: Sendable {
         _ = try await sender.collect(response)
     }
 
+    /// The response comes back on the stream; the POST only hands the request over.
     func request(
-        _ message: JSONRPCMessage, progressToken: JSONValue?,
+        _ message: JSONRPCMessage, options: SendOptions, timeout: Double,
         onMessage: @escaping @Sendable (JSONRPCMessage) -> Void
     ) async throws(MCPError) -> JSONRPCMessage {
-        guard case .request(let id, _, _) = message else {
-            try await send(message)
-            return message
+        try await withTimeout(timeout, server: sender.serverName) { () throws(MCPError) in
+            guard case .request(let id, _, _) = message else {
+                try await self.post(message)
+                return message
+            }
+            return try await self.router.request(
+                id: id, progressToken: message.progressToken, onMessage: onMessage
+            ) { () throws(MCPError) in try await self.post(message) }
         }
-        return try await router.request(id: id, progressToken: progressToken, onMessage: onMessage) {
-            () throws(MCPError) in try await self.send(message)
+    }
+
+    func send(_ message: JSONRPCMessage, options: SendOptions, timeout: Double) async throws(MCPError) {
+        // The POST's own limit would report a transfer timeout; this one says what it was.
+        try await withTimeout(timeout, server: sender.serverName) { () throws(MCPError) in
+            try await self.post(message, timeout: timeout)
         }
     }
 

@@ -6,7 +6,7 @@ import Synchronization
 /// stdio: the server is a child process; messages are newline-delimited JSON on its stdin and
 /// stdout (2026-07-28 transports/stdio.mdx). Its stderr is kept (the last 8 KiB) and shown
 /// when it fails.
-final class StdioTransport: Sendable {
+final class StdioTransport: MessageTransport {
     let router: MessageRouter
     private let serverName: String
     // The input handle is written only under `writeLock`; the process is started once, then
@@ -24,6 +24,10 @@ final class StdioTransport: Sendable {
     /// A server that has not taken a message from its input pipe for this long is stuck; the
     /// write is given up rather than blocking a thread for good.
     static let writeTimeout: Double = 5
+
+    var kind: ServerInfo.TransportKind { .stdio }
+
+    var sessionID: String? { nil }
 
     /// Starts the command. `command` is looked up on PATH, as a shell would.
     init(
@@ -68,7 +72,7 @@ final class StdioTransport: Sendable {
     /// Writes one message as a line. A server that leaves its input unread for
     /// `writeTimeout` seconds fails the write, and the transport with it: half a line may be
     /// in the pipe.
-    func send(_ message: JSONRPCMessage) throws(MCPError) {
+    private func writeLine(_ message: JSONRPCMessage) throws(MCPError) {
         var bytes = message.json.serializedBytes()
         bytes.append(0x0A)
         let outcome = writeLock.withLock { _ in
@@ -109,16 +113,23 @@ final class StdioTransport: Sendable {
     }
 
     func request(
-        _ message: JSONRPCMessage, progressToken: JSONValue?,
+        _ message: JSONRPCMessage, options: SendOptions, timeout: Double,
         onMessage: @escaping @Sendable (JSONRPCMessage) -> Void
     ) async throws(MCPError) -> JSONRPCMessage {
-        guard case .request(let id, _, _) = message else {
-            try send(message)
-            return message
+        try await withTimeout(timeout, server: serverName) { () throws(MCPError) in
+            guard case .request(let id, _, _) = message else {
+                try self.writeLine(message)
+                return message
+            }
+            return try await self.router.request(
+                id: id, progressToken: message.progressToken, onMessage: onMessage
+            ) { () throws(MCPError) in try self.writeLine(message) }
         }
-        return try await router.request(id: id, progressToken: progressToken, onMessage: onMessage) {
-            () throws(MCPError) in try self.send(message)
-        }
+    }
+
+    /// A write has a time limit of its own (`writeTimeout`), whatever `timeout` says.
+    func send(_ message: JSONRPCMessage, options: SendOptions, timeout: Double) async throws(MCPError) {
+        try writeLine(message)
     }
 
     /// Closes stdin, then asks the process to stop, then makes it (stdio.mdx, Shutdown), in at

@@ -5,7 +5,7 @@ import Synchronization
 /// Streamable HTTP (2025-03-26 onwards): each JSON-RPC message is one POST to the MCP
 /// endpoint; the answer is a JSON body or an SSE stream scoped to that request. Holds the
 /// session id of the stateful revisions, never a credential.
-final class StreamableHTTPTransport: Sendable {
+final class StreamableHTTPTransport: MessageTransport {
     let endpoint: String
     private let sender: AuthorizedHTTP
     private let connectTimeout: Double
@@ -22,9 +22,57 @@ final class StreamableHTTPTransport: Sendable {
         self.connectTimeout = connectTimeout
     }
 
-    var currentSessionID: String? { session.withLock { $0.id } }
+    var kind: ServerInfo.TransportKind { .streamableHTTP }
+
+    var sessionID: String? { session.withLock { $0.id } }
 
     func forgetSession() { session.withLock { $0.id = nil } }
+
+    /// libcurl keeps the time of an HTTP request itself; no task watches it.
+    func request(
+        _ message: JSONRPCMessage, options: SendOptions, timeout: Double,
+        onMessage: @escaping @Sendable (JSONRPCMessage) -> Void
+    ) async throws(MCPError) -> JSONRPCMessage {
+        guard
+            let answer = try await post(
+                message, headers: Self.mirroredHeaders(for: message, options: options),
+                captureSession: options.opensSession,
+                timeout: timeout, onMessage: onMessage)
+        else { throw MCPError(server: sender.serverName, .protocolViolation("no response")) }
+        return answer
+    }
+
+    func send(_ message: JSONRPCMessage, options: SendOptions, timeout: Double) async throws(MCPError) {
+        _ = try await post(message, headers: Self.mirroredHeaders(for: message, options: options), timeout: timeout)
+    }
+
+    /// Headers that mirror the body for intermediaries (streamable-http.mdx, Request Metadata):
+    /// the revision on every message from 2025-06-18 on, and for a modern request its method,
+    /// the name it is about and the tool arguments annotated with `x-mcp-header`.
+    static func mirroredHeaders(for message: JSONRPCMessage, options: SendOptions) -> [(String, String)] {
+        guard let version = options.protocolVersion else { return [] }
+        let modern = ProtocolVersion.isModern(version)
+        var headers: [(String, String)] = []
+        guard case .request(_, let method, let requestParams) = message else {
+            if ProtocolVersion.sendsVersionHeader(version) { headers.append(("MCP-Protocol-Version", version)) }
+            return headers
+        }
+        if modern || ProtocolVersion.sendsVersionHeader(version) {
+            headers.append(("MCP-Protocol-Version", version))
+        }
+        guard modern else { return headers }
+        let params = requestParams ?? [:]
+        headers.append(("Mcp-Method", method))
+        if ["tools/call", "prompts/get"].contains(method), let name = params["name"]?.stringValue {
+            headers.append(("Mcp-Name", ParameterHeaders.encode(name)))
+        } else if method == "resources/read", let uri = params["uri"]?.stringValue {
+            headers.append(("Mcp-Name", ParameterHeaders.encode(uri)))
+        }
+        if method == "tools/call", let mapping = options.toolHeaders {
+            headers += mapping.headers(for: params["arguments"])
+        }
+        return headers
+    }
 
     /// Posts one message. Returns the response to a request, or nil for an accepted
     /// notification. `onMessage` receives the notifications and server requests that arrive
@@ -144,8 +192,8 @@ final class StreamableHTTPTransport: Sendable {
 
     /// Ends a stateful session with DELETE (2025-11-25 transports, Session Management).
     /// A 405 means the server does not allow it, which is fine.
-    func terminateSession() async {
-        guard let session = currentSessionID else { return }
+    func close() async {
+        guard let session = sessionID else { return }
         forgetSession()
         guard
             let response = try? await sender.stream({

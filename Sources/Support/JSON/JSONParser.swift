@@ -237,25 +237,30 @@ struct JSONParser {
                 case UInt8(ascii: "t"): buffer.append(0x09)
                 case UInt8(ascii: "u"):
                     var scalar = try parseHex4()
+                    // A surrogate is half of a character: a high one followed by an escaped
+                    // low one make it whole. Any other (lone, reversed, followed by something
+                    // else) becomes U+FFFD rather than failing the whole message: JavaScript
+                    // servers can send them (`JSON.stringify` escapes a lone surrogate), and
+                    // a String cannot hold one. The next escape is then read on its own.
                     if (0xD800..<0xDC00).contains(scalar) {
-                        // A high surrogate must be followed by an escaped low surrogate.
+                        let high = scalar
+                        let afterHigh = index
+                        scalar = 0xFFFD
                         if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
                             bytes[index + 1] == UInt8(ascii: "u")
                         {
                             index += 2
                             let low = try parseHex4()
-                            guard (0xDC00..<0xE000).contains(low) else {
-                                throw error("invalid surrogate pair in a \\u escape")
+                            if (0xDC00..<0xE000).contains(low) {
+                                scalar = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                            } else {
+                                index = afterHigh
                             }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            scalar = 0xFFFD
                         }
                     } else if (0xDC00..<0xE000).contains(scalar) {
                         scalar = 0xFFFD
                     }
-                    let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                    buffer.append(contentsOf: Array(String(Character(unicode)).utf8))
+                    appendUTF8(scalar, to: &buffer)
                 default:
                     index -= 1
                     throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))' in a string")
@@ -268,6 +273,13 @@ struct JSONParser {
                 index += 1
             }
         }
+    }
+
+    /// The UTF-8 bytes of a scalar from a `\u` escape (never a surrogate: those are
+    /// replaced before).
+    private func appendUTF8(_ scalar: UInt32, to buffer: inout [UInt8]) {
+        let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+        buffer.append(contentsOf: unicode.utf8)
     }
 
     private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
@@ -314,9 +326,13 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
+        // Beyond Int64 a number is the nearest Double (its last digits round); beyond Double
+        // (1e400) it is infinity, and 1e-400 is 0. Foundation refuses 1e400; we read it so that
+        // one absurd field (`"expires_in": 1e400`) does not cost the whole message: the
+        // readers bound such values (BoundedSeconds), and `serialized()` writes null for it.
         guard let double = Double(text) else {
             index = start
-            throw error("the number \(text) is out of range")
+            throw error("the number \(text.prefix(40)) cannot be read")
         }
         return .double(double)
     }

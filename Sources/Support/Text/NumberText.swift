@@ -31,18 +31,6 @@ public enum NumberText {
         return Int(rounded)
     }
 
-    /// A span of time for people: "42s", "4m12s", "3h05m", "2d4h". Any number is safe: NaN
-    /// and negatives read "0s", and more than a thousand years "over 1000 years" (an expiry
-    /// comes from a server, which may claim anything).
-    public static func duration(_ seconds: Double) -> String {
-        if seconds > 1000 * 365.25 * 86400 { return "over 1000 years" }
-        let total = clampedInt(max(0, seconds))
-        if total < 60 { return "\(total)s" }
-        if total < 3600 { return "\(total / 60)m\(twoDigits(total % 60))s" }
-        if total < 86400 { return "\(total / 3600)h\(twoDigits(total % 3600 / 60))m" }
-        return "\(total / 86400)d\(total % 86400 / 3600)h"
-    }
-
     /// 7 → "07": clocks and countdowns.
     public static func twoDigits(_ value: Int) -> String { value < 10 && value >= 0 ? "0\(value)" : "\(value)" }
 

@@ -45,13 +45,13 @@ struct AuthCommand: AsyncParsableCommand {
         }
         let flow = LoginFlow(
             serverName: server, serverURL: url, settings: configured.oauth, store: global.store,
-            onStep: { step in Terminal.note("\(step)") })
+            onStep: { step in Console.note("\(step)") })
         var options = LoginFlow.Options()
         options.openBrowser = !noBrowser
         options.extraScopes = scopes
         options.timeout = BoundedSeconds.duration(timeout)
         options.showURL = { url in
-            Terminal.note("Open this URL to log in to \(server):\n\n  \(url)\n")
+            Console.note("Open this URL to log in to \(server):\n\n  \(url)\n")
         }
         let login = Task { () throws(OAuthError) -> Credential in try await flow.run(options: options) }
         let interruption = Interruption { login.cancel() }

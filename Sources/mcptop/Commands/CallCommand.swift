@@ -71,7 +71,7 @@ struct CallCommand: AsyncParsableCommand {
         let call = Task { () throws(MCPError) -> ToolResult? in
             for index in 1...count {
                 let result = try await connection.callTool(toolName, arguments: arguments, timeout: timeout) {
-                    progress in Terminal.progress(progress)
+                    progress in Console.progress(progress)
                 }
                 if asJSON {
                     print(count == 1 ? result.raw.prettyPrinted() : result.raw.serialized())

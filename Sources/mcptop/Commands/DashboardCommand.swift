@@ -23,7 +23,9 @@ struct DashboardCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.loadConfiguration()
         // A server whose entry cannot be used (an unset ${VAR}) gets a row in the `config` state.
-        let monitor = Monitor(specs: configuration.servers.map(\.spec), store: global.store)
+        var options = MonitorOptions()
+        options.bridgeFolder = global.bridgeFolder
+        let monitor = Monitor(specs: configuration.servers.map(\.spec), store: global.store, options: options)
         try await Themes.runDashboard(
             monitor: monitor, requested: theme ?? configuration.theme, configFile: configuration.file)
     }
@@ -51,7 +53,7 @@ enum Themes {
         }
         if choices.isEmpty { choices = [DashboardApp.ThemeChoice(name: "built-in", theme: .builtIn)] }
         // Warnings first: they may say why a requested theme is missing.
-        for warning in warnings { Terminal.warn(warning) }
+        for warning in warnings { Console.warn(warning) }
         let index = choices.firstIndex { $0.name == (requested ?? "dark") }
         if index == nil, let requested {
             throw CommandFailure(

@@ -71,8 +71,8 @@ struct StatusCommand: AsyncParsableCommand {
             if let expiry = credential.expiresAt {
                 line +=
                     expiry > now
-                    ? "expires in \(Duration.text(expiry.timeIntervalSince(now)))"
-                    : "expired \(Duration.text(now.timeIntervalSince(expiry))) ago"
+                    ? "expires in \(TimeText.duration(expiry.timeIntervalSince(now)))"
+                    : "expired \(TimeText.duration(now.timeIntervalSince(expiry))) ago"
             } else {
                 line += "expiry unknown (the server sent no expires_in)"
             }
@@ -81,10 +81,10 @@ struct StatusCommand: AsyncParsableCommand {
         if let refresh = credential.refreshToken {
             var line = "refresh token …\(fingerprint(refresh))"
             if let obtained = credential.refreshTokenObtainedAt {
-                line += ", \(Duration.text(now.timeIntervalSince(obtained))) old"
+                line += ", \(TimeText.duration(now.timeIntervalSince(obtained))) old"
             }
             if let end = credential.refreshTokenExpiresAt {
-                line += end > now ? ", valid for \(Duration.text(end.timeIntervalSince(now)))" : ", expired"
+                line += end > now ? ", valid for \(TimeText.duration(end.timeIntervalSince(now)))" : ", expired"
             }
             lines.append(line)
         } else {
@@ -92,7 +92,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         if let last = credential.lastRefreshAt {
             lines.append(
-                "last refresh \(Duration.text(now.timeIntervalSince(last))) ago: \(credential.lastRefreshResult ?? "?") "
+                "last refresh \(TimeText.duration(now.timeIntervalSince(last))) ago: \(credential.lastRefreshResult ?? "?") "
                     + "(\(credential.refreshCount) so far)")
         }
         if !credential.scopes.isEmpty { lines.append("scopes: \(credential.scopes.joined(separator: " "))") }
@@ -112,14 +112,14 @@ struct StatusCommand: AsyncParsableCommand {
         if let reason = credential.unusableReason { entry["reason"] = .string(reason) }
         if let token = credential.accessToken { entry["accessTokenFingerprint"] = .string(fingerprint(token)) }
         if let expiry = credential.expiresAt {
-            entry["expiresAt"] = .string(ISO8601DateFormatter().string(from: expiry))
+            entry["expiresAt"] = .string(TimeText.iso8601(expiry))
             entry["expiresInSeconds"] = .double((expiry.timeIntervalSince(now) * 10).rounded() / 10)
         }
         if let obtained = credential.refreshTokenObtainedAt {
             entry["refreshTokenAgeSeconds"] = .double(now.timeIntervalSince(obtained).rounded())
         }
         if let last = credential.lastRefreshAt {
-            entry["lastRefreshAt"] = .string(ISO8601DateFormatter().string(from: last))
+            entry["lastRefreshAt"] = .string(TimeText.iso8601(last))
             entry["lastRefreshResult"] = .string(credential.lastRefreshResult ?? "")
         }
         return entry
@@ -135,9 +135,4 @@ extension JSONValue {
         for (key, value) in theirs { mine[key] = value }
         return .object(mine)
     }
-}
-
-enum Duration {
-    /// "42s", "4m12s", "3h05m", "2d4h"; safe for any number (see `NumberText.duration`).
-    static func text(_ seconds: Double) -> String { NumberText.duration(seconds) }
 }

@@ -46,7 +46,7 @@ struct ToolsCommand: AsyncParsableCommand {
         let listing = try outcome.get()
         let (info, tools, rejected) = (listing.info, listing.tools, listing.rejected)
         for (name, reason) in rejected {
-            Terminal.warn("\(server): tool \(name) ignored: \(reason)")
+            Console.warn("\(server): tool \(name) ignored: \(reason)")
         }
         if json {
             var output: JSONValue = [

@@ -1,0 +1,219 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MCPClient
+import Support
+import Synchronization
+
+/// `mcptop serve`: every configured server at `http://127.0.0.1:PORT/NAME/mcp`, as a Streamable
+/// HTTP server of both revisions (2025-11-25 transports.mdx, 2026-07-28 streamable-http.mdx).
+/// Stateful clients get sessions of mcptop's own (`Mcp-Session-Id`); stateless ones are
+/// answered per request. One upstream connection per server is shared by every client, so
+/// there is one refresher per login. Every request needs the local bearer token.
+public final class HTTPBroker: Sendable {
+    private let upstreams: [String: any Upstream]
+    private let token: String
+    private let activity: BridgeActivity.Log?
+    private let maxBodyBytes: Int
+    private struct State {
+        var sessions: [String: ProxySession] = [:]
+        var task: Task<Void, Never>?
+    }
+    private let state = Mutex(State())
+
+    public init(
+        upstreams: [String: any Upstream], token: String, activity: BridgeActivity.Log? = nil,
+        maxBodyBytes: Int = 64 << 20
+    ) {
+        self.upstreams = upstreams
+        self.token = token
+        self.activity = activity
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// Listens on `host:port` (0: any free port) and returns the port once accepting.
+    public func start(host: String, port: Int) async throws -> Int {
+        let router = Router()
+        router.get("/healthz") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.post("/:server/mcp") { [self] request, context in try await post(request, context: context) }
+        router.get("/:server/mcp") { [self] request, context in
+            // No stream the server opens by itself: the spec lets a server answer 405.
+            try refusal(request, context: context) ?? plain(.methodNotAllowed, "this server opens no standing stream")
+        }
+        router.delete("/:server/mcp") { [self] request, context in
+            if let refused = try refusal(request, context: context) { return refused }
+            guard let id = request.headers[.mcpSessionID] else { return plain(.badRequest, "no Mcp-Session-Id") }
+            guard let session = state.withLock({ $0.sessions.removeValue(forKey: id) }) else {
+                return plain(.notFound, "no such session")
+            }
+            await session.close()
+            return Response(status: .noContent)
+        }
+        let (ready, readyContinuation) = AsyncStream<Result<Int, Error>>.makeStream()
+        var logger = Logger(label: "mcptop.serve")
+        logger.logLevel = .critical
+        let application = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in readyContinuation.yield(.success(channel.localAddress?.port ?? 0)) },
+            logger: logger)
+        let task = Task {
+            do {
+                try await application.run()
+            } catch {
+                readyContinuation.yield(.failure(error))
+            }
+            readyContinuation.finish()
+        }
+        state.withLock { $0.task = task }
+        for await outcome in ready {
+            switch outcome {
+            case .success(let port): return port
+            case .failure(let error): throw error
+            }
+        }
+        throw CancellationError()
+    }
+
+    /// Stops listening; sessions end, requests under way are cancelled.
+    public func stop() async {
+        let (task, sessions) = state.withLock { state in
+            defer {
+                state.task = nil
+                state.sessions = [:]
+            }
+            return (state.task, Array(state.sessions.values))
+        }
+        task?.cancel()
+        await task?.value
+        for session in sessions { await session.close() }
+        for upstream in upstreams.values { await upstream.close() }
+    }
+
+    // MARK: Requests
+
+    /// Why the request is refused before it reaches a server: an unknown server (404), a
+    /// missing or wrong local token (401), a page from another origin (403, DNS rebinding:
+    /// 2025-11-25 transports.mdx, Security Warning).
+    private func refusal(_ request: Request, context: some RequestContext) throws -> Response? {
+        if let origin = request.headers[.origin], !Self.isLoopbackOrigin(origin) {
+            return plain(.forbidden, "requests from \(origin) are refused")
+        }
+        let presented = request.headers[.authorization].flatMap { value -> String? in
+            value.lowercased().hasPrefix("bearer ") ? String(value.dropFirst(7)).trimmed() : nil
+        }
+        guard let presented, LocalToken.matches(presented, token) else {
+            var response = plain(.unauthorized, "this mcptop needs its local token (mcptop serve --print-token)")
+            response.headers[.wwwAuthenticate] = #"Bearer realm="mcptop""#
+            return response
+        }
+        let name = context.parameters.get("server") ?? ""
+        guard upstreams[name] != nil else {
+            return plain(
+                .notFound, "no server named \(name) (configured: \(upstreams.keys.sorted().joined(separator: ", ")))")
+        }
+        return nil
+    }
+
+    private func post(_ request: Request, context: some RequestContext) async throws -> Response {
+        if let refused = try refusal(request, context: context) { return refused }
+        let name = context.parameters.get("server") ?? ""
+        guard let upstream = upstreams[name] else { return plain(.notFound, "no server named \(name)") }
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        let message: JSONRPCMessage
+        do {
+            message = try JSONRPCMessage(bytes: Array(buffer: body))
+        } catch {
+            return json(
+                .badRequest,
+                .error(id: nil, error: JSONRPCError(code: JSONRPCError.parseError, message: "not JSON-RPC")))
+        }
+        let sessionID = request.headers[.mcpSessionID]
+        guard case .request(let id, let method, let params) = message else {
+            // Notifications (initialized, cancelled) and answers: accepted (202).
+            if let sessionID, let session = state.withLock({ $0.sessions[sessionID] }) {
+                await session.receive(message)
+            }
+            return Response(status: .accepted)
+        }
+        let session: ProxySession
+        var newSession: String?
+        if method == "initialize" {
+            session = ProxySession(
+                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, send: { _ in })
+            let id = Base64URL.encode(Data((0..<16).map { _ in UInt8.random(in: .min ... .max) }))
+            state.withLock { $0.sessions[id] = session }
+            newSession = id
+        } else if let sessionID {
+            guard let known = state.withLock({ $0.sessions[sessionID] }) else {
+                // A session mcptop no longer knows (it restarted): the client initializes again.
+                return plain(.notFound, "session not found")
+            }
+            session = known
+        } else {
+            // Stateless (2026-07-28): a session for this request alone; ids are the client's.
+            session = ProxySession(
+                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, send: { _ in })
+        }
+        let streams =
+            (request.headers[.accept] ?? "").contains("text/event-stream")
+            && params?["_meta"]?["progressToken"] != nil
+        var headers: HTTPFields = [:]
+        if let newSession { headers[.mcpSessionID] = newSession }
+        guard streams else {
+            guard let reply = await session.respond(id: id, method: method, params: params, notify: { _ in }) else {
+                return Response(status: .accepted)
+            }
+            return json(.ok, reply, headers: headers)
+        }
+        // Progress first, then the answer, as one SSE stream scoped to this request.
+        let (events, continuation) = AsyncStream<JSONRPCMessage>.makeStream()
+        let work = Task {
+            let reply = await session.respond(id: id, method: method, params: params) { continuation.yield($0) }
+            if let reply { continuation.yield(reply) }
+            continuation.finish()
+        }
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(
+            status: .ok, headers: headers,
+            body: .init { writer in
+                try await withTaskCancellationHandler {
+                    for await event in events {
+                        let data = String(decoding: event.json.serializedBytes(), as: UTF8.self)
+                        try await writer.write(ByteBuffer(string: "event: message\ndata: \(data)\n\n"))
+                    }
+                    try await writer.finish(nil)
+                } onCancel: {
+                    work.cancel()
+                }
+            })
+    }
+
+    private func json(_ status: HTTPResponse.Status, _ message: JSONRPCMessage, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: message.json.serializedBytes()))
+        )
+    }
+
+    private func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+
+    /// `http://127.0.0.1:…`, `http://localhost:…`, `http://[::1]:…`: what a local client sends.
+    static func isLoopbackOrigin(_ origin: String) -> Bool {
+        guard let host = URLComponents(string: origin)?.host?.lowercased() else { return false }
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+}
+
+extension HTTPField.Name {
+    static let mcpSessionID = HTTPField.Name("Mcp-Session-Id")!
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Bridge
+import Foundation
+import MCPClient
+import Support
+
+struct ProxyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Serve one configured server to an MCP client over stdio, with mcptop keeping its login fresh.",
+        discussion: """
+            Point any MCP client at `mcptop proxy NAME` as a local (stdio) server. Requests go to \
+            the configured server through mcptop's client: tokens are refreshed before they \
+            expire (one refresher per login, shared with every other mcptop process), a 401 is \
+            refreshed and retried once, a forgotten session is renewed. The client may speak any \
+            revision from 2024-11-05 to 2026-07-28, whatever the server speaks. Without a login \
+            the client gets an error naming `mcptop auth NAME`; a login made later is picked up \
+            without a restart. stdout carries only protocol; messages go to stderr.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The server's name in the config.")
+    var server: String
+
+    func run() async throws {
+        // Config problems are reported before a single protocol byte is written.
+        let connection = try global.connection(named: server)
+        let (_, configured) = try global.configured(named: server)
+        let stdio = StdioServer()
+        let activity = BridgeActivity.Log(folder: global.bridgeFolder, via: "proxy")
+        let session = ProxySession(
+            serverName: server, upstream: ConnectionUpstream(connection: connection), activity: activity,
+            send: { stdio.write($0) })
+        Console.note("mcptop proxy: \(server) (\(displayURL(configured.endpoint.target))) on stdio")
+        let serving = Task {
+            for await message in stdio.messages() { await session.receive(message) }
+        }
+        let interruption = Interruption { serving.cancel() }
+        // The client closing stdin ends the session; so does Ctrl-C or SIGTERM.
+        await withTaskCancellationHandler {
+            await serving.value
+        } onCancel: {
+            serving.cancel()
+        }
+        await session.close()
+        interruption.finish()
+        if let status = interruption.exitStatus { throw ExitCode(status) }
+    }
+}

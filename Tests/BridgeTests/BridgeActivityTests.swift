@@ -1,0 +1,48 @@
+import Bridge
+import Foundation
+import Testing
+
+@Suite struct BridgeActivityTests {
+    func folder() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-bridges-\(UUID())").path
+    }
+
+    @Test func aReaderSeesWhatABridgeWritesAndNoSecret() throws {
+        let path = folder()
+        let log = try #require(BridgeActivity.Log(folder: path, via: "proxy"))
+        let reader = BridgeActivity.Reader(folder: path)
+        log.attached(server: "acme", client: "claude-code")
+        log.attached(server: "acme", client: "claude-code")  // said once
+        log.call(server: "acme", client: "claude-code", tool: "search", seconds: 0.25, outcome: "ok", detail: nil)
+        let events = reader.poll()
+        #expect(events.map(\.kind) == [.attached, .call])
+        #expect(events.last?.tool == "search")
+        #expect(events.last?.seconds == 0.25)
+        #expect(events.allSatisfy { $0.pid == getpid() && $0.via == "proxy" && $0.client == "claude-code" })
+        #expect(reader.poll().isEmpty, "each line is read once")
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+    }
+
+    @Test func aBridgeThatDiedIsToldAsItsClientsLeaving() throws {
+        let path = folder()
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // A pid no process has (above Linux's pid_max).
+        let line =
+            #"{"v":1,"event":"attached","pid":2147483000,"via":"serve","server":"acme","client":"cursor","time":1800000000}"#
+        FileManager.default.createFile(atPath: path + "/2147483000-serve.jsonl", contents: Data((line + "\n").utf8))
+        let events = BridgeActivity.Reader(folder: path).poll()
+        #expect(events.map(\.kind) == [.attached, .detached])
+        #expect(!FileManager.default.fileExists(atPath: path + "/2147483000-serve.jsonl"))
+    }
+
+    @Test func malformedLinesAreSkipped() throws {
+        let path = folder()
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let text =
+            "not json\n{\"v\":2}\n{\"v\":1,\"event\":\"call\",\"pid\":\(getpid()),\"via\":\"proxy\",\"server\":\"a\",\"client\":\"c\",\"time\":1e300,\"seconds\":-5}\n"
+        FileManager.default.createFile(atPath: path + "/\(getpid())-proxy.jsonl", contents: Data(text.utf8))
+        let events = BridgeActivity.Reader(folder: path).poll()
+        #expect(events.isEmpty, "an absurd time is not a call: \(events)")
+    }
+}

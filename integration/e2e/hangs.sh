@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# mcptop against servers that hang or lie (issue 12): every command ends within a bound, stops
+# on SIGINT/SIGTERM within about a second, `watch` fails a run with unhealthy servers, and
+# absurd numbers (a token lifetime of 1e300, `--timeout inf`) never crash anything.
+#
+#   MCPTOP=/path/to/mcptop integration/e2e/hangs.sh
+#
+# Starts integration/e2e/hostile_server.py (python3) on a free 127.0.0.1 port: /mcp answers
+# initialize and never the notifications/initialized POST, /sse never sends its endpoint
+# event, /ok is healthy. When mcptop-demo-server sits next to $MCPTOP (or is named by
+# MCPTOP_DEMO_SERVER), an OAuth login with 1e300-second tokens is checked too.
+# Prints `ok - …` / `not ok - …` per check, then `N passed, M failed`; exit 1 if any failed.
+set -uo pipefail
+: "${MCPTOP:?usage: MCPTOP=/path/to/mcptop $0}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+command -v python3 >/dev/null || { echo "hangs.sh: python3 is not installed" >&2; exit 1; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/mcptop-hangs.XXXXXX")"
+pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+pass() { echo "ok - $1"; passed=$((passed + 1)); }
+fail() {
+    echo "not ok - $1"
+    local file
+    for file in "$work/out" "$work/err"; do [[ -s "$file" ]] && sed 's/^/#   /' "$file"; done
+    failed=$((failed + 1))
+}
+now() { date +%s.%N; }
+elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+within() { awk -v e="$1" -v l="$2" 'BEGIN { exit !(e <= l) }'; }
+
+# Starts a server that prints "listening …" and waits for that line (10 s at most).
+start_server() {
+    local name="$1"
+    shift
+    "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" &
+    pids+=($!)
+    local i
+    for ((i = 0; i < 100; i++)); do
+        grep -q '^listening' "$work/$name.stdout" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "hangs.sh: $name did not start:" >&2
+    cat "$work/$name.stderr" >&2
+    exit 1
+}
+
+start_server hostile python3 "$here/hostile_server.py" "$work/requests.log"
+port="$(awk '/^listening/ { print $2 }' "$work/hostile.stdout")"
+base="http://127.0.0.1:$port"
+
+export MCPTOP_CONFIG="$work/config.json" MCPTOP_STATE_DIR="$work/state"
+unset MCPTOP_E2E_NEVER_SET
+cat >"$MCPTOP_CONFIG" <<EOF
+{
+  "mcpServers": {
+    "hung": { "url": "$base/mcp", "timeout": 2000 },
+    "hung-sse": { "url": "$base/sse", "type": "sse", "timeout": 2000 },
+    "hung-slow": { "url": "$base/mcp" },
+    "ok": { "url": "$base/ok", "timeout": 2000 },
+    "down": { "url": "http://127.0.0.1:1/mcp", "timeout": 2000 },
+    "unset": { "url": "http://127.0.0.1:\${MCPTOP_E2E_NEVER_SET}/mcp" }
+  }
+}
+EOF
+
+# bounded DESC LIMIT RC [PATTERN] -- COMMAND…: the command ends within LIMIT seconds with exit
+# status RC, and its stdout+stderr match PATTERN (grep -E) when one is given.
+bounded() {
+    local desc="$1" limit="$2" want="$3" pattern="" pid start rc
+    shift 3
+    if [[ "$1" != "--" ]]; then pattern="$1"; shift; fi
+    shift
+    start="$(now)"
+    "$@" >"$work/out" 2>"$work/err" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null && within "$(elapsed_since "$start")" "$limit"; do sleep 0.05; done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        fail "$desc (still running after ${limit}s)"
+        return
+    fi
+    wait "$pid"
+    rc=$?
+    local took
+    took="$(elapsed_since "$start")"
+    if ((rc != want)); then
+        fail "$desc (exit $rc, expected $want, after ${took}s)"
+    elif [[ -n "$pattern" ]] && ! cat "$work/out" "$work/err" | grep -Eq -- "$pattern"; then
+        fail "$desc (no /$pattern/ in the output)"
+    else
+        pass "$desc (${took}s)"
+    fi
+}
+
+# interrupted DESC SIGNAL RC FILE MARKER -- COMMAND…: once FILE (the server's request log, or
+# the command's stderr) holds MARKER, SIGNAL ends the command within 2 s with exit status RC.
+interrupted() {
+    local desc="$1" signal="$2" want="$3" file="$4" marker="$5" pid start rc i
+    shift 6
+    : >"$work/requests.log"
+    "$@" >"$work/out" 2>"$work/err" &
+    pid=$!
+    for ((i = 0; i < 100; i++)); do
+        grep -q -- "$marker" "$file" 2>/dev/null && break
+        sleep 0.1
+    done
+    if ! grep -q -- "$marker" "$file" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        fail "$desc (the server never saw \"$marker\")"
+        return
+    fi
+    start="$(now)"
+    kill -"$signal" "$pid"
+    while kill -0 "$pid" 2>/dev/null && within "$(elapsed_since "$start")" 2; do sleep 0.05; done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        fail "$desc (still running 2 s after SIG$signal)"
+        return
+    fi
+    wait "$pid"
+    rc=$?
+    if ((rc != want)); then
+        fail "$desc (exit $rc, expected $want)"
+    else
+        pass "$desc ($(elapsed_since "$start")s)"
+    fi
+}
+
+M="$MCPTOP"
+log="$work/requests.log"
+
+echo "# connects that never finish end with an error naming the step"
+bounded "tools: a server that never answers notifications/initialized fails after its 2 s timeout" 6 2 \
+    "hung: timed out talking to .*: no answer to notifications/initialized within 2 s" -- "$M" tools hung
+bounded "call --timeout 3 bounds the connect too" 7 2 "notifications/initialized within 3 s" -- \
+    "$M" call hung-slow echo --timeout 3
+bounded "call: a legacy SSE stream without an endpoint event fails within the connect timeout" 6 2 \
+    "hung-sse: timed out talking to .*/sse: it sent no endpoint event within 2 s" -- \
+    "$M" call hung-sse echo --timeout 2
+
+echo "# signals end a command within a second, also while it connects"
+interrupted "tools: SIGTERM while connecting exits 143" TERM 143 "$log" "notifications/initialized" -- "$M" tools hung-slow
+interrupted "tools: SIGINT while connecting exits 130" INT 130 "$log" "notifications/initialized" -- "$M" tools hung-slow
+interrupted "call: SIGINT while connecting exits 130" INT 130 "$log" "notifications/initialized" -- \
+    "$M" call hung-slow echo
+interrupted "call: SIGTERM while waiting for the SSE endpoint exits 143" TERM 143 "$log" "GET /sse" -- \
+    "$M" call hung-sse echo --timeout 60
+interrupted "watch: SIGTERM stops it although a connect hangs" TERM 2 "$log" "notifications/initialized" -- \
+    "$M" watch --server hung-slow
+
+echo "# watch as a health check"
+bounded "watch --duration 3 ends on time although a connect hangs, and fails it" 7 2 \
+    "summary +hung-slow +connecting +never connected" -- "$M" watch --duration 3 --server hung-slow
+bounded "watch: a server down the whole run means exit 2, and the summary names it" 7 2 \
+    '"server":"down".*"problem":"never connected"' -- "$M" watch --duration 3 --json --server ok --server down
+bounded "watch: a server skipped for an unset variable means exit 2" 7 2 \
+    "summary +unset +skipped +skipped: .*MCPTOP_E2E_NEVER_SET" -- "$M" watch --duration 2 --server ok --server unset
+bounded "watch: healthy servers only means exit 0" 6 0 '"server":"ok".*"healthy":true' -- \
+    "$M" watch --duration 2 --json --server ok
+
+echo "# absurd numbers are refused or bounded, never a crash"
+for option in "call ok echo --timeout inf" "call ok echo --interval 1e300" "watch --duration nan" \
+    "watch --duration 1e300" "watch --health-interval inf" "auth ok --timeout 1e300"; do
+    # shellcheck disable=SC2086 # the words of $option are the arguments
+    bounded "mcptop $option is a usage error" 5 1 "must be a number of seconds" -- "$M" $option
+done
+
+# A stored login with absurd numbers (written by an older mcptop from a 1e300 expires_in).
+credentials="$MCPTOP_STATE_DIR/credentials"
+mkdir -p "$credentials"
+chmod 700 "$MCPTOP_STATE_DIR" "$credentials"
+digest="$(python3 -c 'import hashlib, sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest()[:24])' "$base/ok")"
+cat >"$credentials/$digest.json" <<EOF
+{"serverURL": "$base/ok", "resource": "$base/ok", "issuer": "$base", "clientID": "c",
+ "tokenEndpoint": "$base/token", "accessToken": "access-token-0000", "tokenType": "Bearer",
+ "obtainedAt": 1800000000, "expiresAt": 1e300, "refreshToken": "refresh-token-1111",
+ "refreshTokenObtainedAt": 1e300, "refreshTokenExpiresAt": 1e300, "scopes": [],
+ "lastRefreshAt": 1e300, "refreshCount": 1e300}
+EOF
+chmod 600 "$credentials/$digest.json"
+bounded "status reads a stored login with a 1e300 expiry" 5 0 "access token …0000, expiry unknown" -- "$M" status
+bounded "status --json reads it too" 5 0 '"refreshCount" *: *2147483647' -- "$M" status --json
+rm -f "$credentials/$digest.json"
+
+demo="${MCPTOP_DEMO_SERVER:-$(dirname "$M")/mcptop-demo-server}"
+if [[ -x "$demo" ]]; then
+    echo "# an OAuth server whose tokens last 1e300 seconds"
+    start_server demo "$demo" --oauth --token-lifetime 1e300
+    demo_url="$(awk '/^listening/ { print $2 }' "$work/demo.stdout")"
+    python3 - "$MCPTOP_CONFIG" "$demo_url" <<'EOF'
+import json, sys
+path, url = sys.argv[1], sys.argv[2]
+config = json.load(open(path))
+config["mcpServers"]["forever"] = {"url": url}
+json.dump(config, open(path, "w"))
+EOF
+    interrupted "auth: SIGINT while waiting for the browser exits 130" INT 130 "$work/err" "Open this URL" -- \
+        "$M" auth forever --no-browser
+    bounded "auth stores a login whose token lasts 1e300 s" 20 0 "Logged in to forever" -- \
+        env BROWSER="$repo/integration/interop/browser.sh" "$M" auth forever
+    bounded "status shows its expiry, bounded to ten years" 5 0 "access token …[^,]+, expires in 365[0-9]d" -- \
+        "$M" status
+    bounded "and the server is usable with it" 10 0 "forever: .*protocol" -- "$M" tools forever
+else
+    echo "# skipped: OAuth with 1e300-second tokens ($demo is not built)"
+fi
+
+echo "$passed passed, $failed failed"
+((failed == 0))

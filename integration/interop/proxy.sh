@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# `mcptop proxy` with a client nobody here wrote: the official Python SDK client over stdio, in
+# both its modes (legacy 2025-11-25, auto 2026-07-28), against the Python SDK's OAuth server with
+# 2-second access tokens and rotating refresh tokens. Calls spread over many expiries must all
+# succeed, with no expired token presented and no rotated refresh token presented again (the
+# server counts both), also with three clients at once. A server without a login answers with
+# an error naming `mcptop auth NAME`.
+#
+#   MCPTOP=/path/to/mcptop integration/interop/proxy.sh
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+: "${MCPTOP:?usage: MCPTOP=/path/to/mcptop $0}"
+"$here/setup_venv.sh" >/dev/null || { echo "proxy.sh: setup_venv.sh failed" >&2; exit 1; }
+PY="${INTEROP_VENV:-$repo/.venv-interop}/bin/python"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/mcptop-proxy.XXXXXX")"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$PY" -u "$here/py_oauth_server.py" --port 0 --token-lifetime 2 >"$work/server.out" 2>"$work/server.err" </dev/null &
+pids+=("$!")
+url=""
+for _ in $(seq 1 400); do
+    url="$(sed -n 's/^listening //p' "$work/server.out" 2>/dev/null | head -1)"
+    [ -n "$url" ] && break
+    sleep 0.05
+done
+[ -n "$url" ] || { echo "proxy.sh: py_oauth_server.py did not start" >&2; cat "$work/server.err" >&2; exit 1; }
+base="${url%/mcp}"
+
+config="$work/config.json"
+state="$work/state"
+cat >"$config" <<EOF2
+{"mcpServers": {"py": {"url": "$url"}, "fresh": {"url": "${url/127.0.0.1/localhost}"}}}
+EOF2
+
+passed=0
+failed=0
+check() {
+    local desc="$1" ok="$2" detail="${3:-}"
+    if [ "$ok" = 1 ]; then
+        echo "ok - $desc"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $desc"
+        [ -n "$detail" ] && echo "$detail" | sed 's/^/#   /'
+        failed=$((failed + 1))
+    fi
+}
+stat() { curl -fsS --noproxy '*' "$base/_stats" | "$PY" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+client() {
+    timeout -k 5 150 "$PY" "$here/py_proxy_client.py" --mcptop "$MCPTOP" --config "$config" --state-dir "$state" "$@"
+}
+field() { "$PY" -c "import json,sys; print(json.loads(sys.argv[1]).get('$2'))" "$1"; }
+
+# Logged in once, from the command line, as a user would.
+if BROWSER="$here/browser.sh" timeout 60 "$MCPTOP" --config "$config" --state-dir "$state" auth py \
+    >"$work/auth.out" 2>&1 </dev/null; then
+    check "logged in to py with mcptop auth" 1
+else
+    check "logged in to py with mcptop auth" 0 "$(cat "$work/auth.out")"
+fi
+
+# A login that is missing: an MCP error that names the command.
+out="$(client --server fresh --mode legacy --calls 1 --expect-error "mcptop auth fresh" 2>"$work/fresh.err")"
+check "no login: the client's call fails naming 'mcptop auth fresh'" \
+    "$([ -n "$(field "$out" expectedError)" ] && [ "$(field "$out" expectedError)" != None ] && echo 1 || echo 0)" "$out"
+
+# One client per mode, 150 calls over ~8 s of 2-second tokens.
+for mode in legacy auto; do
+    out="$(client --server py --mode "$mode" --calls 150 --interval 0.05 2>"$work/$mode.err")"
+    check "$mode client: 150 calls through the proxy, none failed ($(field "$out" protocolVersion))" \
+        "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out
+$(tail -5 "$work/$mode.err")"
+done
+
+# Three clients at once, each its own proxy process, one login between them.
+for index in 1 2 3; do
+    mode=$([ "$index" = 2 ] && echo legacy || echo auto)
+    client --server py --mode "$mode" --calls 100 --interval 0.04 >"$work/many.$index" 2>"$work/many.$index.err" &
+    waiters[$index]=$!
+done
+all=1
+for index in 1 2 3; do
+    wait "${waiters[$index]}" || all=0
+    [ "$(field "$(cat "$work/many.$index")" failed)" = 0 ] || all=0
+done
+check "three clients at once: 300 calls, none failed" "$all" "$(cat "$work"/many.*)"
+
+# The same through `mcptop serve`: two HTTP clients (one per mode) and one stdio proxy at once.
+port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+timeout -k 5 120 "$MCPTOP" --config "$config" --state-dir "$state" serve --listen "127.0.0.1:$port" \
+    >"$work/serve.out" 2>"$work/serve.err" </dev/null &
+serve_pid=$!
+pids+=("$serve_pid")
+for _ in $(seq 1 100); do
+    curl -fsS --noproxy '*' "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+token="$(timeout 10 "$MCPTOP" --config "$config" --state-dir "$state" serve --print-token)"
+code="$(curl -s -o /dev/null -w '%{http_code}' --noproxy '*' -X POST -H 'Content-Type: application/json' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"ping"}' "http://127.0.0.1:$port/py/mcp")"
+check "serve: a request without the local token gets 401" "$([ "$code" = 401 ] && echo 1 || echo 0)" "HTTP $code"
+code="$(curl -s -o /dev/null -w '%{http_code}' --noproxy '*' -X POST -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer wrong-$token" -d '{"jsonrpc":"2.0","id":1,"method":"ping"}' "http://127.0.0.1:$port/py/mcp")"
+check "serve: a wrong local token gets 401" "$([ "$code" = 401 ] && echo 1 || echo 0)" "HTTP $code"
+before="$(stat mcp_requests)"
+client --url "http://127.0.0.1:$port/py/mcp" --token "$token" --mode auto --calls 100 --interval 0.04 \
+    >"$work/serve.auto" 2>"$work/serve.auto.err" &
+one=$!
+client --url "http://127.0.0.1:$port/py/mcp" --token "$token" --mode legacy --calls 100 --interval 0.04 \
+    >"$work/serve.legacy" 2>"$work/serve.legacy.err" &
+two=$!
+client --server py --mode auto --calls 100 --interval 0.04 >"$work/serve.proxy" 2>"$work/serve.proxy.err" &
+three=$!
+all=1
+for pid in $one $two $three; do wait "$pid" || all=0; done
+for file in serve.auto serve.legacy serve.proxy; do [ "$(field "$(cat "$work/$file")" failed)" = 0 ] || all=0; done
+check "serve: two HTTP clients (auto, legacy) and a proxy at once, 300 calls, none failed" "$all" \
+    "$(cat "$work"/serve.auto "$work"/serve.legacy "$work"/serve.proxy; tail -n 3 "$work"/serve.*.err "$work/serve.err")"
+kill -TERM "$serve_pid" 2>/dev/null
+stopped=0
+for _ in $(seq 1 50); do kill -0 "$serve_pid" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
+check "serve stops on SIGTERM within 5 s" "$stopped"
+
+refreshes="$(stat refreshes)"
+check "tokens were refreshed along the way ($refreshes refreshes)" "$([ "$refreshes" -ge 4 ] && echo 1 || echo 0)"
+check "no expired access token was presented" "$([ "$(stat rejected_expired)" = 0 ] && echo 1 || echo 0)" \
+    "rejected_expired=$(stat rejected_expired)"
+check "no rotated refresh token was presented again" "$([ "$(stat refresh_reuse)" = 0 ] && echo 1 || echo 0)" \
+    "refresh_reuse=$(stat refresh_reuse)"
+if grep -rqiE 'bearer [a-z0-9]|refresh_token' "$work"/*.err 2>/dev/null; then
+    check "no secret on the proxy's stderr" 0
+else
+    check "no secret on the proxy's stderr" 1
+fi
+
+echo "$passed passed, $failed failed"
+((failed == 0))

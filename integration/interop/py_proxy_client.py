@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""The official Python MCP SDK client (mcp 2.3.0) talking to `mcptop proxy NAME` over stdio,
+or, with --url and --token, to `mcptop serve` over Streamable HTTP.
+
+Makes N `tools/call echo` calls, one every --interval seconds, and prints one JSON line:
+
+  {"mode": "legacy", "protocolVersion": "2025-11-25", "calls": 150, "failed": 0, "errors": []}
+
+--mode legacy: initialize handshake (2025-11-25); --mode auto: the SDK default (server/discover,
+stateless 2026-07-28). --expect-error TEXT: the first call must fail with a message containing
+TEXT (a login that is missing); then exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+
+import httpx2
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+
+def target(args: argparse.Namespace):
+    if args.url:
+        headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+        http = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=120))
+        return streamable_http_client(args.url, http_client=http)
+    return StdioServerParameters(
+        command=args.mcptop,
+        args=["--config", args.config, "--state-dir", args.state_dir, "proxy", args.server],
+    )
+
+
+async def run(args: argparse.Namespace) -> dict:
+    failed = 0
+    errors: list[str] = []
+    timings: list[float] = []
+    async with Client(target(args), mode=args.mode) as client:
+        version = client.protocol_version
+        for _ in range(args.warmup):
+            await client.call_tool("echo", {"text": "warm-up"})
+        for index in range(args.calls):
+            text = f"call {index}"
+            try:
+                started = time.perf_counter()
+                result = await client.call_tool("echo", {"text": text})
+                timings.append(time.perf_counter() - started)
+                got = [c.text for c in result.content if getattr(c, "type", None) == "text"]
+                if result.is_error or got != [text]:
+                    failed += 1
+                    errors.append(f"call {index}: unexpected result {result!r}"[:300])
+            except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
+                if args.expect_error and args.expect_error in str(exc):
+                    return {"mode": args.mode, "protocolVersion": version, "expectedError": str(exc)[:300]}
+                failed += 1
+                errors.append(f"call {index}: {type(exc).__name__}: {exc}"[:300])
+            if args.interval:
+                await asyncio.sleep(args.interval)
+    if args.expect_error:
+        errors.append(f"no call failed with {args.expect_error!r}")
+        failed += 1
+    out = {"mode": args.mode, "protocolVersion": version, "calls": args.calls, "failed": failed, "errors": errors[:5]}
+    if timings:
+        out["median_ms"] = round(statistics.median(timings) * 1000, 4)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mcptop", default="")
+    ap.add_argument("--config", default="")
+    ap.add_argument("--state-dir", default="")
+    ap.add_argument("--server", default="")
+    ap.add_argument("--url", default="", help="a `mcptop serve` endpoint instead of a stdio proxy")
+    ap.add_argument("--token", default="", help="the local bearer token of `mcptop serve`")
+    ap.add_argument("--mode", choices=["legacy", "auto"], default="auto")
+    ap.add_argument("-n", "--calls", type=int, default=100)
+    ap.add_argument("--interval", type=float, default=0.0)
+    ap.add_argument("--expect-error", default="")
+    ap.add_argument("--warmup", type=int, default=0, help="untimed calls first")
+    args = ap.parse_args()
+    try:
+        out = asyncio.run(asyncio.wait_for(run(args), timeout=120))
+    except Exception as exc:  # noqa: BLE001
+        print(json.dumps({"mode": args.mode, "failed": -1, "errors": [f"{type(exc).__name__}: {exc}"[:500]]}))
+        return 1
+    print(json.dumps(out), flush=True)
+    return 0 if out.get("failed", 0) == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
