@@ -108,7 +108,7 @@ public actor ProxySession {
         switch method {
         case "initialize": return await initialize(id: id, params: params)
         case "server/discover": return await discover(id: id, params: params)
-        case "ping": return .response(id: id, result: completed([:]))
+        case "ping": return .response(id: id, result: completed([:], method: method))
         default: return await forward(id: id, method: method, params: params, notify: notify)
         }
     }
@@ -150,7 +150,7 @@ public actor ProxySession {
             "_meta": [MetaKey.serverInfo: serverIdentity(info)],
         ]
         if let instructions = instructions(info) { result["instructions"] = .string(instructions) }
-        return .response(id: id, result: completed(result))
+        return .response(id: id, result: completed(result, method: "server/discover"))
     }
 
     private func serverIdentity(_ info: ServerInfo?) -> JSONValue {
@@ -206,7 +206,7 @@ public actor ProxySession {
                 Task { await send(relayed) }
             }
             report(result["isError"] == .bool(true) ? "isError" : "ok", nil)
-            return .response(id: id, result: completed(result))
+            return .response(id: id, result: completed(result, method: method))
         } catch {
             let translated = await translate(error, method: method)
             report("error", translated.message)
@@ -254,11 +254,23 @@ public actor ProxySession {
         }
     }
 
-    /// Results as the client's revision writes them: 2026-07-28 results say `resultType`.
-    private func completed(_ result: JSONValue) -> JSONValue {
+    /// Results of 2026-07-28 that a client may cache (schema.ts, CacheableResult).
+    static let cacheable: Set<String> = [
+        "server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list",
+        "resources/read",
+    ]
+
+    /// Results as the client's revision writes them: 2026-07-28 results say `resultType`, and
+    /// cacheable ones `ttlMs` and `cacheScope`. From an older server nothing says how long a
+    /// list holds, so: stale at once (0), and private (it came through a login).
+    private func completed(_ result: JSONValue, method: String) -> JSONValue {
         guard case .object(var object) = result else { return result }
         if clientVersion.map(ProtocolVersion.isModern) == true {
             if object["resultType"] == nil { object["resultType"] = "complete" }
+            if Self.cacheable.contains(method) {
+                if object["ttlMs"] == nil { object["ttlMs"] = 0 }
+                if object["cacheScope"] == nil { object["cacheScope"] = "private" }
+            }
         } else {
             object["resultType"] = nil
         }

@@ -30,7 +30,7 @@ import Testing
         // A pid no process has (above Linux's pid_max).
         let line =
             #"{"v":1,"event":"attached","pid":2147483000,"via":"serve","server":"acme","client":"cursor","time":1800000000}"#
-        FileManager.default.createFile(atPath: path + "/2147483000-serve.jsonl", contents: Data((line + "\n").utf8))
+        _ = FileManager.default.createFile(atPath: path + "/2147483000-serve.jsonl", contents: Data((line + "\n").utf8))
         let events = BridgeActivity.Reader(folder: path).poll()
         #expect(events.map(\.kind) == [.attached, .detached])
         #expect(!FileManager.default.fileExists(atPath: path + "/2147483000-serve.jsonl"))
@@ -41,7 +41,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let text =
             "not json\n{\"v\":2}\n{\"v\":1,\"event\":\"call\",\"pid\":\(getpid()),\"via\":\"proxy\",\"server\":\"a\",\"client\":\"c\",\"time\":1e300,\"seconds\":-5}\n"
-        FileManager.default.createFile(atPath: path + "/\(getpid())-proxy.jsonl", contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path + "/\(getpid())-proxy.jsonl", contents: Data(text.utf8))
         let events = BridgeActivity.Reader(folder: path).poll()
         #expect(events.isEmpty, "an absurd time is not a call: \(events)")
     }

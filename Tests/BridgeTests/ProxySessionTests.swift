@@ -131,6 +131,7 @@ func eventually(_ condition: () async -> Bool) async -> Bool {
         #expect(discovered["supportedVersions"] == ["2026-07-28"])
         #expect(discovered["_meta"]?[MetaKey.serverInfo]?["name"] == "acme")
         #expect(called["resultType"] == "complete")
+        #expect(discovered["ttlMs"] == 0 && discovered["cacheScope"] == "private", "2026-07-28 results are cacheable")
         let asked = try #require(upstream.asked.withLock { $0.first })
         #expect(asked.params?["_meta"] == ["custom": "kept"], "the client's own hop stays with the client")
         #expect(asked.wantsProgress)

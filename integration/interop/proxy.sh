@@ -132,6 +132,43 @@ stopped=0
 for _ in $(seq 1 50); do kill -0 "$serve_pid" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
 check "serve stops on SIGTERM within 5 s" "$stopped"
 
+# The revision bridge against DemoServer (mcptop-demo-server beside mcptop): a 2025-11-25 client
+# to a server that speaks only 2026-07-28, a 2026-07-28 client to a 2024-11-05 HTTP+SSE server,
+# and progress through the proxy in both directions of the bridge.
+demo_server="$(dirname "$MCPTOP")/mcptop-demo-server"
+if [ -x "$demo_server" ]; then
+    start_demo() {  # start_demo NAME ARGS...: URL in $work/NAME.url
+        "$demo_server" "${@:2}" >"$work/$1.demo" 2>&1 </dev/null &
+        pids+=($!)
+        for _ in $(seq 1 100); do grep -q listening "$work/$1.demo" 2>/dev/null && break; sleep 0.05; done
+        sed -n 's/^listening //p' "$work/$1.demo" >"$work/$1.url"
+    }
+    start_demo modern --no-stateful
+    start_demo legacy
+    bridge_config="$work/bridge.json"
+    cat >"$bridge_config" <<EOF2
+{"mcpServers": {
+  "modern-only": {"url": "$(cat "$work/modern.url")"},
+  "old-sse": {"url": "$(sed 's#/mcp$#/sse#' "$work/legacy.url")", "type": "sse"}
+}}
+EOF2
+    bridge() { timeout -k 5 60 "$PY" "$here/py_proxy_client.py" --mcptop "$MCPTOP" --config "$bridge_config" --state-dir "$state" "$@"; }
+    out="$(bridge --server modern-only --mode legacy --calls 20 2>"$work/b1.err")"
+    check "a 2025-11-25 client reaches a 2026-07-28-only server through the proxy" \
+        "$([ "$(field "$out" failed)" = 0 ] && [ "$(field "$out" protocolVersion)" = 2025-11-25 ] && echo 1 || echo 0)" "$out"
+    out="$(bridge --server old-sse --mode auto --calls 20 2>"$work/b2.err")"
+    check "a 2026-07-28 client reaches a 2024-11-05 HTTP+SSE server through the proxy" \
+        "$([ "$(field "$out" failed)" = 0 ] && [ "$(field "$out" protocolVersion)" = 2026-07-28 ] && echo 1 || echo 0)" "$out"
+    for pair in "modern-only legacy" "old-sse auto"; do
+        set -- $pair
+        out="$(bridge --server "$1" --mode "$2" --progress 2>"$work/b3.err")"
+        check "progress from $1 reaches a $2 client with its own token ($(field "$out" progress) notifications)" \
+            "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
+    done
+else
+    check "mcptop-demo-server beside $MCPTOP (for the revision bridge checks)" 0
+fi
+
 refreshes="$(stat refreshes)"
 check "tokens were refreshed along the way ($refreshes refreshes)" "$([ "$refreshes" -ge 4 ] && echo 1 || echo 0)"
 check "no expired access token was presented" "$([ "$(stat rejected_expired)" = 0 ] && echo 1 || echo 0)" \

@@ -37,12 +37,26 @@ def target(args: argparse.Namespace):
     )
 
 
+async def progress_check(client: Client) -> dict:
+    """Calls the demo server's `slow` tool (3 steps) and counts the progress that reaches us."""
+    seen: list[float] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    result = await client.call_tool("slow", {"steps": 3, "delayMs": 50}, progress_callback=on_progress)
+    return {"isError": bool(result.is_error), "progress": len(seen)}
+
+
 async def run(args: argparse.Namespace) -> dict:
     failed = 0
     errors: list[str] = []
     timings: list[float] = []
     async with Client(target(args), mode=args.mode) as client:
         version = client.protocol_version
+        if args.progress:
+            checked = await progress_check(client)
+            return {"mode": args.mode, "protocolVersion": version, **checked, "failed": 0 if checked["progress"] >= 1 and not checked["isError"] else 1}
         for _ in range(args.warmup):
             await client.call_tool("echo", {"text": "warm-up"})
         for index in range(args.calls):
@@ -84,6 +98,7 @@ def main() -> int:
     ap.add_argument("--interval", type=float, default=0.0)
     ap.add_argument("--expect-error", default="")
     ap.add_argument("--warmup", type=int, default=0, help="untimed calls first")
+    ap.add_argument("--progress", action="store_true", help="call the demo server's slow tool and count progress")
     args = ap.parse_args()
     try:
         out = asyncio.run(asyncio.wait_for(run(args), timeout=120))
