@@ -198,16 +198,26 @@ public actor ProxySession {
                 server: name, client: clientName ?? "a client", tool: params?["name"]?.stringValue ?? "?",
                 seconds: seconds, outcome: Task.isCancelled ? "cancelled" : outcome, detail: detail)
         }
+        // Notifications go out in the order they came, and all of them before the answer
+        // (progress "MUST stop after completion", 2025-11-25 progress.mdx).
+        let (relays, relayed) = AsyncStream<JSONRPCMessage>.makeStream(bufferingPolicy: .unbounded)
+        let relayer = Task {
+            for await message in relays { await send(message) }
+        }
+        defer { relayed.finish() }
         do {
             let result = try await upstream.request(
                 method, params: Self.strippingMeta(params), wantsProgress: clientToken != nil
             ) { message in
-                guard let relayed = Self.relay(message, clientToken: clientToken) else { return }
-                Task { await send(relayed) }
+                if let relay = Self.relay(message, clientToken: clientToken) { relayed.yield(relay) }
             }
+            relayed.finish()
+            await relayer.value
             report(result["isError"] == .bool(true) ? "isError" : "ok", nil)
             return .response(id: id, result: completed(result, method: method))
         } catch {
+            relayed.finish()
+            await relayer.value
             let translated = await translate(error, method: method)
             report("error", translated.message)
             return .error(id: id, error: translated)

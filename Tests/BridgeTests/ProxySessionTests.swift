@@ -135,7 +135,12 @@ func eventually(_ condition: () async -> Bool) async -> Bool {
         let asked = try #require(upstream.asked.withLock { $0.first })
         #expect(asked.params?["_meta"] == ["custom": "kept"], "the client's own hop stays with the client")
         #expect(asked.wantsProgress)
-        // Progress from the remote carries the client's token.
+        // Progress from the remote carries the client's token, and comes before the answer.
+        let order = await client.received.compactMap { message -> String? in
+            if message.method == "notifications/progress" { return "progress" }
+            return message.responseID == .number(2) ? "answer" : nil
+        }
+        #expect(order == ["progress", "answer"])
         let progress = await client.received.first { $0.method == "notifications/progress" }
         guard case .notification(_, let params)? = progress else {
             Issue.record("no progress relayed")

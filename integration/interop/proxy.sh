@@ -83,7 +83,11 @@ for mode in legacy auto; do
 $(tail -5 "$work/$mode.err")"
 done
 
-# Three clients at once, each its own proxy process, one login between them.
+# Three clients at once, each its own proxy process, one login between them, while a monitor
+# (`mcptop watch`, the dashboard's engine without a screen) keeps the same login fresh.
+timeout -k 5 60 "$MCPTOP" --config "$config" --state-dir "$state" watch --server py --duration 8 --health-interval 1 \
+    >"$work/watch.out" 2>"$work/watch.err" </dev/null &
+watch_pid=$!
 for index in 1 2 3; do
     mode=$([ "$index" = 2 ] && echo legacy || echo auto)
     client --server py --mode "$mode" --calls 100 --interval 0.04 >"$work/many.$index" 2>"$work/many.$index.err" &
@@ -95,6 +99,10 @@ for index in 1 2 3; do
     [ "$(field "$(cat "$work/many.$index")" failed)" = 0 ] || all=0
 done
 check "three clients at once: 300 calls, none failed" "$all" "$(cat "$work"/many.*)"
+wait "$watch_pid"
+watch_rc=$?
+check "a watch on the same login meanwhile stayed connected (exit $watch_rc)" "$([ "$watch_rc" = 0 ] && echo 1 || echo 0)" \
+    "$(tail -n 5 "$work/watch.out" "$work/watch.err")"
 
 # The same through `mcptop serve`: two HTTP clients (one per mode) and one stdio proxy at once.
 port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
