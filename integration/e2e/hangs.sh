@@ -96,7 +96,9 @@ bounded() {
     took="$(elapsed_since "$start")"
     if ((rc != want)); then
         fail "$desc (exit $rc, expected $want, after ${took}s)"
-    elif [[ -n "$pattern" ]] && ! cat "$work/out" "$work/err" | grep -Eq -- "$pattern"; then
+    # grep reads the files itself: `cat … | grep -q` under pipefail fails whenever grep stops
+    # at a match before cat has written the second file (SIGPIPE).
+    elif [[ -n "$pattern" ]] && ! grep -Eqh -- "$pattern" "$work/out" "$work/err"; then
         fail "$desc (no /$pattern/ in the output)"
     else
         pass "$desc (${took}s)"
