@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: what `make test` and CI run.
 #   1. setup (system packages), 2. build, 3. swift test (unit + loopback integration),
-#   4. interop against the official Python MCP SDK and a stdio server, 5. format lint.
+#   4. format lint, 5. the integration/ scripts: interop with the official Python MCP SDK
+#   (protocol, OAuth, its client through proxy and serve) and the binary end to end (tmux,
+#   hostile servers, demo and install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -23,26 +25,24 @@ SNAPSHOT_TESTING_RECORD=never quiet swift test
 echo "== format"
 swift format lint --strict --recursive Sources Tests
 
-echo "== interop"
-MCPTOP="$(swift build --show-bin-path)/mcptop" integration/interop/run.sh
-
-echo "== interop: OAuth"
-MCPTOP="$(swift build --show-bin-path)/mcptop" integration/interop/oauth.sh
-
-echo "== interop: proxy and serve (the Python SDK client through mcptop)"
-MCPTOP="$(swift build --show-bin-path)/mcptop" integration/interop/proxy.sh
-
-echo "== dashboard end to end (tmux)"
-MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/dashboard.sh
-
-echo "== keys the terminal sends (tmux)"
-MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/keys.sh
-
-echo "== hung and hostile servers: deadlines, signals, exit status"
-MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/hangs.sh
-
-echo "== a dashboard you can trust (tmux)"
-MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/trust.sh
-
-echo "== the shipped binary: demo server beside it, make install and uninstall"
-MCPTOP="$(swift build --show-bin-path)/mcptop" integration/e2e/demo_install.sh
+# The end-to-end scripts drive the debug binary; each runs even when one before it failed,
+# and the run fails at the end, naming them.
+export MCPTOP
+MCPTOP="$(swift build --show-bin-path)/mcptop"
+failed=()
+run() {  # run TITLE SCRIPT
+    echo "== $1"
+    "$2" || failed+=("$2")
+}
+run "interop" integration/interop/run.sh
+run "interop: OAuth" integration/interop/oauth.sh
+run "interop: proxy and serve (the Python SDK client through mcptop)" integration/interop/proxy.sh
+run "dashboard end to end (tmux)" integration/e2e/dashboard.sh
+run "keys the terminal sends (tmux)" integration/e2e/keys.sh
+run "hung and hostile servers: deadlines, signals, exit status" integration/e2e/hangs.sh
+run "a dashboard you can trust (tmux)" integration/e2e/trust.sh
+run "the shipped binary: demo server beside it, make install and uninstall" integration/e2e/demo_install.sh
+if ((${#failed[@]} > 0)); then
+    echo "failed: ${failed[*]}" >&2
+    exit 1
+fi
