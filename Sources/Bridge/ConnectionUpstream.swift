@@ -16,11 +16,20 @@ public struct ConnectionUpstream: Upstream {
     }
 
     public func request(
-        _ method: String, params: JSONValue?, wantsProgress: Bool,
-        onNotification: @escaping @Sendable (JSONRPCMessage) -> Void
+        _ method: String, params: JSONValue?, wantsProgress: Bool, capabilities: JSONValue?,
+        onNotification: @escaping @Sendable (JSONRPCMessage) -> Void, onRequest: @escaping ServerRequestHandler
     ) async throws(MCPError) -> JSONValue {
         try await connection.forward(
-            method, params: params, wantsProgress: wantsProgress, onNotification: onNotification)
+            method, params: params, wantsProgress: wantsProgress, capabilities: capabilities,
+            onNotification: onNotification, onRequest: onRequest)
+    }
+
+    public func declare(capabilities: JSONValue) async {
+        await connection.declare(capabilities: capabilities)
+    }
+
+    public func notify(_ method: String, params: JSONValue?) async {
+        await connection.forwardNotification(method, params: params)
     }
 
     public func close() async {

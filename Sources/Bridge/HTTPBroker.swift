@@ -13,6 +13,8 @@ import Synchronization
 /// there is one refresher per login. Every request needs the local bearer token.
 public final class HTTPBroker: Sendable {
     private let upstreams: [String: any Upstream]
+    /// Per server, the remote requests waiting for a 2026-07-28 client's retry.
+    private let parked: [String: ParkedRequests]
     private let token: String
     private let activity: BridgeActivity.Log?
     private let maxBodyBytes: Int
@@ -27,6 +29,7 @@ public final class HTTPBroker: Sendable {
         maxBodyBytes: Int = 64 << 20
     ) {
         self.upstreams = upstreams
+        parked = upstreams.mapValues { _ in ParkedRequests() }
         self.token = token
         self.activity = activity
         self.maxBodyBytes = maxBodyBytes
@@ -90,6 +93,7 @@ public final class HTTPBroker: Sendable {
         task?.cancel()
         await task?.value
         for session in sessions { await session.close() }
+        for waiting in parked.values { waiting.cancelAll() }
         for upstream in upstreams.values { await upstream.close() }
     }
 
@@ -143,7 +147,8 @@ public final class HTTPBroker: Sendable {
         var newSession: String?
         if method == "initialize" {
             session = ProxySession(
-                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, send: { _ in })
+                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, parked: parked[name]!,
+                send: { _ in })
             let id = Base64URL.encode(Data((0..<16).map { _ in UInt8.random(in: .min ... .max) }))
             state.withLock { $0.sessions[id] = session }
             newSession = id
@@ -156,41 +161,82 @@ public final class HTTPBroker: Sendable {
         } else {
             // Stateless (2026-07-28): a session for this request alone; ids are the client's.
             session = ProxySession(
-                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, send: { _ in })
+                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, parked: parked[name]!,
+                send: { _ in })
         }
-        let streams =
-            (request.headers[.accept] ?? "").contains("text/event-stream")
-            && params?["_meta"]?["progressToken"] != nil
         var headers: HTTPFields = [:]
         if let newSession { headers[.mcpSessionID] = newSession }
-        guard streams else {
+        guard (request.headers[.accept] ?? "").contains("text/event-stream") else {
             guard let reply = await session.respond(id: id, method: method, params: params, notify: { _ in }) else {
                 return Response(status: .accepted)
             }
             return json(.ok, reply, headers: headers)
         }
-        // Progress first, then the answer, as one SSE stream scoped to this request.
-        let (events, continuation) = AsyncStream<JSONRPCMessage>.makeStream()
-        let work = Task {
-            let reply = await session.respond(id: id, method: method, params: params) { continuation.yield($0) }
-            if let reply { continuation.yield(reply) }
-            continuation.finish()
+        // The answer alone is plain JSON; anything before it (progress, the proxy's questions
+        // to the client) makes the response an SSE stream scoped to this request, the answer
+        // last (2025-11-25 transports.mdx, Sending Messages to the Server).
+        let (first, firstContinuation) = AsyncStream<Outgoing>.makeStream()
+        let (rest, restContinuation) = AsyncStream<Outgoing>.makeStream()
+        let started = Mutex(false)
+        let emit: @Sendable (Outgoing) -> Void = { outgoing in
+            let later = started.withLock { began in
+                defer { began = true }
+                return began
+            }
+            if later {
+                restContinuation.yield(outgoing)
+            } else {
+                firstContinuation.yield(outgoing)
+                firstContinuation.finish()
+            }
         }
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        return Response(
-            status: .ok, headers: headers,
-            body: .init { writer in
-                try await withTaskCancellationHandler {
-                    for await event in events {
-                        let data = String(decoding: event.json.serializedBytes(), as: UTF8.self)
-                        try await writer.write(ByteBuffer(string: "event: message\ndata: \(data)\n\n"))
+        let work = Task {
+            let reply = await session.respond(id: id, method: method, params: params) { emit(.message($0)) }
+            emit(.answer(reply))
+            restContinuation.finish()
+        }
+        var opening: Outgoing?
+        await withTaskCancellationHandler {
+            for await outgoing in first { opening = outgoing }
+        } onCancel: {
+            work.cancel()
+        }
+        switch opening {
+        case .answer(let reply?)?: return json(.ok, reply, headers: headers)
+        case .answer(nil)?, nil: return Response(status: .accepted)
+        case .message(let message)?:
+            headers[.contentType] = "text/event-stream"
+            headers[.cacheControl] = "no-cache"
+            return Response(
+                status: .ok, headers: headers,
+                body: .init { writer in
+                    try await withTaskCancellationHandler {
+                        try await writer.write(Self.event(message))
+                        for await next in rest {
+                            switch next {
+                            case .message(let message): try await writer.write(Self.event(message))
+                            case .answer(let reply?): try await writer.write(Self.event(reply))
+                            case .answer(nil): break
+                            }
+                        }
+                        try await writer.finish(nil)
+                    } onCancel: {
+                        work.cancel()
                     }
-                    try await writer.finish(nil)
-                } onCancel: {
-                    work.cancel()
-                }
-            })
+                })
+        }
+    }
+
+    /// What a request's exchange carries to the client: messages before the answer, then the
+    /// answer (none for a cancelled request).
+    private enum Outgoing: Sendable {
+        case message(JSONRPCMessage)
+        case answer(JSONRPCMessage?)
+    }
+
+    private static func event(_ message: JSONRPCMessage) -> ByteBuffer {
+        let data = String(decoding: message.json.serializedBytes(), as: UTF8.self)
+        return ByteBuffer(string: "event: message\ndata: \(data)\n\n")
     }
 
     private func json(_ status: HTTPResponse.Status, _ message: JSONRPCMessage, headers: HTTPFields = [:]) -> Response {

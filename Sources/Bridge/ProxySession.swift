@@ -34,16 +34,28 @@ public actor ProxySession {
     /// Where the dashboard hears of this client and its calls.
     private let activity: BridgeActivity.Log?
     private var inFlight: [JSONRPCID: Task<JSONRPCMessage, Never>] = [:]
+    /// What the client said it can do in `initialize` (stateful revisions).
+    private var clientCapabilities: JSONValue = [:]
+    /// The proxy's own questions to a stateful client, waiting for its answers.
+    private var questions: [JSONRPCID: CheckedContinuation<Result<JSONValue, JSONRPCError>, Never>] = [:]
+    private var questionsAsked = 0
+    /// Upstream requests waiting for a 2026-07-28 client's retry (shared by a broker's clients).
+    private let parked: ParkedRequests
+
+    /// What a bridge whose upstream serves clients that differ declares to the remote: every
+    /// question a bridge can relay (sampling, elicitation, roots).
+    public static var bridgedCapabilities: JSONValue { ClientQuestions.all }
 
     /// `send` carries the answers of `receive` and the notifications of every request.
     public init(
         serverName: String, upstream: any Upstream, ownsUpstream: Bool = true, activity: BridgeActivity.Log? = nil,
-        send: @escaping Send
+        parked: ParkedRequests = ParkedRequests(), send: @escaping Send
     ) {
         name = serverName
         self.upstream = upstream
         self.ownsUpstream = ownsUpstream
         self.activity = activity
+        self.parked = parked
         self.send = send
     }
 
@@ -60,8 +72,15 @@ public actor ProxySession {
         case .notification("notifications/cancelled", let params):
             // The client gave up: cancelling the task cancels the remote request too.
             if let id = JSONRPCID(params?["requestId"]) { inFlight.removeValue(forKey: id)?.cancel() }
-        case .notification, .response, .error:
-            // `initialized`, roots changes and answers to requests the proxy never sends.
+        case .notification("notifications/roots/list_changed", let params):
+            let upstream = self.upstream
+            Task { await upstream.notify("notifications/roots/list_changed", params: params) }
+        case .response(let id, let result):
+            questions.removeValue(forKey: id)?.resume(returning: .success(result))
+        case .error(let id?, let error):
+            questions.removeValue(forKey: id)?.resume(returning: .failure(error))
+        case .notification, .error:
+            // `initialized`, and errors about nothing the proxy asked.
             break
         }
     }
@@ -79,6 +98,11 @@ public actor ProxySession {
     public func close() async {
         for task in inFlight.values { task.cancel() }
         inFlight.removeAll()
+        for question in questions.values {
+            question.resume(
+                returning: .failure(JSONRPCError(code: JSONRPCError.internalError, message: "the client went away")))
+        }
+        questions.removeAll()
         if let clientName { activity?.detached(server: name, client: clientName) }
         if ownsUpstream { await upstream.close() }
     }
@@ -130,6 +154,9 @@ public actor ProxySession {
         let offered = ProtocolVersion.stateful + [ProtocolVersion.legacySSE]
         let agreed = offered.contains(requested) ? requested : ProtocolVersion.latestStateful
         clientVersion = agreed
+        clientCapabilities = ClientQuestions.bridged(params?["capabilities"])
+        // A proxy's upstream is this client's alone: the remote may ask it what it can answer.
+        if ownsUpstream { await upstream.declare(capabilities: clientCapabilities) }
         let info = try? await upstream.serverInfo()
         var result: JSONValue = [
             "protocolVersion": .string(agreed),
@@ -143,6 +170,9 @@ public actor ProxySession {
     /// The stateless discovery (2026-07-28 discover.mdx), answered by the proxy.
     private func discover(id: JSONRPCID, params: JSONValue?) async -> JSONRPCMessage {
         clientVersion = ProtocolVersion.latest
+        if ownsUpstream {
+            await upstream.declare(capabilities: ClientQuestions.bridged(params?["_meta"]?[MetaKey.clientCapabilities]))
+        }
         let info = try? await upstream.serverInfo()
         var result: JSONValue = [
             "supportedVersions": .array(ProtocolVersion.modern.map { .string($0) }),
@@ -198,30 +228,139 @@ public actor ProxySession {
                 server: name, client: clientName ?? "a client", tool: params?["name"]?.stringValue ?? "?",
                 seconds: seconds, outcome: Task.isCancelled ? "cancelled" : outcome, detail: detail)
         }
-        // Notifications go out in the order they came, and all of them before the answer
-        // (progress "MUST stop after completion", 2025-11-25 progress.mdx).
+        // Notifications (and a stateful client's questions) go out in the order they came,
+        // all of them before the answer (progress "MUST stop after completion", 2025-11-25
+        // progress.mdx).
         let (relays, relayed) = AsyncStream<JSONRPCMessage>.makeStream(bufferingPolicy: .unbounded)
         let relayer = Task {
             for await message in relays { await send(message) }
         }
         defer { relayed.finish() }
-        do {
-            let result = try await upstream.request(
-                method, params: Self.strippingMeta(params), wantsProgress: clientToken != nil
-            ) { message in
-                if let relay = Self.relay(message, clientToken: clientToken) { relayed.yield(relay) }
+        let sink: @Sendable (JSONRPCMessage) -> Void = { message in
+            if let relay = Self.relay(message, clientToken: clientToken) { relayed.yield(relay) }
+        }
+        let modernClient = clientVersion.map(ProtocolVersion.isModern) == true
+        let request: ForwardedRequest
+        if modernClient, let state = params?["requestState"]?.stringValue, let waiting = parked.take(state) {
+            // A 2026-07-28 client's answers to what a stateful remote asked mid-request.
+            request = waiting
+            request.resume(answers: params?["inputResponses"], sink: sink)
+        } else {
+            request = ForwardedRequest(sink: sink)
+            let upstream = self.upstream
+            let capabilities =
+                modernClient
+                ? ClientQuestions.bridged(params?["_meta"]?[MetaKey.clientCapabilities]) : clientCapabilities
+            let forwarded = Self.strippingMeta(params)
+            let wantsProgress = clientToken != nil
+            let askClient: ServerRequestHandler? =
+                modernClient
+                ? nil
+                : { @Sendable [weak self] method, params in
+                    await self?.ask(method, params, via: { relayed.yield($0) })
+                        ?? .failure(JSONRPCError(code: JSONRPCError.internalError, message: "the client went away"))
+                }
+            let server = name
+            request.start { notify, askRetrying throws(MCPError) in
+                try await Self.call(
+                    upstream, server: server, method, params: forwarded, wantsProgress: wantsProgress,
+                    capabilities: capabilities,
+                    notify: notify, ask: askClient ?? askRetrying, answersInputRequired: askClient)
             }
-            relayed.finish()
-            await relayer.value
-            report(result["isError"] == .bool(true) ? "isError" : "ok", nil)
+        }
+        let event = await request.next()
+        relayed.finish()
+        await relayer.value
+        switch event {
+        case .question(let key, let asked, let askedParams):
+            // The stateful remote waits; the client answers by retrying (2026-07-28 mrtr.mdx).
+            var question: JSONValue = ["method": .string(asked)]
+            if let askedParams { question["params"] = askedParams }
+            let result: JSONValue = [
+                "resultType": "input_required", "inputRequests": [key: question],
+                "requestState": .string(parked.park(request)),
+            ]
+            return .response(id: id, result: result)
+        case .finished(.success(let result)):
+            if result["resultType"] != "input_required" {
+                report(result["isError"] == .bool(true) ? "isError" : "ok", nil)
+            }
             return .response(id: id, result: completed(result, method: method))
-        } catch {
-            relayed.finish()
-            await relayer.value
+        case .finished(.failure(let error)):
             let translated = await translate(error, method: method)
             report("error", translated.message)
             return .error(id: id, error: translated)
         }
+    }
+
+    /// The upstream request, and for a stateful client the rounds of a 2026-07-28 remote's
+    /// `input_required`: each question is asked of the client and the request retried with its
+    /// answers and the remote's `requestState`, at most `ClientQuestions.maxRounds` times.
+    private static func call(
+        _ upstream: any Upstream, server: String, _ method: String, params: JSONValue?, wantsProgress: Bool,
+        capabilities: JSONValue,
+        notify: @escaping @Sendable (JSONRPCMessage) -> Void, ask: @escaping ServerRequestHandler,
+        answersInputRequired askClient: ServerRequestHandler?
+    ) async throws(MCPError) -> JSONValue {
+        var result = try await upstream.request(
+            method, params: params, wantsProgress: wantsProgress, capabilities: capabilities,
+            onNotification: notify, onRequest: ask)
+        guard let askClient else { return result }
+        var rounds = 0
+        while result["resultType"] == "input_required" {
+            rounds += 1
+            guard rounds <= ClientQuestions.maxRounds else {
+                throw MCPError(
+                    server: server,
+                    .unsupported("the server asked for input more than \(ClientQuestions.maxRounds) times"))
+            }
+            var answers: JSONValue = [:]
+            for (key, question) in result["inputRequests"]?.objectValue ?? [:] {
+                let asked = question["method"]?.stringValue ?? ""
+                switch await askClient(asked, question["params"]) {
+                case .success(let answer): answers[key] = answer
+                case .failure(let refusal): throw MCPError(server: server, .rpc(refusal))
+                }
+            }
+            var retry = params ?? [:]
+            retry["inputResponses"] = answers
+            retry["requestState"] = result["requestState"]
+            result = try await upstream.request(
+                method, params: retry, wantsProgress: wantsProgress, capabilities: capabilities,
+                onNotification: notify, onRequest: ask)
+        }
+        return result
+    }
+
+    /// Asks a stateful client what the remote asked (a request of the proxy's own, on the
+    /// request's stream), when the client said it can answer it.
+    private func ask(
+        _ method: String, _ params: JSONValue?, via send: @escaping @Sendable (JSONRPCMessage) -> Void
+    ) async -> Result<JSONValue, JSONRPCError> {
+        guard let needed = ClientQuestions.capability(for: method), clientCapabilities[needed] != nil else {
+            return .failure(
+                JSONRPCError(
+                    code: JSONRPCError.methodNotFound,
+                    message: "\(clientName ?? "the client") did not declare what \(method) needs"))
+        }
+        questionsAsked += 1
+        let id = JSONRPCID.string("mcptop-\(questionsAsked)")
+        let deadline = Task { [weak self] in
+            try? await Task.sleep(for: ClientQuestions.answerDeadline)
+            await self?.answer(
+                id,
+                .failure(JSONRPCError(code: JSONRPCError.internalError, message: "the client did not answer \(method)"))
+            )
+        }
+        defer { deadline.cancel() }
+        return await withCheckedContinuation { continuation in
+            questions[id] = continuation
+            send(.request(id: id, method: method, params: params))
+        }
+    }
+
+    private func answer(_ id: JSONRPCID, _ outcome: Result<JSONValue, JSONRPCError>) {
+        questions.removeValue(forKey: id)?.resume(returning: outcome)
     }
 
     /// A stateless client names its revision on every request; one the proxy does not speak

@@ -10,11 +10,21 @@ public protocol Upstream: Sendable {
     /// Sends a request in the remote's revision and returns its result. `onNotification`
     /// receives what the server sends while the request is open (log messages, and progress
     /// when `wantsProgress`: the upstream then asks the remote for it with a token of its own).
-    /// Cancelling the calling task cancels the request on the remote.
+    /// The server's requests to the client (sampling, elicitation, roots on the stateful
+    /// revisions) go to `onRequest`; a 2026-07-28 `input_required` result is returned as it is.
+    /// `capabilities` are the bridge client's (2026-07-28 `_meta`). Cancelling the calling task
+    /// cancels the request on the remote.
     func request(
-        _ method: String, params: JSONValue?, wantsProgress: Bool,
-        onNotification: @escaping @Sendable (JSONRPCMessage) -> Void
+        _ method: String, params: JSONValue?, wantsProgress: Bool, capabilities: JSONValue?,
+        onNotification: @escaping @Sendable (JSONRPCMessage) -> Void, onRequest: @escaping ServerRequestHandler
     ) async throws(MCPError) -> JSONValue
+
+    /// What the bridge's clients can do, declared in the remote's handshake (stateful revisions)
+    /// so it may ask them; called before the first `serverInfo()`.
+    func declare(capabilities: JSONValue) async
+
+    /// A client's notification for the remote (roots changed), where its revision has a channel.
+    func notify(_ method: String, params: JSONValue?) async
 
     /// Closes the remote session.
     func close() async

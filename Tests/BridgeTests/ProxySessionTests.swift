@@ -1,9 +1,9 @@
-import Bridge
 import Foundation
 import Support
 import Synchronization
 import Testing
 
+@testable import Bridge
 @testable import MCPClient
 
 /// A remote server played in memory: what it was asked, and what it answers.
@@ -17,12 +17,16 @@ final class FakeUpstream: Upstream {
     let answer: @Sendable (String, JSONValue?) async throws(MCPError) -> JSONValue
     let asked = Mutex<[Asked]>([])
     let cancelled = Mutex(0)
+    /// What the remote asks the client mid-request (stateful revisions), and what it heard back.
+    let questions: [(method: String, params: JSONValue)]
+    let heard = Mutex<[Result<JSONValue, JSONRPCError>]>([])
 
     init(
-        info: ServerInfo?,
+        info: ServerInfo?, questions: [(method: String, params: JSONValue)] = [],
         answer: @escaping @Sendable (String, JSONValue?) async throws(MCPError) -> JSONValue = { _, _ in [:] }
     ) {
         self.info = info
+        self.questions = questions
         self.answer = answer
     }
 
@@ -32,10 +36,14 @@ final class FakeUpstream: Upstream {
     }
 
     func request(
-        _ method: String, params: JSONValue?, wantsProgress: Bool,
-        onNotification: @escaping @Sendable (JSONRPCMessage) -> Void
+        _ method: String, params: JSONValue?, wantsProgress: Bool, capabilities: JSONValue?,
+        onNotification: @escaping @Sendable (JSONRPCMessage) -> Void, onRequest: @escaping ServerRequestHandler
     ) async throws(MCPError) -> JSONValue {
         asked.withLock { $0.append(Asked(method: method, params: params, wantsProgress: wantsProgress)) }
+        for question in questions {
+            let answer = await onRequest(question.method, question.params)
+            heard.withLock { $0.append(answer) }
+        }
         if wantsProgress {
             onNotification(
                 .notification(
@@ -50,6 +58,8 @@ final class FakeUpstream: Upstream {
         }
     }
 
+    func declare(capabilities: JSONValue) async {}
+    func notify(_ method: String, params: JSONValue?) async {}
     func close() async {}
 }
 
@@ -214,5 +224,123 @@ func eventually(_ condition: () async -> Bool) async -> Bool {
         await proxy.receive(.request(id: .number(10), method: "ping", params: nil))
         #expect(await eventually { await client.reply(to: .number(10)) != nil })
         #expect(await client.reply(to: .number(9)) == nil, "no answer to a cancelled request")
+    }
+
+    // MARK: The remote's questions (2025-11-25 elicitation, 2026-07-28 mrtr.mdx)
+
+    static let statefulRemote = ServerInfo(
+        protocolVersion: "2025-11-25", transport: .streamableHTTP, name: "acme", version: "2.0", instructions: nil,
+        capabilities: ["tools": [:]], sessionID: "s1")
+    static let question: (method: String, params: JSONValue) = (
+        "elicitation/create", ["message": "Who is there?", "requestedSchema": ["type": "object"]]
+    )
+
+    @Test func aStatefulClientIsAskedWhatTheRemoteAsksBeforeItsAnswer() async throws {
+        let upstream = FakeUpstream(info: Self.statefulRemote, questions: [Self.question]) { _, _ in ["content": []] }
+        let (proxy, client) = session(upstream)
+        await proxy.receive(
+            .request(
+                id: .number(1), method: "initialize",
+                params: ["protocolVersion": "2025-11-25", "capabilities": ["elicitation": [:], "experimental": [:]]]))
+        await proxy.receive(.request(id: .number(2), method: "tools/call", params: ["name": "greet"]))
+        #expect(await eventually { await client.received.contains { $0.method == "elicitation/create" } })
+        let asked = try #require(await client.received.first { $0.method == "elicitation/create" })
+        guard case .request(let questionID, _, let params) = asked else { return }
+        #expect(params?["message"] == "Who is there?")
+        #expect(await client.reply(to: .number(2)) == nil, "the call waits for the client's answer")
+        await proxy.receive(.response(id: questionID, result: ["action": "accept", "content": ["name": "Ada"]]))
+        #expect(await eventually { await client.reply(to: .number(2)) != nil })
+        #expect(upstream.heard.withLock { $0 } == [.success(["action": "accept", "content": ["name": "Ada"]])])
+    }
+
+    @Test func aClientThatCannotAnswerHasTheQuestionDeclined() async {
+        let upstream = FakeUpstream(info: Self.statefulRemote, questions: [Self.question]) { _, _ in ["content": []] }
+        let (proxy, client) = session(upstream)
+        await proxy.receive(
+            .request(
+                id: .number(1), method: "initialize", params: ["protocolVersion": "2025-11-25", "capabilities": [:]]))
+        await proxy.receive(.request(id: .number(2), method: "tools/call", params: ["name": "greet"]))
+        #expect(await eventually { await client.reply(to: .number(2)) != nil })
+        #expect(!(await client.received.contains { $0.method == "elicitation/create" }))
+        guard case .failure(let refusal)? = upstream.heard.withLock({ $0.first }) else {
+            Issue.record("the remote heard no refusal")
+            return
+        }
+        #expect(refusal.message.contains("elicitation/create"))
+    }
+
+    @Test func aStatelessClientAnswersAStatefulRemotesQuestionByRetrying() async throws {
+        let upstream = FakeUpstream(info: Self.statefulRemote, questions: [Self.question]) { _, _ in
+            ["content": [["type": "text", "text": "hello"]]]
+        }
+        let parked = ParkedRequests()
+        let client = ClientSide()
+        let proxy = ProxySession(serverName: "acme", upstream: upstream, parked: parked) { await client.append($0) }
+        let meta: JSONValue = [
+            MetaKey.protocolVersion: "2026-07-28", MetaKey.clientCapabilities: ["elicitation": ["form": [:]]],
+        ]
+        await proxy.receive(.request(id: .number(1), method: "tools/call", params: ["name": "greet", "_meta": meta]))
+        #expect(await eventually { await client.reply(to: .number(1)) != nil })
+        guard case .response(_, let first)? = await client.reply(to: .number(1)) else { return }
+        #expect(first["resultType"] == "input_required")
+        let entry = try #require(first["inputRequests"]?.objectValue?.elements.first)
+        let key = entry.key
+        #expect(entry.value["method"] == "elicitation/create")
+        let state = try #require(first["requestState"]?.stringValue)
+        #expect(upstream.asked.withLock { $0.count } == 1)
+
+        // The retry is a request of its own (a stateless client's next POST): a new session.
+        let retrying = ProxySession(serverName: "acme", upstream: upstream, parked: parked) { await client.append($0) }
+        await retrying.receive(
+            .request(
+                id: .number(2), method: "tools/call",
+                params: [
+                    "name": "greet", "_meta": meta, "requestState": .string(state),
+                    "inputResponses": [key: ["action": "accept", "content": ["name": "Ada"]]],
+                ]))
+        #expect(await eventually { await client.reply(to: .number(2)) != nil })
+        guard case .response(_, let done)? = await client.reply(to: .number(2)) else { return }
+        #expect(done["resultType"] == "complete")
+        #expect(done["content"]?[0]?["text"] == "hello")
+        #expect(upstream.asked.withLock { $0.count } == 1, "the remote request was answered, not sent again")
+        #expect(upstream.heard.withLock { $0 } == [.success(["action": "accept", "content": ["name": "Ada"]])])
+        #expect(parked.take(state) == nil, "a state is good for one retry")
+    }
+
+    @Test func aStatefulClientAnswersAStatelessRemotesInputRequired() async throws {
+        let rounds = Mutex(0)
+        let upstream = FakeUpstream(info: Self.statelessRemote) { _, params in
+            let round = rounds.withLock { count -> Int in
+                count += 1
+                return count
+            }
+            if round == 1 {
+                return [
+                    "resultType": "input_required", "requestState": "remote-state",
+                    "inputRequests": ["who": ["method": "elicitation/create", "params": ["message": "Who?"]]],
+                ]
+            }
+            #expect(params?["requestState"] == "remote-state")
+            #expect(params?["inputResponses"]?["who"]?["action"] == "accept")
+            return ["resultType": "complete", "content": []]
+        }
+        let (proxy, client) = session(upstream)
+        await proxy.receive(
+            .request(
+                id: .number(1), method: "initialize",
+                params: ["protocolVersion": "2025-11-25", "capabilities": ["elicitation": [:]]]))
+        await proxy.receive(.request(id: .number(2), method: "tools/call", params: ["name": "greet"]))
+        #expect(await eventually { await client.received.contains { $0.method == "elicitation/create" } })
+        guard
+            case .request(let questionID, _, _)? = await client.received.first(where: {
+                $0.method == "elicitation/create"
+            })
+        else { return }
+        await proxy.receive(.response(id: questionID, result: ["action": "accept", "content": ["name": "Ada"]]))
+        #expect(await eventually { await client.reply(to: .number(2)) != nil })
+        guard case .response(_, let done)? = await client.reply(to: .number(2)) else { return }
+        #expect(done["resultType"] == nil, "a 2025-11-25 result")
+        #expect(rounds.withLock { $0 } == 2)
+        #expect(upstream.asked.withLock { $0.last?.params?["_meta"]?[MetaKey.clientCapabilities] } == nil)
     }
 }

@@ -3,8 +3,9 @@
 # both its modes (legacy 2025-11-25, auto 2026-07-28), against the Python SDK's OAuth server with
 # 2-second access tokens and rotating refresh tokens. Calls spread over many expiries must all
 # succeed, with no expired token presented and no rotated refresh token presented again (the
-# server counts both), also with three clients at once. A server without a login answers with
-# an error naming `mcptop auth NAME`.
+# server counts both), also with three clients at once and a dashboard open on the same store.
+# A server without a login answers with an error naming `mcptop auth NAME`. The remote's
+# questions (elicitation) reach the client in every pairing of revisions, through both bridges.
 #
 #   MCPTOP=/path/to/mcptop integration/interop/proxy.sh
 set -uo pipefail
@@ -18,6 +19,7 @@ PY="${INTEROP_VENV:-$repo/.venv-interop}/bin/python"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mcptop-proxy.XXXXXX")"
 pids=()
 cleanup() {
+    [ -d "$work/tmux" ] && TMUX_TMPDIR="$work/tmux" tmux -L mcptop-proxy kill-server 2>/dev/null
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
     rm -rf "$work"
@@ -121,6 +123,18 @@ check "serve: a request without the local token gets 401" "$([ "$code" = 401 ] &
 code="$(curl -s -o /dev/null -w '%{http_code}' --noproxy '*' -X POST -H 'Content-Type: application/json' \
     -H "Authorization: Bearer wrong-$token" -d '{"jsonrpc":"2.0","id":1,"method":"ping"}' "http://127.0.0.1:$port/py/mcp")"
 check "serve: a wrong local token gets 401" "$([ "$code" = 401 ] && echo 1 || echo 0)" "HTTP $code"
+# A dashboard open on the same store meanwhile (in a private tmux), as a user would have it.
+dashboard=0
+if command -v tmux >/dev/null; then
+    export TMUX_TMPDIR="$work/tmux"
+    mkdir -p "$TMUX_TMPDIR"
+    dash() { tmux -L mcptop-proxy "$@"; }
+    dash new-session -d -s dash -x 140 -y 40 \
+        "env -u NO_COLOR TERM=tmux-256color $MCPTOP --config $config --state-dir $state; echo EXIT=\$?; sleep 60"
+    dashboard=1
+    sleep 1
+    dash send-keys -t dash "/" "py" Enter
+fi
 before="$(stat mcp_requests)"
 client --url "http://127.0.0.1:$port/py/mcp" --token "$token" --mode auto --calls 100 --interval 0.04 \
     >"$work/serve.auto" 2>"$work/serve.auto.err" &
@@ -135,6 +149,18 @@ for pid in $one $two $three; do wait "$pid" || all=0; done
 for file in serve.auto serve.legacy serve.proxy; do [ "$(field "$(cat "$work/$file")" failed)" = 0 ] || all=0; done
 check "serve: two HTTP clients (auto, legacy) and a proxy at once, 300 calls, none failed" "$all" \
     "$(cat "$work"/serve.auto "$work"/serve.legacy "$work"/serve.proxy; tail -n 3 "$work"/serve.*.err "$work/serve.err")"
+if ((dashboard)); then
+    screen="$(dash capture-pane -p -t dash)"
+    shown=1
+    for pattern in "● connected" "via serve" "via proxy"; do grep -qF -- "$pattern" <<<"$screen" || shown=0; done
+    check "a dashboard on the same store meanwhile: py stayed connected, calls shown via serve and via proxy" \
+        "$shown" "$screen"
+    dash send-keys -t dash q
+    for _ in $(seq 1 50); do dash capture-pane -p -t dash | grep -q "EXIT=" && break; sleep 0.1; done
+    code="$(dash capture-pane -p -t dash | sed -n 's/.*EXIT=\([0-9]*\).*/\1/p' | head -1)"
+    check "the dashboard quit with status 0 (was ${code:-none})" "$([ "$code" = 0 ] && echo 1 || echo 0)"
+    dash kill-server 2>/dev/null
+fi
 kill -TERM "$serve_pid" 2>/dev/null
 stopped=0
 for _ in $(seq 1 50); do kill -0 "$serve_pid" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
@@ -176,6 +202,49 @@ EOF2
 else
     check "mcptop-demo-server beside $MCPTOP (for the revision bridge checks)" 0
 fi
+
+# The remote's questions (elicitation) reach the user through the bridge in every pairing of
+# revisions: mid-call requests of a stateful server (2024-11-05 HTTP+SSE, 2025-11-25 sessions)
+# and `input_required` results of a 2026-07-28 one (mrtr.mdx), to a legacy client (asked with a
+# request of the proxy's own) and to a 2026-07-28 one (answered by its retry). The Python peer's
+# `greet` tool asks; the client answers "Ada".
+start_py() {  # start_py NAME ARGS...: URL in $work/NAME.url
+    "$PY" -u "$here/py_server.py" "${@:2}" >"$work/$1.py" 2>"$work/$1.py.err" </dev/null &
+    pids+=($!)
+    for _ in $(seq 1 200); do grep -q listening "$work/$1.py" 2>/dev/null && break; sleep 0.05; done
+    sed -n 's/^listening //p' "$work/$1.py" >"$work/$1.url"
+}
+start_py asks-http --transport streamable
+start_py asks-sse --transport sse
+asks_config="$work/asks.json"
+cat >"$asks_config" <<EOF2
+{"mcpServers": {
+  "modern": {"url": "$(cat "$work/asks-http.url")", "protocolVersion": "2026-07-28"},
+  "stateful": {"url": "$(cat "$work/asks-http.url")", "protocolVersion": "2025-11-25"},
+  "old-sse": {"url": "$(cat "$work/asks-sse.url")", "type": "sse"}
+}}
+EOF2
+asks_port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+timeout -k 5 120 "$MCPTOP" --config "$asks_config" --state-dir "$state" serve --listen "127.0.0.1:$asks_port" \
+    >"$work/asks.serve.out" 2>"$work/asks.serve.err" </dev/null &
+pids+=("$!")
+for _ in $(seq 1 100); do
+    curl -fsS --noproxy '*' "http://127.0.0.1:$asks_port/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+asks() { timeout -k 5 60 "$PY" "$here/py_proxy_client.py" --elicit "$@"; }
+for remote in modern stateful old-sse; do
+    for mode in legacy auto; do
+        out="$(asks --mcptop "$MCPTOP" --config "$asks_config" --state-dir "$state" --server "$remote" --mode "$mode" \
+            2>"$work/asks.$remote.$mode.err")"
+        check "proxy: $remote asks a $mode client ($(field "$out" protocolVersion)) and hears its answer" \
+            "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
+        out="$(asks --url "http://127.0.0.1:$asks_port/$remote/mcp" --token "$token" --mode "$mode" \
+            2>"$work/asks.serve.$remote.$mode.err")"
+        check "serve: $remote asks a $mode client ($(field "$out" protocolVersion)) and hears its answer" \
+            "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
+    done
+done
 
 refreshes="$(stat refreshes)"
 check "tokens were refreshed along the way ($refreshes refreshes)" "$([ "$refreshes" -ge 4 ] && echo 1 || echo 0)"

@@ -7,7 +7,8 @@ Makes N `tools/call echo` calls, one every --interval seconds, and prints one JS
   {"mode": "legacy", "protocolVersion": "2025-11-25", "calls": 150, "failed": 0, "errors": []}
 
 --mode legacy: initialize handshake (2025-11-25); --mode auto: the SDK default (server/discover,
-stateless 2026-07-28). --expect-error TEXT: the first call must fail with a message containing
+stateless 2026-07-28). --elicit: call the Python peer's `greet` tool, which asks the client's user
+for a name (elicitation), answer "Ada", and expect "hello Ada". --expect-error TEXT: the first call must fail with a message containing
 TEXT (a login that is missing); then exit 0.
 """
 
@@ -21,6 +22,7 @@ import sys
 import time
 
 import httpx2
+import mcp_types as types
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
@@ -48,12 +50,30 @@ async def progress_check(client: Client) -> dict:
     return {"isError": bool(result.is_error), "progress": len(seen)}
 
 
+async def answer_elicitation(context, params) -> types.ElicitResult:
+    """The user's side of an elicitation: names themselves, once per question asked."""
+    asked.append(params.message)
+    return types.ElicitResult(action="accept", content={"name": "Ada"})
+
+
+asked: list[str] = []
+
+
+async def elicit_check(client: Client) -> dict:
+    result = await client.call_tool("greet", {})
+    got = [c.text for c in result.content if getattr(c, "type", None) == "text"]
+    ok = not result.is_error and got == ["hello Ada"] and asked == ["Who is there?"]
+    return {"greeting": got, "asked": asked, "failed": 0 if ok else 1}
+
+
 async def run(args: argparse.Namespace) -> dict:
     failed = 0
     errors: list[str] = []
     timings: list[float] = []
-    async with Client(target(args), mode=args.mode) as client:
+    async with Client(target(args), mode=args.mode, elicitation_callback=answer_elicitation) as client:
         version = client.protocol_version
+        if args.elicit:
+            return {"mode": args.mode, "protocolVersion": version, **(await elicit_check(client))}
         if args.progress:
             checked = await progress_check(client)
             return {"mode": args.mode, "protocolVersion": version, **checked, "failed": 0 if checked["progress"] >= 1 and not checked["isError"] else 1}
@@ -99,6 +119,7 @@ def main() -> int:
     ap.add_argument("--expect-error", default="")
     ap.add_argument("--warmup", type=int, default=0, help="untimed calls first")
     ap.add_argument("--progress", action="store_true", help="call the demo server's slow tool and count progress")
+    ap.add_argument("--elicit", action="store_true", help="call the Python peer's greet tool and answer its question")
     args = ap.parse_args()
     try:
         out = asyncio.run(asyncio.wait_for(run(args), timeout=120))

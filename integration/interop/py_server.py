@@ -6,6 +6,10 @@ Tools:
   add(a, b)                   -> a + b (a float: the text content reads "5.0")
   slow(steps=3, delayMs=50)   -> "done after N steps", reporting progress after each step
   fail()                      -> a tool error (CallToolResult.isError = true)
+  greet()                     -> asks the client's user for a name (elicitation) and greets it:
+                                 a server-to-client request mid-call on 2025-11-25 and older, an
+                                 `input_required` result answered by a retry on 2026-07-28 (the
+                                 SDK's `Resolve(Elicit)` picks the form by the negotiated revision)
 
 Transports (--transport):
   streamable  Streamable HTTP at http://127.0.0.1:PORT/mcp. One endpoint serves both
@@ -43,9 +47,21 @@ import asyncio
 import socket
 import sys
 
+from typing import Annotated
+
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.resolve import Elicit, Resolve
+from pydantic import BaseModel
+
+
+class Name(BaseModel):
+    name: str
+
+
+def ask_name() -> Elicit[Name]:
+    return Elicit("Who is there?", Name)
 
 
 def build_server(log_level: str) -> MCPServer:
@@ -74,6 +90,10 @@ def build_server(log_level: str) -> MCPServer:
     @server.tool(description="Always fails with a tool error (isError: true).")
     def fail() -> str:
         raise ToolError("this tool always fails")
+
+    @server.tool(description="Ask the user for a name (elicitation), then greet them.")
+    def greet(name: Annotated[Name, Resolve(ask_name)]) -> str:
+        return f"hello {name.name}"
 
     return server
 

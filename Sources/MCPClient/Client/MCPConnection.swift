@@ -20,6 +20,14 @@ public actor MCPConnection {
     private var parameterHeaders: [String: ParameterHeaders] = [:]
     /// Tools dropped from the last listing, with the reason (invalid definitions).
     public private(set) var rejectedTools: [(name: String, reason: String)] = []
+    /// What mcptop says it can do as a client (`initialize` and the 2026-07-28 `_meta`): nothing
+    /// for its own use; what a bridge's clients can do (sampling, elicitation, roots) for a bridge.
+    private(set) var capabilities: JSONValue = [:]
+    /// The bridge's handlers for server requests that arrive outside a request's own stream
+    /// (stdio, HTTP+SSE), by the order their requests were sent: the newest takes them.
+    private var serverRequestHandlers: [Int64: ServerRequestHandler] = [:]
+    /// Where notifications that belong to no request go (list changes, resource updates).
+    private var notificationObserver: (@Sendable (JSONRPCMessage) -> Void)?
 
     public init(
         endpoint: ServerEndpoint, authorizer: (any Authorizer)? = nil, http: HTTPClient = .shared,
@@ -32,6 +40,18 @@ public actor MCPConnection {
     }
 
     public var serverInfo: ServerInfo? { info }
+
+    /// What mcptop declares it can do as a client, for the handshakes to come: a bridge declares
+    /// what its clients can do, so the server may ask them (sampling, elicitation, roots).
+    public func declare(capabilities: JSONValue) {
+        self.capabilities = capabilities
+    }
+
+    /// Receives the server's notifications that belong to no request of ours (list changes,
+    /// resource updates), as a bridge relays them to its clients.
+    public func observeNotifications(_ observer: @escaping @Sendable (JSONRPCMessage) -> Void) {
+        notificationObserver = observer
+    }
 
     private var name: String { endpoint.name }
 
@@ -200,7 +220,8 @@ public actor MCPConnection {
         var params: JSONValue = ["name": .string(toolName)]
         if let arguments { params["arguments"] = arguments }
         do {
-            let result = try await request("tools/call", params: params, timeout: timeout, onProgress: onProgress)
+            let result = try await request(
+                "tools/call", params: params, timeout: timeout, hooks: RequestHooks(onProgress: onProgress))
             return ToolResult(json: result)
         } catch {
             // A server whose tool gained x-mcp-header annotations since we listed: list again
@@ -209,7 +230,8 @@ public actor MCPConnection {
                 rpcError.code == JSONRPCError.headerMismatch
             else { throw error }
             _ = try await listTools()
-            let result = try await request("tools/call", params: params, timeout: timeout, onProgress: onProgress)
+            let result = try await request(
+                "tools/call", params: params, timeout: timeout, hooks: RequestHooks(onProgress: onProgress))
             return ToolResult(json: result)
         }
     }
@@ -217,27 +239,44 @@ public actor MCPConnection {
     /// Any request, for a bridge: sent in the revision negotiated with the server, renewing a
     /// forgotten session and, for `tools/call`, listing again after an x-mcp-header mismatch.
     /// Progress, when asked for, reaches `onNotification` as `notifications/progress` (with a
-    /// token of the connection's own). Cancelling the task cancels the request on the server.
+    /// token of the connection's own), as do the other notifications about the request. The
+    /// server's requests to the client while it runs (stateful revisions) go to `onRequest`,
+    /// and a 2026-07-28 `input_required` result is returned as it is: the bridge's client
+    /// answers both. `capabilities` are the bridge client's, for the 2026-07-28 `_meta`.
+    /// Cancelling the task cancels the request on the server.
     public func forward(
-        _ method: String, params: JSONValue?, wantsProgress: Bool,
-        onNotification: @escaping @Sendable (JSONRPCMessage) -> Void
+        _ method: String, params: JSONValue?, wantsProgress: Bool, capabilities: JSONValue? = nil,
+        onNotification: @escaping @Sendable (JSONRPCMessage) -> Void,
+        onRequest: ServerRequestHandler? = nil
     ) async throws(MCPError) -> JSONValue {
         try await connect()
-        var onProgress: (@Sendable (Progress) -> Void)?
+        var hooks = RequestHooks(
+            onNotification: onNotification, onServerRequest: onRequest, capabilities: capabilities,
+            returnsInputRequired: true)
         if wantsProgress {
-            onProgress = { progress in
+            hooks.onProgress = { progress in
                 onNotification(.notification(method: "notifications/progress", params: progress.json))
             }
         }
+        let handlerKey = nextID
+        if let onRequest { serverRequestHandlers[handlerKey] = onRequest }
+        defer { serverRequestHandlers[handlerKey] = nil }
         do {
-            return try await request(method, params: params, onProgress: onProgress)
+            return try await request(method, params: params, hooks: hooks)
         } catch {
             guard method == "tools/call", isHTTP, case .rpc(let rpcError) = error.kind,
                 rpcError.code == JSONRPCError.headerMismatch
             else { throw error }
             _ = try await listTools()
-            return try await request(method, params: params, onProgress: onProgress)
+            return try await request(method, params: params, hooks: hooks)
         }
+    }
+
+    /// A notification for the server, from a bridge's client (roots changed); dropped when
+    /// not connected or the revision has no channel for it.
+    public func forwardNotification(_ method: String, params: JSONValue?) async {
+        guard let version = info?.protocolVersion, !ProtocolVersion.isModern(version) else { return }
+        try? await notify(method, params: params, version: version, timeout: endpoint.requestTimeout)
     }
 
     /// A cheap liveness check suited to the revision: `ping` with a session, `server/discover`
@@ -259,14 +298,13 @@ public actor MCPConnection {
     /// A request on the connected session. A stateful server that forgot our session gets a
     /// new one and the request is sent once more.
     private func request(
-        _ method: String, params: JSONValue?, timeout: Double? = nil,
-        onProgress: (@Sendable (Progress) -> Void)? = nil
+        _ method: String, params: JSONValue?, timeout: Double? = nil, hooks: RequestHooks = RequestHooks()
     ) async throws(MCPError) -> JSONValue {
         guard let connected = info else { throw fail(.protocolViolation("not connected")) }
         do {
             return try await send(
                 method, params: params, version: connected.protocolVersion,
-                timeout: timeout ?? endpoint.requestTimeout, onProgress: onProgress)
+                timeout: timeout ?? endpoint.requestTimeout, hooks: hooks)
         } catch {
             guard case .sessionExpired = error.kind else { throw error }
             // Renew unless a concurrent request already did.
@@ -275,31 +313,31 @@ public actor MCPConnection {
             guard let renewed = info else { throw error }
             return try await send(
                 method, params: params, version: renewed.protocolVersion,
-                timeout: timeout ?? endpoint.requestTimeout, onProgress: onProgress)
+                timeout: timeout ?? endpoint.requestTimeout, hooks: hooks)
         }
     }
 
     /// Sends one request under `version` on the current transport and reads its result.
     func send(
         _ method: String, params: JSONValue?, version: String, timeout: Double,
-        isInitialize: Bool = false, onProgress: (@Sendable (Progress) -> Void)? = nil
+        isInitialize: Bool = false, hooks: RequestHooks = RequestHooks()
     ) async throws(MCPError) -> JSONValue {
         let id = JSONRPCID.number(nextID)
         nextID += 1
         let modern = ProtocolVersion.isModern(version)
         var body = params ?? [:]
         var meta = body["_meta"] ?? [:]
-        if onProgress != nil { meta["progressToken"] = .string("mcptop-\(id)") }
+        if hooks.onProgress != nil { meta["progressToken"] = .string("mcptop-\(id)") }
         if modern {
             meta[MetaKey.protocolVersion] = .string(version)
             meta[MetaKey.clientInfo] = clientInfo.json
-            meta[MetaKey.clientCapabilities] = [:]
+            meta[MetaKey.clientCapabilities] = hooks.capabilities ?? capabilities
         }
         if meta != [:] { body["_meta"] = meta }
         let message = JSONRPCMessage.request(id: id, method: method, params: body)
         var options = SendOptions(protocolVersion: version, opensSession: isInitialize)
         if method == "tools/call", let tool = body["name"]?.stringValue { options.toolHeaders = parameterHeaders[tool] }
-        let onMessage = notificationHandler(onProgress: onProgress)
+        let onMessage = messageHandler(hooks)
 
         let reply: JSONRPCMessage
         do throws(MCPError) {
@@ -312,7 +350,9 @@ public actor MCPConnection {
         }
         switch reply {
         case .response(_, let result):
-            if modern, let type = result["resultType"]?.stringValue, type != "complete" {
+            if modern, let type = result["resultType"]?.stringValue, type != "complete",
+                !(hooks.returnsInputRequired && type == "input_required")
+            {
                 throw fail(
                     .unsupported(
                         "the server answered \(method) with resultType \"\(type)\", asking for input mcptop cannot give"
@@ -346,37 +386,70 @@ public actor MCPConnection {
         Task { try? await self.notify("notifications/cancelled", params: params, version: version, timeout: timeout) }
     }
 
-    private func notificationHandler(onProgress: (@Sendable (Progress) -> Void)?)
-        -> @Sendable (JSONRPCMessage) -> Void
-    {
+    /// What happens to the messages that arrive on a request's own stream: its progress, its
+    /// notifications, and the server's requests to the client (answered by the bridge's
+    /// handler, else as mcptop answers them).
+    private func messageHandler(_ hooks: RequestHooks) -> @Sendable (JSONRPCMessage) -> Void {
         let answerServer = serverMessageHandler()
-        return { message in
+        return { [weak self] message in
             switch message {
             case .notification("notifications/progress", let params):
-                guard let onProgress, let value = params?["progress"]?.doubleValue else { return }
+                guard let onProgress = hooks.onProgress, let value = params?["progress"]?.doubleValue else { return }
                 onProgress(
                     Progress(
                         progress: value, total: params?["total"]?.doubleValue,
                         message: params?["message"]?.stringValue))
-            default:
-                answerServer(message)
+            case .notification:
+                hooks.onNotification?(message)
+            case .request(let id, let method, let params):
+                guard let handler = hooks.onServerRequest, method != "ping", let self else {
+                    answerServer(message)
+                    return
+                }
+                Task { await self.answer(id: id, method: method, params: params, with: handler) }
+            case .response, .error:
+                break
             }
         }
     }
 
-    /// Server-to-client requests of the stateful revisions: `ping` is answered; sampling,
-    /// elicitation and roots are declined since mcptop declares no such capability.
+    /// Messages that belong to no request of ours (stdio, HTTP+SSE): `ping` is answered;
+    /// sampling, elicitation and roots go to the newest bridge request's handler, and without
+    /// one are declined, since mcptop then declares no such capability. Notifications go to
+    /// the observer.
     nonisolated private func serverMessageHandler() -> @Sendable (JSONRPCMessage) -> Void {
         { [weak self] message in
-            guard case .request(let id, let method, _) = message, let self else { return }
-            let reply: JSONRPCMessage =
-                method == "ping"
-                ? .response(id: id, result: [:])
-                : .error(
-                    id: id,
-                    error: JSONRPCError(code: JSONRPCError.methodNotFound, message: "mcptop does not support \(method)")
-                )
-            Task { await self.reply(reply) }
+            guard let self else { return }
+            switch message {
+            case .request(let id, let method, let params):
+                Task { await self.answer(id: id, method: method, params: params, with: nil) }
+            case .notification:
+                Task { await self.observe(message) }
+            case .response, .error:
+                break
+            }
+        }
+    }
+
+    private func observe(_ message: JSONRPCMessage) {
+        notificationObserver?(message)
+    }
+
+    /// Answers one server request: `ping` at once, others by `handler` (or the newest bridge
+    /// request's), else declined.
+    private func answer(id: JSONRPCID, method: String, params: JSONValue?, with handler: ServerRequestHandler?) async {
+        let outcome: Result<JSONValue, JSONRPCError>
+        if method == "ping" {
+            outcome = .success([:])
+        } else if let handler = handler ?? serverRequestHandlers.max(by: { $0.key < $1.key })?.value {
+            outcome = await handler(method, params)
+        } else {
+            outcome = .failure(
+                JSONRPCError(code: JSONRPCError.methodNotFound, message: "mcptop does not support \(method)"))
+        }
+        switch outcome {
+        case .success(let result): await reply(.response(id: id, result: result))
+        case .failure(let error): await reply(.error(id: id, error: error))
         }
     }
 
@@ -384,4 +457,22 @@ public actor MCPConnection {
         let options = SendOptions(protocolVersion: info?.protocolVersion)
         try? await wire?.send(message, options: options, timeout: endpoint.requestTimeout)
     }
+}
+
+/// A bridge's answer to a server's request to the client (sampling, elicitation, roots): the
+/// result its own client gave, or the error to send back.
+public typealias ServerRequestHandler =
+    @Sendable (_ method: String, _ params: JSONValue?) async -> Result<
+        JSONValue, JSONRPCError
+    >
+
+/// What a request carries besides its method and params: where its progress, its other
+/// notifications and the server's requests to the client go, and, for a bridge, what the
+/// bridge's client can do and whether an `input_required` result goes back to it.
+struct RequestHooks: Sendable {
+    var onProgress: (@Sendable (Progress) -> Void)?
+    var onNotification: (@Sendable (JSONRPCMessage) -> Void)?
+    var onServerRequest: ServerRequestHandler?
+    var capabilities: JSONValue?
+    var returnsInputRequired = false
 }

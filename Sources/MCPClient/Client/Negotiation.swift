@@ -139,7 +139,7 @@ extension MCPConnection {
     {
         let params: JSONValue = [
             "protocolVersion": .string(version),
-            "capabilities": [:],
+            "capabilities": capabilities,
             "clientInfo": clientInfo.json,
         ]
         let result = try await send(

@@ -87,9 +87,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var upstreams: [String: any Upstream] = [:]
         for server in usable {
-            upstreams[server.name] = ConnectionUpstream(
-                connection: MCPConnection(
-                    endpoint: server.endpoint, authorizer: server.spec.authorizer(store: global.store)))
+            let connection = MCPConnection(
+                endpoint: server.endpoint, authorizer: server.spec.authorizer(store: global.store))
+            // Shared by clients that differ: the remote may ask what any can answer, and a
+            // client that cannot gets the question declined.
+            await connection.declare(capabilities: ProxySession.bridgedCapabilities)
+            upstreams[server.name] = ConnectionUpstream(connection: connection)
         }
         let broker = HTTPBroker(
             upstreams: upstreams, token: token, activity: BridgeActivity.Log(folder: global.bridgeFolder, via: "serve"))
