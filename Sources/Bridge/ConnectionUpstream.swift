@@ -32,6 +32,16 @@ public struct ConnectionUpstream: Upstream {
         await connection.forwardNotification(method, params: params)
     }
 
+    public func listen(filter: JSONValue, onNotification: @escaping @Sendable (JSONRPCMessage) -> Void)
+        async throws(MCPError) -> Bool
+    {
+        try await connection.listen(filter: filter, onNotification: onNotification)
+    }
+
+    public func observeNotifications(_ observer: @escaping @Sendable (JSONRPCMessage) -> Void) async {
+        await connection.observeNotifications(observer)
+    }
+
     public func close() async {
         await connection.close()
     }

@@ -15,11 +15,15 @@ public final class HTTPBroker: Sendable {
     private let upstreams: [String: any Upstream]
     /// Per server, the remote requests waiting for a 2026-07-28 client's retry.
     private let parked: [String: ParkedRequests]
+    /// Per server, the remote's notifications outside requests, for every client.
+    private let relays: [String: NotificationRelay]
     private let token: String
     private let activity: BridgeActivity.Log?
     private let maxBodyBytes: Int
     private struct State {
         var sessions: [String: ProxySession] = [:]
+        /// Each stateful session's GET stream, while the client holds one open.
+        var standing: [String: AsyncStream<JSONRPCMessage>.Continuation] = [:]
         var task: Task<Void, Never>?
     }
     private let state = Mutex(State())
@@ -30,6 +34,7 @@ public final class HTTPBroker: Sendable {
     ) {
         self.upstreams = upstreams
         parked = upstreams.mapValues { _ in ParkedRequests() }
+        relays = upstreams.mapValues { NotificationRelay(upstream: $0) }
         self.token = token
         self.activity = activity
         self.maxBodyBytes = maxBodyBytes
@@ -43,16 +48,14 @@ public final class HTTPBroker: Sendable {
                 status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
         router.post("/:server/mcp") { [self] request, context in try await post(request, context: context) }
-        router.get("/:server/mcp") { [self] request, context in
-            // No stream the server opens by itself: the spec lets a server answer 405.
-            try refusal(request, context: context) ?? plain(.methodNotAllowed, "this server opens no standing stream")
-        }
+        router.get("/:server/mcp") { [self] request, context in try standingStream(request, context: context) }
         router.delete("/:server/mcp") { [self] request, context in
             if let refused = try refusal(request, context: context) { return refused }
             guard let id = request.headers[.mcpSessionID] else { return plain(.badRequest, "no Mcp-Session-Id") }
             guard let session = state.withLock({ $0.sessions.removeValue(forKey: id) }) else {
                 return plain(.notFound, "no such session")
             }
+            state.withLock { $0.standing.removeValue(forKey: id) }?.finish()
             await session.close()
             return Response(status: .noContent)
         }
@@ -94,6 +97,7 @@ public final class HTTPBroker: Sendable {
         await task?.value
         for session in sessions { await session.close() }
         for waiting in parked.values { waiting.cancelAll() }
+        for stream in state.withLock({ $0.standing.values }) { stream.finish() }
         for upstream in upstreams.values { await upstream.close() }
     }
 
@@ -146,10 +150,14 @@ public final class HTTPBroker: Sendable {
         let session: ProxySession
         var newSession: String?
         if method == "initialize" {
+            let id = Base64URL.encode(Data((0..<16).map { _ in UInt8.random(in: .min ... .max) }))
+            // What comes outside requests goes to the session's GET stream, if one is open.
             session = ProxySession(
                 serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, parked: parked[name]!,
-                send: { _ in })
-            let id = Base64URL.encode(Data((0..<16).map { _ in UInt8.random(in: .min ... .max) }))
+                notifications: relays[name]
+            ) { [weak self] message in
+                _ = self?.state.withLock { $0.standing[id] }?.yield(message)
+            }
             state.withLock { $0.sessions[id] = session }
             newSession = id
         } else if let sessionID {
@@ -162,7 +170,7 @@ public final class HTTPBroker: Sendable {
             // Stateless (2026-07-28): a session for this request alone; ids are the client's.
             session = ProxySession(
                 serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, parked: parked[name]!,
-                send: { _ in })
+                notifications: relays[name], send: { _ in })
         }
         var headers: HTTPFields = [:]
         if let newSession { headers[.mcpSessionID] = newSession }
@@ -237,6 +245,33 @@ public final class HTTPBroker: Sendable {
     private static func event(_ message: JSONRPCMessage) -> ByteBuffer {
         let data = String(decoding: message.json.serializedBytes(), as: UTF8.self)
         return ByteBuffer(string: "event: message\ndata: \(data)\n\n")
+    }
+
+    /// A stateful session's GET stream (2025-11-25 transports.mdx, Listening for Messages from
+    /// the Server): list changes and resource updates, until the client closes it; a second GET
+    /// replaces the first. A stateless client has none (405; it uses `subscriptions/listen`).
+    private func standingStream(_ request: Request, context: some RequestContext) throws -> Response {
+        if let refused = try refusal(request, context: context) { return refused }
+        guard let id = request.headers[.mcpSessionID] else {
+            return plain(.methodNotAllowed, "no standing stream without a session (use subscriptions/listen)")
+        }
+        let (stream, continuation) = AsyncStream<JSONRPCMessage>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        let known = state.withLock { state -> Bool in
+            guard state.sessions[id] != nil else { return false }
+            state.standing.updateValue(continuation, forKey: id)?.finish()
+            return true
+        }
+        guard known else { return plain(.notFound, "session not found") }
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: .init { writer in
+                try await withTaskCancellationHandler {
+                    for await message in stream { try await writer.write(Self.event(message)) }
+                    try await writer.finish(nil)
+                } onCancel: {
+                    continuation.finish()  // what comes before the next GET is dropped
+                }
+            })
     }
 
     private func json(_ status: HTTPResponse.Status, _ message: JSONRPCMessage, headers: HTTPFields = [:]) -> Response {

@@ -41,6 +41,13 @@ public actor ProxySession {
     private var questionsAsked = 0
     /// Upstream requests waiting for a 2026-07-28 client's retry (shared by a broker's clients).
     private let parked: ParkedRequests
+    /// The remote's notifications outside requests, when this bridge relays them.
+    private let notifications: NotificationRelay?
+    /// A stateful client's standing follow of list changes and the resources it subscribed to.
+    private var following: Int?
+    /// Messages of no request of the client's, in order (stateful clients: stdout, or serve's
+    /// GET stream).
+    private let unsolicited: AsyncStream<JSONRPCMessage>.Continuation
 
     /// What a bridge whose upstream serves clients that differ declares to the remote: every
     /// question a bridge can relay (sampling, elicitation, roots).
@@ -49,13 +56,19 @@ public actor ProxySession {
     /// `send` carries the answers of `receive` and the notifications of every request.
     public init(
         serverName: String, upstream: any Upstream, ownsUpstream: Bool = true, activity: BridgeActivity.Log? = nil,
-        parked: ParkedRequests = ParkedRequests(), send: @escaping Send
+        parked: ParkedRequests = ParkedRequests(), notifications: NotificationRelay? = nil, send: @escaping Send
     ) {
         name = serverName
         self.upstream = upstream
         self.ownsUpstream = ownsUpstream
         self.activity = activity
         self.parked = parked
+        self.notifications = notifications
+        let (stream, continuation) = AsyncStream<JSONRPCMessage>.makeStream(bufferingPolicy: .unbounded)
+        unsolicited = continuation
+        Task {
+            for await message in stream { await send(message) }
+        }
         self.send = send
     }
 
@@ -98,6 +111,9 @@ public actor ProxySession {
     public func close() async {
         for task in inFlight.values { task.cancel() }
         inFlight.removeAll()
+        unsolicited.finish()
+        if let following { await notifications?.remove(following) }
+        following = nil
         for question in questions.values {
             question.resume(
                 returning: .failure(JSONRPCError(code: JSONRPCError.internalError, message: "the client went away")))
@@ -133,6 +149,10 @@ public actor ProxySession {
         case "initialize": return await initialize(id: id, params: params)
         case "server/discover": return await discover(id: id, params: params)
         case "ping": return .response(id: id, result: completed([:], method: method))
+        case "subscriptions/listen" where notifications != nil:
+            return await listen(id: id, params: params, notify: notify)
+        case "resources/subscribe" where following != nil, "resources/unsubscribe" where following != nil:
+            return await follow(id: id, method: method, params: params)
         default: return await forward(id: id, method: method, params: params, notify: notify)
         }
     }
@@ -160,10 +180,18 @@ public actor ProxySession {
         let info = try? await upstream.serverInfo()
         var result: JSONValue = [
             "protocolVersion": .string(agreed),
-            "capabilities": Self.capabilities(of: info),
+            "capabilities": Self.capabilities(of: info, relayed: notifications != nil),
             "serverInfo": serverIdentity(info),
         ]
         if let instructions = instructions(info) { result["instructions"] = .string(instructions) }
+        if let notifications, following == nil {
+            // Every list change the remote sends (a stateful one may send them unannounced);
+            // resources once subscribed.
+            let unsolicited = self.unsolicited
+            following = await notifications.add(
+                NotificationRelay.Filter(lists: Set(NotificationRelay.Filter.listNames))
+            ) { unsolicited.yield($0) }
+        }
         return .response(id: id, result: result)
     }
 
@@ -176,7 +204,7 @@ public actor ProxySession {
         let info = try? await upstream.serverInfo()
         var result: JSONValue = [
             "supportedVersions": .array(ProtocolVersion.modern.map { .string($0) }),
-            "capabilities": Self.capabilities(of: info),
+            "capabilities": Self.capabilities(of: info, relayed: notifications != nil),
             "_meta": [MetaKey.serverInfo: serverIdentity(info)],
         ]
         if let instructions = instructions(info) { result["instructions"] = .string(instructions) }
@@ -198,11 +226,12 @@ public actor ProxySession {
         return info.instructions
     }
 
-    /// What the client may use: the remote's capabilities, less what needs a standing stream
-    /// from the server (subscriptions, list-changed notices), which the proxy does not relay.
-    /// Before the remote is reached, tools (every remote MCP server's reason to be).
-    static func capabilities(of info: ServerInfo?) -> JSONValue {
+    /// What the client may use: the remote's capabilities; without a relay, less what needs a
+    /// stream from the server outside requests (subscriptions, list-changed notices). Before
+    /// the remote is reached, tools (every remote MCP server's reason to be).
+    static func capabilities(of info: ServerInfo?, relayed: Bool) -> JSONValue {
         guard case .object(var remote)? = info?.capabilities else { return ["tools": [:]] }
+        guard !relayed else { return .object(remote) }
         for key in ["tools", "resources", "prompts"] {
             guard case .object(var feature)? = remote[key] else { continue }
             feature["listChanged"] = nil
@@ -210,6 +239,69 @@ public actor ProxySession {
             remote[key] = .object(feature)
         }
         return .object(remote)
+    }
+
+    // MARK: Notifications outside requests
+
+    /// A stateful client's `resources/subscribe` or `unsubscribe`: the relay asks the remote
+    /// (one subscription per resource, whoever asked) and the client hears the updates.
+    private func follow(id: JSONRPCID, method: String, params: JSONValue?) async -> JSONRPCMessage {
+        guard let notifications, let following, let uri = params?["uri"]?.stringValue else {
+            return .error(
+                id: id, error: JSONRPCError(code: JSONRPCError.invalidParams, message: "\(method) needs a uri"))
+        }
+        var filter = await notifications.filter(of: following) ?? NotificationRelay.Filter()
+        if method == "resources/subscribe" { filter.resources.insert(uri) } else { filter.resources.remove(uri) }
+        do {
+            try await notifications.update(following, filter: filter)
+        } catch {
+            return .error(id: id, error: await translate(error, method: method))
+        }
+        return .response(id: id, result: [:])
+    }
+
+    /// A 2026-07-28 client's `subscriptions/listen` (subscriptions.mdx): acknowledged with what
+    /// the remote announces, then every matching notification, tagged with the subscription,
+    /// until the client cancels it (no answer then, as for any cancelled request).
+    private func listen(id: JSONRPCID, params: JSONValue?, notify: @escaping Send) async -> JSONRPCMessage {
+        guard let notifications else {
+            return .error(id: id, error: JSONRPCError(code: JSONRPCError.methodNotFound, message: "no relay"))
+        }
+        let info: ServerInfo
+        do {
+            info = try await upstream.serverInfo()
+        } catch {
+            return .error(id: id, error: await translate(error, method: "subscriptions/listen"))
+        }
+        var filter = NotificationRelay.Filter(listen: params?["notifications"])
+        if info.isStateless {
+            // What the remote's own stream can carry; a stateful remote sends list changes
+            // unasked (sometimes unannounced), and resources where it takes subscriptions.
+            filter.lists.formIntersection(NotificationRelay.Filter.lists(announcedBy: info.capabilities))
+        }
+        if info.capabilities["resources"]?["subscribe"] != .bool(true) { filter.resources = [] }
+        let tag: @Sendable (JSONRPCMessage) -> JSONRPCMessage = { message in
+            guard case .notification(let method, let params) = message else { return message }
+            var tagged = params ?? [:]
+            var meta = tagged["_meta"] ?? [:]
+            meta[MetaKey.subscriptionID] = id.json
+            tagged["_meta"] = meta
+            return .notification(method: method, params: tagged)
+        }
+        let (stream, continuation) = AsyncStream<JSONRPCMessage>.makeStream(bufferingPolicy: .unbounded)
+        continuation.yield(
+            tag(
+                .notification(
+                    method: "notifications/subscriptions/acknowledged", params: ["notifications": filter.listen])))
+        let listener = await notifications.add(filter) { continuation.yield(tag($0)) }
+        await withTaskCancellationHandler {
+            for await message in stream { await notify(message) }
+        } onCancel: {
+            continuation.finish()
+        }
+        await notifications.remove(listener)
+        return .response(
+            id: id, result: completed(["_meta": [MetaKey.subscriptionID: id.json]], method: "subscriptions/listen"))
     }
 
     // MARK: Forwarded
@@ -236,8 +328,13 @@ public actor ProxySession {
             for await message in relays { await send(message) }
         }
         defer { relayed.finish() }
+        let notifications = self.notifications
         let sink: @Sendable (JSONRPCMessage) -> Void = { message in
-            if let relay = Self.relay(message, clientToken: clientToken) { relayed.yield(relay) }
+            if let relay = Self.relay(message, clientToken: clientToken) {
+                relayed.yield(relay)
+            } else {
+                notifications?.publish(message)  // a list change that came on this request's stream
+            }
         }
         let modernClient = clientVersion.map(ProtocolVersion.isModern) == true
         let request: ForwardedRequest

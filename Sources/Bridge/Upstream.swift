@@ -26,6 +26,16 @@ public protocol Upstream: Sendable {
     /// A client's notification for the remote (roots changed), where its revision has a channel.
     func notify(_ method: String, params: JSONValue?) async
 
+    /// The remote's notifications outside requests, until the stream carrying them ends
+    /// (true) or the task is cancelled; false at once where they need no stream of their own
+    /// (they reach the observer) or the remote offers none. `filter` is a 2026-07-28
+    /// `subscriptions/listen` filter.
+    func listen(filter: JSONValue, onNotification: @escaping @Sendable (JSONRPCMessage) -> Void)
+        async throws(MCPError) -> Bool
+
+    /// Where notifications that belong to no request go.
+    func observeNotifications(_ observer: @escaping @Sendable (JSONRPCMessage) -> Void) async
+
     /// Closes the remote session.
     func close() async
 }

@@ -59,6 +59,17 @@ final class FakeUpstream: Upstream {
     }
 
     func declare(capabilities: JSONValue) async {}
+    func listen(filter: JSONValue, onNotification: @escaping @Sendable (JSONRPCMessage) -> Void)
+        async throws(MCPError) -> Bool
+    { false }
+    func observeNotifications(_ observer: @escaping @Sendable (JSONRPCMessage) -> Void) async {
+        self.observer.withLock { $0 = observer }
+    }
+    /// Where the bridge listens for notifications outside requests (stdio-like: one stream).
+    let observer = Mutex<(@Sendable (JSONRPCMessage) -> Void)?>(nil)
+    func sendsOutsideRequests(_ message: JSONRPCMessage) {
+        observer.withLock { $0 }?(message)
+    }
     func notify(_ method: String, params: JSONValue?) async {}
     func close() async {}
 }
@@ -342,5 +353,72 @@ func eventually(_ condition: () async -> Bool) async -> Bool {
         #expect(done["resultType"] == nil, "a 2025-11-25 result")
         #expect(rounds.withLock { $0 } == 2)
         #expect(upstream.asked.withLock { $0.last?.params?["_meta"]?[MetaKey.clientCapabilities] } == nil)
+    }
+
+    // MARK: Notifications outside requests (2025-11-25 GET stream, 2026-07-28 subscriptions.mdx)
+
+    /// A proxy that relays notifications outside requests from a stateful remote.
+    func relaying() -> (FakeUpstream, ProxySession, ClientSide) {
+        let upstream = FakeUpstream(info: Self.statefulRemote)
+        let client = ClientSide()
+        let proxy = ProxySession(
+            serverName: "acme", upstream: upstream, notifications: NotificationRelay(upstream: upstream)
+        ) { await client.append($0) }
+        return (upstream, proxy, client)
+    }
+
+    @Test func aStatefulClientHearsListChangesAndTheResourcesItSubscribedTo() async throws {
+        let (upstream, proxy, client) = relaying()
+        await proxy.receive(
+            .request(
+                id: .number(1), method: "initialize", params: ["protocolVersion": "2025-11-25", "capabilities": [:]]))
+        #expect(await eventually { await client.reply(to: .number(1)) != nil })
+        upstream.sendsOutsideRequests(.notification(method: "notifications/tools/list_changed", params: nil))
+        #expect(await eventually { await client.received.contains { $0.method == "notifications/tools/list_changed" } })
+
+        await proxy.receive(.request(id: .number(2), method: "resources/subscribe", params: ["uri": "note://a"]))
+        #expect(await eventually { await client.reply(to: .number(2)) != nil })
+        #expect(upstream.asked.withLock { $0.map(\.method) } == ["resources/subscribe"], "the remote is asked once")
+        upstream.sendsOutsideRequests(
+            .notification(method: "notifications/resources/updated", params: ["uri": "note://b"]))
+        upstream.sendsOutsideRequests(
+            .notification(method: "notifications/resources/updated", params: ["uri": "note://a"]))
+        #expect(await eventually { await client.received.contains { $0.method == "notifications/resources/updated" } })
+        let updates = await client.received.filter { $0.method == "notifications/resources/updated" }
+        guard case .notification(_, let params)? = updates.first else { return }
+        #expect(updates.count == 1 && params?["uri"] == "note://a", "only what the client subscribed to")
+
+        await proxy.receive(.request(id: .number(3), method: "resources/unsubscribe", params: ["uri": "note://a"]))
+        #expect(await eventually { await client.reply(to: .number(3)) != nil })
+        #expect(upstream.asked.withLock { $0.map(\.method) } == ["resources/subscribe", "resources/unsubscribe"])
+    }
+
+    @Test func aStatelessClientListensAndIsAcknowledgedWithItsSubscription() async throws {
+        let (upstream, proxy, client) = relaying()
+        let meta: JSONValue = [MetaKey.protocolVersion: "2026-07-28"]
+        await proxy.receive(
+            .request(
+                id: .string("listen-1"), method: "subscriptions/listen",
+                params: ["_meta": meta, "notifications": ["toolsListChanged": true]]))
+        #expect(
+            await eventually {
+                await client.received.contains { $0.method == "notifications/subscriptions/acknowledged" }
+            })
+        let ack = await client.received.first { $0.method == "notifications/subscriptions/acknowledged" }
+        guard case .notification(_, let acknowledged)? = ack else { return }
+        #expect(acknowledged?["_meta"]?[MetaKey.subscriptionID] == "listen-1")
+        #expect(acknowledged?["notifications"] == ["toolsListChanged": true])
+        upstream.sendsOutsideRequests(.notification(method: "notifications/prompts/list_changed", params: nil))
+        upstream.sendsOutsideRequests(.notification(method: "notifications/tools/list_changed", params: nil))
+        #expect(await eventually { await client.received.contains { $0.method == "notifications/tools/list_changed" } })
+        let change = await client.received.first { $0.method == "notifications/tools/list_changed" }
+        guard case .notification(_, let params)? = change else { return }
+        #expect(params?["_meta"]?[MetaKey.subscriptionID] == "listen-1")
+        #expect(
+            !(await client.received.contains { $0.method == "notifications/prompts/list_changed" }), "not asked for")
+        await proxy.receive(.notification(method: "notifications/cancelled", params: ["requestId": "listen-1"]))
+        await proxy.receive(.request(id: .number(9), method: "ping", params: nil))
+        #expect(await eventually { await client.reply(to: .number(9)) != nil })
+        #expect(await client.reply(to: .string("listen-1")) == nil, "a cancelled subscription gets no answer")
     }
 }

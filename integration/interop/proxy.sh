@@ -5,7 +5,8 @@
 # succeed, with no expired token presented and no rotated refresh token presented again (the
 # server counts both), also with three clients at once and a dashboard open on the same store.
 # A server without a login answers with an error naming `mcptop auth NAME`. The remote's
-# questions (elicitation) reach the client in every pairing of revisions, through both bridges.
+# questions (elicitation) and its list changes reach the client in every pairing of revisions,
+# through both bridges, and a client following a server that restarts hears what it missed.
 #
 #   MCPTOP=/path/to/mcptop integration/interop/proxy.sh
 set -uo pipefail
@@ -152,8 +153,8 @@ check "serve: two HTTP clients (auto, legacy) and a proxy at once, 300 calls, no
 if ((dashboard)); then
     screen="$(dash capture-pane -p -t dash)"
     shown=1
-    for pattern in "● connected" "via serve" "via proxy"; do grep -qF -- "$pattern" <<<"$screen" || shown=0; done
-    check "a dashboard on the same store meanwhile: py stayed connected, calls shown via serve and via proxy" \
+    for pattern in "● connected" "via serve"; do grep -qF -- "$pattern" <<<"$screen" || shown=0; done
+    check "a dashboard on the same store meanwhile: py stayed connected, the clients' calls shown via serve" \
         "$shown" "$screen"
     dash send-keys -t dash q
     for _ in $(seq 1 50); do dash capture-pane -p -t dash | grep -q "EXIT=" && break; sleep 0.1; done
@@ -244,6 +245,53 @@ for remote in modern stateful old-sse; do
         check "serve: $remote asks a $mode client ($(field "$out" protocolVersion)) and hears its answer" \
             "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
     done
+done
+
+# Notifications outside requests: the client follows the tool list (a 2026-07-28 client with
+# `subscriptions/listen`, a legacy one on stdout or serve's GET stream), another call changes it
+# (the peer's `touch`), and the client hears it, whatever each side speaks.
+follows() { timeout -k 5 60 "$PY" "$here/py_proxy_client.py" "$@"; }
+for remote in modern stateful old-sse; do
+    for mode in legacy auto; do
+        out="$(follows --list-changed --mcptop "$MCPTOP" --config "$asks_config" --state-dir "$state" \
+            --server "$remote" --mode "$mode" 2>"$work/lists.$remote.$mode.err")"
+        check "proxy: a $mode client hears that $remote's tool list changed" \
+            "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
+        out="$(follows --list-changed --url "http://127.0.0.1:$asks_port/$remote/mcp" --token "$token" \
+            --mode "$mode" 2>"$work/lists.serve.$remote.$mode.err")"
+        check "serve: a $mode client hears that $remote's tool list changed" \
+            "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
+    done
+done
+
+# The server restarts under a client that follows its tool list: the proxy's stream to it
+# breaks, comes back, and the client hears that the list may have changed (what it missed).
+restart_port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+start_py restart --transport streamable --port "$restart_port"
+restart_pid="${pids[-1]}"
+restart_config="$work/restart.json"
+cat >"$restart_config" <<EOF2
+{"mcpServers": {
+  "modern": {"url": "http://127.0.0.1:$restart_port/mcp", "protocolVersion": "2026-07-28"},
+  "stateful": {"url": "http://127.0.0.1:$restart_port/mcp", "protocolVersion": "2025-11-25"}
+}}
+EOF2
+for pair in "modern auto" "stateful legacy"; do
+    set -- $pair
+    follows --await-change 25 --mcptop "$MCPTOP" --config "$restart_config" --state-dir "$state" --server "$1" \
+        --mode "$2" >"$work/restart.$1.out" 2>"$work/restart.$1.err" &
+    follower=$!
+    for _ in $(seq 1 100); do grep -q following "$work/restart.$1.err" 2>/dev/null && break; sleep 0.1; done
+    sleep 1
+    kill "$restart_pid" 2>/dev/null
+    wait "$restart_pid" 2>/dev/null
+    sleep 1
+    start_py restart --transport streamable --port "$restart_port"
+    restart_pid="${pids[-1]}"
+    wait "$follower"
+    out="$(cat "$work/restart.$1.out")"
+    check "a restart of $1 under a following $2 client: the client hears its tool list may have changed" \
+        "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out $(tail -n 3 "$work/restart.$1.err")"
 done
 
 refreshes="$(stat refreshes)"

@@ -8,7 +8,11 @@ Makes N `tools/call echo` calls, one every --interval seconds, and prints one JS
 
 --mode legacy: initialize handshake (2025-11-25); --mode auto: the SDK default (server/discover,
 stateless 2026-07-28). --elicit: call the Python peer's `greet` tool, which asks the client's user
-for a name (elicitation), answer "Ada", and expect "hello Ada". --expect-error TEXT: the first call must fail with a message containing
+for a name (elicitation), answer "Ada", and expect "hello Ada". --list-changed: follow the tool
+list (auto: `subscriptions/listen`; legacy: the notifications outside requests), call the peer's
+`touch` tool, and expect to hear that the tool list changed within 5 s. --await-change SECONDS:
+follow the tool list and wait that long to hear it changed, calling nothing (a bridge whose
+stream to the server broke says so). Prints "following" on stderr once it follows. --expect-error TEXT: the first call must fail with a message containing
 TEXT (a login that is missing); then exit 0.
 """
 
@@ -66,12 +70,48 @@ async def elicit_check(client: Client) -> dict:
     return {"greeting": got, "asked": asked, "failed": 0 if ok else 1}
 
 
+heard: list[str] = []
+changed = asyncio.Event()
+
+
+async def on_message(message) -> None:
+    """Notifications outside requests (a legacy client's only way to hear of list changes)."""
+    method = getattr(getattr(message, "root", message), "method", None)
+    if isinstance(method, str):
+        heard.append(method)
+        if method == "notifications/tools/list_changed":
+            changed.set()
+
+
+async def list_changed_check(client: Client, mode: str, touch: bool = True, wait: float = 5) -> dict:
+    if mode == "auto":
+        async with client.listen(tools_list_changed=True) as subscription:
+            print("following", file=sys.stderr, flush=True)
+            if touch:
+                await client.call_tool("touch", {})
+            event = await asyncio.wait_for(subscription.__anext__(), timeout=wait)
+            return {"event": type(event).__name__, "failed": 0 if type(event).__name__ == "ToolsListChanged" else 1}
+    print("following", file=sys.stderr, flush=True)
+    if touch:
+        await client.call_tool("touch", {})
+    try:
+        await asyncio.wait_for(changed.wait(), timeout=wait)
+    except TimeoutError:
+        return {"heard": heard, "failed": 1}
+    return {"heard": heard, "failed": 0}
+
+
 async def run(args: argparse.Namespace) -> dict:
     failed = 0
     errors: list[str] = []
     timings: list[float] = []
-    async with Client(target(args), mode=args.mode, elicitation_callback=answer_elicitation) as client:
+    async with Client(target(args), mode=args.mode, elicitation_callback=answer_elicitation, message_handler=on_message) as client:
         version = client.protocol_version
+        if args.await_change:
+            checked = await list_changed_check(client, args.mode, touch=False, wait=args.await_change)
+            return {"mode": args.mode, "protocolVersion": version, **checked}
+        if args.list_changed:
+            return {"mode": args.mode, "protocolVersion": version, **(await list_changed_check(client, args.mode))}
         if args.elicit:
             return {"mode": args.mode, "protocolVersion": version, **(await elicit_check(client))}
         if args.progress:
@@ -120,6 +160,8 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=0, help="untimed calls first")
     ap.add_argument("--progress", action="store_true", help="call the demo server's slow tool and count progress")
     ap.add_argument("--elicit", action="store_true", help="call the Python peer's greet tool and answer its question")
+    ap.add_argument("--list-changed", action="store_true", help="follow the tool list and call the peer's touch tool")
+    ap.add_argument("--await-change", type=float, default=0, help="follow the tool list and wait this long")
     args = ap.parse_args()
     try:
         out = asyncio.run(asyncio.wait_for(run(args), timeout=120))

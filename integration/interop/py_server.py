@@ -6,6 +6,9 @@ Tools:
   add(a, b)                   -> a + b (a float: the text content reads "5.0")
   slow(steps=3, delayMs=50)   -> "done after N steps", reporting progress after each step
   fail()                      -> a tool error (CallToolResult.isError = true)
+  touch()                     -> announces that the tool list changed: on 2026-07-28 to every
+                                 `subscriptions/listen` stream that follows it, on 2025-11-25 to
+                                 the calling session (outside the call: its GET stream)
   greet()                     -> asks the client's user for a name (elicitation) and greets it:
                                  a server-to-client request mid-call on 2025-11-25 and older, an
                                  `input_required` result answered by a retry on 2026-07-28 (the
@@ -90,6 +93,14 @@ def build_server(log_level: str) -> MCPServer:
     @server.tool(description="Always fails with a tool error (isError: true).")
     def fail() -> str:
         raise ToolError("this tool always fails")
+
+    @server.tool(description="Announce that the tool list changed.")
+    async def touch(ctx: Context) -> str:
+        if ctx.protocol_version == "2026-07-28":
+            await ctx.notify_tools_changed()
+        else:
+            await ctx.session.send_tool_list_changed()
+        return "touched"
 
     @server.tool(description="Ask the user for a name (elicitation), then greet them.")
     def greet(name: Annotated[Name, Resolve(ask_name)]) -> str:

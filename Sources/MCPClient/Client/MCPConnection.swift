@@ -272,6 +272,36 @@ public actor MCPConnection {
         }
     }
 
+    /// Receives the server's notifications outside requests (list changes, resource updates)
+    /// until the stream that carries them ends (returns true) or the task is cancelled: on
+    /// 2026-07-28 a `subscriptions/listen` request for `filter` (subscriptions.mdx), on a
+    /// stateful Streamable HTTP session its GET stream. On stdio and HTTP+SSE they come on the
+    /// one stream anyway and reach the observer: returns false at once, as it does for a
+    /// server that offers no such stream.
+    public func listen(filter: JSONValue, onNotification: @escaping @Sendable (JSONRPCMessage) -> Void)
+        async throws(MCPError) -> Bool
+    {
+        let connected = try await connect()
+        if connected.isStateless {
+            _ = try await request(
+                "subscriptions/listen", params: ["notifications": filter], timeout: .infinity,
+                hooks: RequestHooks(onNotification: onNotification))
+            return true
+        }
+        guard let http = wire as? StreamableHTTPTransport else { return false }
+        let answerServer = serverMessageHandler()
+        do {
+            try await http.listen(version: connected.protocolVersion) { message in
+                if case .notification = message { onNotification(message) } else { answerServer(message) }
+            }
+        } catch {
+            if case .unsupported = error.kind { return false }
+            if case .sessionExpired = error.kind, info?.sessionID == connected.sessionID { info = nil }
+            throw error
+        }
+        return true
+    }
+
     /// A notification for the server, from a bridge's client (roots changed); dropped when
     /// not connected or the revision has no channel for it.
     public func forwardNotification(_ method: String, params: JSONValue?) async {

@@ -6,6 +6,7 @@ public enum MetaKey {
     public static let clientInfo = "io.modelcontextprotocol/clientInfo"
     public static let clientCapabilities = "io.modelcontextprotocol/clientCapabilities"
     public static let serverInfo = "io.modelcontextprotocol/serverInfo"
+    public static let subscriptionID = "io.modelcontextprotocol/subscriptionId"
 }
 
 /// How mcptop introduces itself to servers.

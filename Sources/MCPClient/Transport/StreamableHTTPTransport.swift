@@ -190,6 +190,45 @@ final class StreamableHTTPTransport: MessageTransport {
         throw MCPError(server: server, .protocolViolation("the SSE stream ended before the response to request \(id)"))
     }
 
+    /// The session's standing stream (GET, 2025-11-25 transports.mdx, Listening for Messages
+    /// from the Server): the server's messages outside any request go to `onMessage` until the
+    /// stream ends (returns) or the task is cancelled. A server that offers none (405) fails it
+    /// with `.unsupported`.
+    func listen(version: String, onMessage: @Sendable (JSONRPCMessage) -> Void) async throws(MCPError) {
+        let server = sender.serverName
+        guard let sessionID else { throw MCPError(server: server, .unsupported("no session to listen on")) }
+        let response = try await sender.stream(longLived: true) {
+            var request = HTTPRequest(method: "GET", url: endpoint, connectTimeout: connectTimeout, timeout: nil)
+            request.headers.add("Accept", "text/event-stream")
+            request.headers.add("Mcp-Session-Id", sessionID)
+            if ProtocolVersion.sendsVersionHeader(version) { request.headers.add("MCP-Protocol-Version", version) }
+            return request
+        }
+        if response.status == 405 {
+            throw MCPError(server: server, .unsupported("the server offers no stream of its own (GET answered 405)"))
+        }
+        if response.status == 404 {
+            session.withLock { if $0.id == sessionID { $0.id = nil } }
+            throw MCPError(server: server, .sessionExpired)
+        }
+        guard (200..<300).contains(response.status), response.head.mediaType == "text/event-stream" else {
+            throw await sender.statusError(response, url: endpoint)
+        }
+        var parser = SSEParser()
+        do {
+            for try await chunk in response.body {
+                for event in parser.feed(chunk) where event.type == "message" && !event.data.isEmpty {
+                    guard let message = try? JSONRPCMessage(bytes: Array(event.data.utf8)) else { continue }
+                    onMessage(message)
+                }
+            }
+        } catch let error as HTTPError {
+            throw MCPError(server: server, error.kind == .cancelled ? .cancelled : .connection(error))
+        } catch {
+            throw MCPError(server: server, .cancelled)
+        }
+    }
+
     /// Ends a stateful session with DELETE (2025-11-25 transports, Session Management).
     /// A 405 means the server does not allow it, which is fine.
     func close() async {

@@ -29,9 +29,10 @@ struct ProxyCommand: AsyncParsableCommand {
         let (_, configured) = try global.configured(named: server)
         let stdio = StdioServer()
         let activity = BridgeActivity.Log(folder: global.bridgeFolder, via: "proxy")
+        let upstream = ConnectionUpstream(connection: connection)
         let session = ProxySession(
-            serverName: server, upstream: ConnectionUpstream(connection: connection), activity: activity,
-            send: { stdio.write($0) })
+            serverName: server, upstream: upstream, activity: activity,
+            notifications: NotificationRelay(upstream: upstream), send: { stdio.write($0) })
         Console.note("mcptop proxy: \(server) (\(displayURL(configured.endpoint.target))) on stdio")
         let serving = Task {
             for await message in stdio.messages() { await session.receive(message) }
