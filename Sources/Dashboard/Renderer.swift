@@ -39,6 +39,7 @@ public enum Renderer {
         case .log?: LogView.draw(&screen, state)
         case .tools(let pane)?: ToolPaneView.draw(&screen, pane: pane, state: state)
         case .describe(let server, let scroll)?: DescribeView.draw(&screen, state, server: server, scroll: scroll)
+        case .otherTokens(let selected)?: OtherTokensView.draw(&screen, state, selected: selected)
         case nil: break
         }
         return screen
@@ -98,8 +99,24 @@ public enum Renderer {
             ("", .normal),
             ("Or try it all first:  mcptop demo", .ok),
         ]
-        for (index, (line, role)) in lines.enumerated() where 3 + index < screen.height - 2 {
-            screen.write(line, row: 3 + index, column: 3, role: role)
+        let importable = state.otherClients.importable
+        let offer: [(String, Role)] =
+            importable.isEmpty
+            ? []
+            : [
+                ("", .normal),
+                (
+                    "Found \(importable.count) server\(importable.count == 1 ? "" : "s") in the configs of "
+                        + "\(state.otherClients.importableOrigins.joined(separator: ", ")): press i to import them.",
+                    .ok
+                ),
+            ]
+        // The offer to import comes first when there is one: it is the one-key way out.
+        let shown = (offer.isEmpty ? lines : Array(offer.dropFirst()) + [("", .normal)] + lines).flatMap { line, role in
+            line.isEmpty ? [(line, role)] : DisplayWidth.wrap(line, to: max(10, screen.width - 4)).map { ($0, role) }
+        }
+        for (index, (line, role)) in shown.enumerated() where 3 + index < screen.height - 2 {
+            screen.write(line, row: 3 + index, column: 3, role: role, limit: screen.width - 4)
         }
     }
 
