@@ -245,3 +245,28 @@ import Testing
         #expect(value == ["a": "// not a comment", "b": [1, 2]])
     }
 }
+
+@Suite struct ImportSummaryTests {
+    @Test func saysWhatWasReadAddedAndSkippedAndWhy() throws {
+        let home = try FixtureHome("broken-home")
+        let reads = ForeignConfigReader.readAll(environment: home.environment, projectDirectory: home.project)
+        let plan = try ImportPlan.make(reads: reads, configFile: home.root + "/c.json", existing: nil, force: false)
+        let lines = ImportSummary.lines(plan, reads: reads, dryRun: true)
+        #expect(
+            lines.contains(
+                "Cursor (user) \(home.root)/.cursor/mcp.json: malformed, skipped: 1:60: expected a quoted key, found '}'"
+            ))
+        #expect(lines.contains("Windsurf (user) \(home.root)/.codeium/windsurf/mcp_config.json: 3 servers"))
+        #expect(lines.contains("would add fine (https://fine.example.com/mcp) from Windsurf"))
+        #expect(lines.contains("skipped no-target from Windsurf: has neither a command nor a URL"))
+        #expect(lines.last == "1 to add, 0 to replace, 2 skipped, 4 malformed files")
+        let full = try FixtureHome("home")
+        let imported = try ImportPlan.make(
+            reads: ForeignConfigReader.readAll(
+                environment: full.environment, projectDirectory: "/nowhere", clients: [.gemini]),
+            configFile: "c.json", existing: nil, force: false)
+        #expect(
+            ImportSummary.lines(imported, reads: [], dryRun: false).contains(
+                "added stripe (https://mcp.stripe.com) from Gemini CLI"))
+    }
+}

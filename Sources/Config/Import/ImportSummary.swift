@@ -4,8 +4,14 @@ public enum ImportSummary {
     public static func lines(_ plan: ImportPlan, reads: [ForeignConfigRead], dryRun: Bool) -> [String] {
         var lines: [String] = []
         for read in reads {
+            // A failure starts with the file's path, already on the line.
             let what =
-                read.failure.map { "malformed, skipped: \($0)" }
+                read.failure.map { failure in
+                    let detail =
+                        failure.hasPrefix(read.file.path)
+                        ? String(failure.dropFirst(read.file.path.count).drop { $0 == ":" || $0 == " " }) : failure
+                    return "malformed, skipped: \(detail)"
+                }
                 ?? "\(read.servers.count) server\(read.servers.count == 1 ? "" : "s")"
             lines.append("\(read.file.client.displayName) (\(read.file.scope.rawValue)) \(read.file.path): \(what)")
         }
@@ -13,7 +19,8 @@ public enum ImportSummary {
         let verbs = dryRun ? ("would add", "would replace") : ("added", "replaced")
         for outcome in plan.outcomes {
             let server = outcome.server
-            let from = "from \(server.origin)"
+            let from =
+                "from \(server.origin)" + (server.entry?["disabled"] == true ? " (disabled there, and here)" : "")
             switch outcome.action {
             case .add: lines.append("\(verbs.0) \(server.name) (\(server.target)) \(from)")
             case .replace: lines.append("\(verbs.1) \(server.name) (\(server.target)) \(from) (--force)")
