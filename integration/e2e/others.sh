@@ -87,6 +87,8 @@ screen >"$outputs/board"
 keys i
 wait_for "i on the row imports that server" "imported stripe into" 10
 keys Escape
+# A key right after Esc would read as Alt+key: wait until the board is gone.
+wait_for "Esc closes the board" "No MCP servers are configured" 5
 keys i
 wait_for "i on the server list imports the rest" "imported [0-9]+ servers into" 10
 screen >>"$outputs/board"
