@@ -72,7 +72,7 @@ enum OtherTokensView {
         screen.write(token.server, row: row, column: x, role: .normal, field: widths[1])
         x += widths[1] + 1
         if !token.hasAccessToken {
-            screen.write("no token", row: row, column: x, role: .error, field: widths[2])
+            screen.write("no token", row: row, column: x, role: .dim, field: widths[2])
         } else if let expiry = token.expiresAt {
             ServerTable.tokenGauge(
                 &screen, expiresAt: expiry, obtainedAt: token.updatedAt, row: row, column: x, width: widths[2], now: now

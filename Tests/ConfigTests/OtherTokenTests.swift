@@ -52,7 +52,8 @@ import Testing
         let stale = try token(board, .claudeCode, "stale")
         #expect(!stale.hasAccessToken)
         #expect(stale.expiresAt == nil)
-        #expect(stale.isDead(now: now))
+        #expect(stale.phase(now: now) == nil)
+        #expect(!stale.isDead(now: now), "no token is not an expired token")
         #expect(board.tokens.filter { $0.holder == .claudeCode }.count == 2)
     }
 

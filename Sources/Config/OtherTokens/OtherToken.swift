@@ -64,8 +64,10 @@ public struct OtherToken: Sendable, Equatable {
         self.scopes = scopes
     }
 
+    /// Nil when the expiry is unknown, or when there is no access token at all (Claude Code
+    /// leaves such entries behind for servers that need no OAuth: nothing has expired).
     public func phase(now: Date) -> TokenLifetime.Phase? {
-        guard hasAccessToken else { return .expired }
+        guard hasAccessToken else { return nil }
         return expiresAt.map { TokenLifetime.phase(expiresAt: $0, obtainedAt: updatedAt, now: now) }
     }
 

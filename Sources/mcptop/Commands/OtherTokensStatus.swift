@@ -90,7 +90,8 @@ enum OtherTokensStatus {
     }
 
     static func stateName(_ token: OtherToken, now: Date) -> String {
-        switch token.phase(now: now) {
+        guard token.hasAccessToken else { return "noAccessToken" }
+        return switch token.phase(now: now) {
         case .valid?: "valid"
         case .endingSoon?: "endingSoon"
         case .expired?: token.hasRefreshToken ? "expired" : "expiredNoRefresh"
