@@ -84,6 +84,7 @@ import Testing
             try server("legacy", in: all).entry == [
                 "url": "http://localhost:9000/sse", "type": "sse", "headers": ["X-Key": "${LEGACY_KEY}"],
             ])
+        #expect(try server("stripe", in: all).ignoredSettings == ["oauth.enabled", "trust"])
         #expect(try server("weather", in: all).entry?["env"] == ["API_KEY": "${WEATHER_KEY}"])
         #expect(try server("weather", in: all).ignoredSettings == ["includeTools"])
         #expect(try server("wiki", in: all).entry?["disabled"] == true)

@@ -33,7 +33,7 @@ struct EntryConverter {
         default: common(&state)
         }
         unwrapMCPRemote(&state)
-        server.ignoredSettings = fields.keys.filter { !state.used.contains($0) }.sorted()
+        server.ignoredSettings = (fields.keys.filter { !state.used.contains($0) } + state.ignoredInside).sorted()
         if let url = state.output["url"]?.stringValue {
             server.target = displayURL(url)
         } else if let command = state.output["command"]?.stringValue {
@@ -67,6 +67,8 @@ struct EntryConverter {
         var used: Set<String> = []
         var output: JSONValue = [:]
         var problems: [String] = []
+        /// Settings inside a used one that are not carried over (`oauth.tokenUrl`).
+        var ignoredInside: [String] = []
 
         init(fields: JSONValue) { self.fields = fields }
 
@@ -135,6 +137,8 @@ struct EntryConverter {
             state.output["timeout"] = .int(Int64(timeout))
         }
         if let oauth = state.take("oauth")?.objectValue {
+            let carried: Set<String> = ["clientId", "clientSecret", "scopes", "callbackPort", "redirectPort"]
+            state.ignoredInside += oauth.keys.filter { !carried.contains($0) }.map { "oauth.\($0)" }
             var settings: JSONValue = [:]
             if let id = oauth["clientId"]?.stringValue { settings["clientId"] = .string(variables(id, &state)) }
             if let secret = oauth["clientSecret"]?.stringValue {
