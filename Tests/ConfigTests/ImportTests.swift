@@ -107,6 +107,18 @@ import Testing
         #expect(try server("roo-tool", in: all).entry == ["command": "roo-mcp"])
     }
 
+    @Test func anEntryNeedingAnUnsetVariableForItsURLWaitsForIt() throws {
+        let home = try FixtureHome("home")
+        let unset = try server("team", in: reads(home, clients: [.cursor]))
+        #expect(unset.entry == nil)
+        #expect(unset.problem?.hasSuffix("(with the variables as they are set now: set them and import again)") == true)
+        var environment = home.environment
+        environment["TEAM_MCP_URL"] = "https://team.example.com"
+        let set = ForeignConfigReader.readAll(
+            environment: environment, projectDirectory: home.project, clients: [.cursor])
+        #expect(try server("team", in: set).entry == ["url": "${TEAM_MCP_URL}/mcp"])
+    }
+
     @Test func readsCodexTOML() throws {
         let home = try FixtureHome("home")
         let all = reads(home, clients: [.codex])

@@ -7,6 +7,8 @@ import Support
 /// mcptop's `${VAR}`; settings without an equivalent are listed, not carried over.
 struct EntryConverter {
     let file: ForeignConfigFile
+    /// What `${VAR}` expands to when the entry is checked the way mcptop will read it.
+    let environment: [String: String]
 
     /// The folder a project-level file belongs to (`${workspaceFolder}` in VS Code and Cursor).
     var projectFolder: String? {
@@ -52,9 +54,12 @@ struct EntryConverter {
         do {
             _ = try Configuration.parse(
                 Array((["mcpServers": [name: state.output]] as JSONValue).serialized().utf8), file: file.path,
-                environment: [:])
+                environment: environment)
         } catch {
             server.problem = error.field.map { "\($0): \(error.message)" } ?? error.message
+            if state.output.serialized().contains("${") {
+                server.problem? += " (with the variables as they are set now: set them and import again)"
+            }
             return server
         }
         server.entry = state.output

@@ -6,15 +6,19 @@ import TOMLKit
 /// entry of mcptop's dialect. A malformed file is a `failure`, a server that cannot be carried
 /// over is a server with a `problem`; neither stops the others.
 public enum ForeignConfigReader {
-    public static func read(_ file: ForeignConfigFile) -> ForeignConfigRead {
+    /// `environment` is the one mcptop will run with: an entry whose URL needs a variable that
+    /// is not set there is not imported (mcptop could not read its config back).
+    public static func read(_ file: ForeignConfigFile, environment: [String: String]) -> ForeignConfigRead {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             return ForeignConfigRead(
                 file: file, servers: [], failure: "\(file.path): cannot be read (check its permissions)")
         }
-        return parse(Array(data), file: file)
+        return parse(Array(data), file: file, environment: environment)
     }
 
-    public static func parse(_ bytes: [UInt8], file: ForeignConfigFile) -> ForeignConfigRead {
+    public static func parse(_ bytes: [UInt8], file: ForeignConfigFile, environment: [String: String])
+        -> ForeignConfigRead
+    {
         let document: JSONValue
         switch decode(bytes, file: file) {
         case .success(let value): document = value
@@ -44,7 +48,7 @@ public enum ForeignConfigReader {
             switch section.value {
             case .null: continue  // The client's settings without servers: nothing to import.
             case .object(let entries):
-                let converter = EntryConverter(file: file)
+                let converter = EntryConverter(file: file, environment: environment)
                 servers += entries.map { converter.convert(name: $0.key, entry: $0.value) }
             default:
                 return ForeignConfigRead(
@@ -105,6 +109,6 @@ extension ForeignConfigReader {
         environment: [String: String], projectDirectory: String, clients: [ForeignClient] = []
     ) -> [ForeignConfigRead] {
         ForeignConfigFile.existing(environment: environment, projectDirectory: projectDirectory, clients: clients)
-            .map(read)
+            .map { read($0, environment: environment) }
     }
 }
