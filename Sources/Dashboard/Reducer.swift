@@ -157,7 +157,8 @@ public enum Reducer {
                 say("no server in other clients' configs that mcptop's config lacks", .warn, in: &state)
                 return []
             }
-            say("importing \(state.otherClients.importable.count) servers…", in: &state)
+            let count = state.otherClients.importable.count
+            say("importing \(count) server\(count == 1 ? "" : "s")…", in: &state)
             return [.importServers(.everything)]
         case .eventLog:
             state.overlay = .log
