@@ -100,19 +100,20 @@ public enum Renderer {
             ("Or try it all first:  mcptop demo", .ok),
         ]
         let importable = state.otherClients.importable
-        let offer: [(String, Role)] =
-            importable.isEmpty
-            ? []
-            : [
-                ("", .normal),
+        // Other clients' servers and tokens come first when there are any: one key away.
+        var offer: [(String, Role)] = []
+        if !importable.isEmpty {
+            offer.append(
                 (
                     "Found \(importable.count) server\(importable.count == 1 ? "" : "s") in the configs of "
                         + "\(state.otherClients.importableOrigins.joined(separator: ", ")): press i to import them.",
                     .ok
-                ),
-            ]
-        // The offer to import comes first when there is one: it is the one-key way out.
-        let shown = (offer.isEmpty ? lines : Array(offer.dropFirst()) + [("", .normal)] + lines).flatMap { line, role in
+                ))
+        }
+        if !state.otherClients.board.tokens.isEmpty {
+            offer.append(("o shows when the tokens those clients hold expire.", .normal))
+        }
+        let shown = (offer.isEmpty ? lines : offer + [("", .normal)] + lines).flatMap { line, role in
             line.isEmpty ? [(line, role)] : DisplayWidth.wrap(line, to: max(10, screen.width - 4)).map { ($0, role) }
         }
         for (index, (line, role)) in shown.enumerated() where 3 + index < screen.height - 2 {

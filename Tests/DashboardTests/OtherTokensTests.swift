@@ -106,7 +106,10 @@ import Testing
         ]
         let text = Renderer.render(state).text
         #expect(text.contains("Found 2 servers in the configs of Windsurf, Claude Desktop: press i to"))
-        state.otherClients.importable = []
+        #expect(!text.contains("o shows when the tokens"))
+        state.otherClients.board = Self.board
+        #expect(Renderer.render(state).text.contains("o shows when the tokens those clients hold expire."))
+        state.otherClients = OtherClients()
         #expect(!Renderer.render(state).text.contains("press i"))
     }
 

@@ -79,6 +79,7 @@ tm new-session -d -s "$session" -x 80 -y 24 "env -u NO_COLOR TERM=xterm-256color
 keys "PS1='prompt> '; cd $project; clear" Enter
 keys "$MCPTOP; echo EXIT=\$?" Enter
 wait_for "the empty dashboard offers the import" "Found [0-9]+ servers in the configs of" 20
+wait_for "and the token board" "o shows when the tokens" 5
 keys o
 wait_for "o opens the other clients' tokens" "Other clients' tokens" 5
 wait_for "with Gemini CLI's ending token" "Gemini CLI +stripe +0[45]:[0-9]{2}" 5
