@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.19.7"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -56,8 +57,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
-        .target(name: "Config", dependencies: ["MCPClient", "OAuth", "Support"]),
-        .target(name: "Dashboard", dependencies: ["Monitor", "MCPClient", "Support"]),
+        .target(
+            name: "Config",
+            dependencies: [
+                "MCPClient", "OAuth", "Support", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "Dashboard", dependencies: ["Config", "Monitor", "MCPClient", "Support"]),
         .target(name: "CSignalPipe"),
         .target(name: "Terminal", dependencies: ["CNCursesW", "CSignalPipe", "Dashboard"]),
         .target(name: "App", dependencies: ["Dashboard", "Monitor", "Terminal"]),
@@ -99,13 +105,13 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"], exclude: ["Fixtures"]),
-        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "DemoServerTests", dependencies: ["DemoServer"]),
-        .testTarget(name: "MCPTopTests", dependencies: ["mcptop"]),
+        .testTarget(name: "MCPTopTests", dependencies: ["mcptop", "Config"]),
         .testTarget(
             name: "DashboardTests",
             dependencies: [
-                "Dashboard", "Monitor", "MCPClient",
+                "Config", "Dashboard", "Monitor", "MCPClient",
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],
             exclude: ["__Snapshots__"]),

@@ -19,7 +19,21 @@ public final class DashboardApp: @unchecked Sendable {
         }
     }
 
+    /// Reading other clients' files and importing from them (`o`, `i`), done off the UI thread.
+    public struct OtherClientsSource: Sendable {
+        public var load: @Sendable () -> OtherClients
+        public var importServers: @Sendable (ImportRequest) -> (String, Role)
+        public init(
+            load: @escaping @Sendable () -> OtherClients,
+            importServers: @escaping @Sendable (ImportRequest) -> (String, Role)
+        ) {
+            self.load = load
+            self.importServers = importServers
+        }
+    }
+
     private let monitor: Monitor
+    private let otherClients: OtherClientsSource?
     private let themes: [ThemeChoice]
     private var themeIndex: Int
     private let noColor: Bool
@@ -31,8 +45,12 @@ public final class DashboardApp: @unchecked Sendable {
     private var copied: [String] = []
     private var mouseOn = true
 
-    public init(monitor: Monitor, themes: [ThemeChoice], themeIndex: Int, noColor: Bool, configFile: String) {
+    public init(
+        monitor: Monitor, themes: [ThemeChoice], themeIndex: Int, noColor: Bool, configFile: String,
+        otherClients: OtherClientsSource? = nil
+    ) {
         self.monitor = monitor
+        self.otherClients = otherClients
         self.themes = themes.isEmpty ? [ThemeChoice(name: "built-in", theme: .builtIn)] : themes
         self.themeIndex = min(max(0, themeIndex), max(0, themes.count - 1))
         self.noColor = noColor
@@ -66,6 +84,14 @@ public final class DashboardApp: @unchecked Sendable {
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
+        // Other clients' files change as they log in and refresh: read again every 30 s.
+        let reader = Task.detached { [otherClients] in
+            guard let otherClients else { return }
+            while !Task.isCancelled {
+                self.post(.otherClients(otherClients.load()))
+                try? await Task.sleep(for: .seconds(30))
+            }
+        }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let thread = Thread {
                 self.uiLoop(terminal)
@@ -77,6 +103,7 @@ public final class DashboardApp: @unchecked Sendable {
         terminal.shutdown()
         for text in copied { FileHandle.standardError.write(Data("mcptop: copied: \(text)\n".utf8)) }
         feeder.cancel()
+        reader.cancel()
         changed.finish()
         snapshotter.cancel()
         await monitor.stop()
@@ -154,6 +181,13 @@ public final class DashboardApp: @unchecked Sendable {
         case .cancelCall(let server, let id):
             guard let supervisor = monitor.supervisor(named: server) else { break }
             Task { await supervisor.cancelCall(id) }
+        case .importServers(let request):
+            guard let otherClients else { break }
+            Task.detached {
+                let (summary, role) = otherClients.importServers(request)
+                self.post(.imported(summary: summary, role: role))
+                self.post(.otherClients(otherClients.load()))
+            }
         }
         return true
     }

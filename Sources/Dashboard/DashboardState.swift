@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import MCPClient
 import Monitor
@@ -22,6 +23,10 @@ public enum Action: Sendable {
     case resize(width: Int, height: Int)
     /// A call the tool pane asked for has started with this id.
     case callStarted(server: String, id: Int)
+    /// The other clients' tokens and configs, read again.
+    case otherClients(OtherClients)
+    /// An import asked for with `i` is done: what it did, for the status line.
+    case imported(summary: String, role: Role)
 }
 
 /// What the dashboard asks the outside world to do, as values.
@@ -32,6 +37,8 @@ public enum Effect: Sendable, Equatable {
     case nextTheme
     /// Put text on the clipboard (OSC 52; also printed on exit where a terminal ignores it).
     case copy(String)
+    /// Import servers from other clients' configs into mcptop's (`i`).
+    case importServers(ImportRequest)
     case quit
 }
 
@@ -106,6 +113,8 @@ public enum Overlay: Sendable, Equatable {
     case log
     /// Everything about one server, wrapped and scrollable.
     case describe(server: String, scroll: Int)
+    /// The tokens other clients hold (read-only), with the selected row.
+    case otherTokens(selected: Int)
 }
 
 /// The message on the status line. One that says something is under way (`awaiting`) stays
@@ -179,6 +188,8 @@ public struct DashboardState: Sendable {
     public var helpScroll = 0
     /// Where the config is, for the empty screen.
     public var configFile: String
+    /// The other clients' tokens and importable servers (`o`, `i`).
+    public var otherClients = OtherClients()
     /// Seconds east of UTC for the clock times shown (tests fix it; the app uses the local zone).
     public var utcOffset = TimeText.localUTCOffset()
 

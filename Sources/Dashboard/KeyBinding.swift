@@ -4,7 +4,7 @@
 public struct KeyBinding: Sendable {
     /// Where a binding works: the main view or the overlay on top.
     public enum Scope: String, Sendable, CaseIterable {
-        case main, describe, log, login, help
+        case main, describe, log, login, others, help
 
         /// The heading in the help overlay and the README.
         public var title: String {
@@ -13,6 +13,7 @@ public struct KeyBinding: Sendable {
             case .describe: return "Describe view"
             case .log: return "Event log"
             case .login: return "Login popup"
+            case .others: return "Other clients' tokens"
             case .help: return "Help"
             }
         }
@@ -30,6 +31,8 @@ public struct KeyBinding: Sendable {
         case cancelLogin
         /// Clear the filter and the status line.
         case clear
+        /// The other clients' token board; importing their servers (all, or the selected row's).
+        case otherTokens, importServers
     }
 
     public var keys: [Key]
@@ -81,6 +84,12 @@ extension KeyBinding {
         KeyBinding([.character("/")], "/", .main, hint: "Filter", "filter servers by name, URL or state", .filter),
         KeyBinding([.character("s")], "s", .main, hint: "Sort", "sort by name, state, expiry, errors", .sort),
         KeyBinding([.character("T")], "T", .main, "next theme", .nextTheme),
+        KeyBinding(
+            [.character("o")], "o", .main,
+            "the tokens other clients (Gemini CLI, Claude Code, mcp-remote, Inspector) hold, read-only", .otherTokens),
+        KeyBinding(
+            [.character("i")], "i", .main, "import the servers of other clients' configs (mcptop import)",
+            .importServers),
         KeyBinding([.escape], "Esc", .main, "clear the filter and the status line", .clear),
         KeyBinding([.character("?"), .function(1)], "? F1", .main, hint: "Help", "this help", .help),
         KeyBinding([.character("q"), .function(10)], "q F10", .main, hint: "Quit", "quit", .quit),
@@ -106,6 +115,13 @@ extension KeyBinding {
         KeyBinding(
             [.enter, .character("q")], "Enter q", .login, hint: "Hide", "hide the popup; the login goes on", .close),
         KeyBinding([.escape], "Esc", .login, hint: "Cancel login", "give the login up", .cancelLogin),
+        // The other clients' tokens.
+        KeyBinding([.up, .character("k")], "↑ k", .others, hint: "Select", "the row above", .up),
+        KeyBinding([.down, .character("j")], "↓ j", .others, "the row below", .down),
+        KeyBinding(
+            [.character("i")], "i", .others, hint: "Import", "import the selected row's server into mcptop's config",
+            .importServers),
+        KeyBinding([.escape, .character("q"), .character("o")], "Esc q o", .others, hint: "Close", "close", .close),
         // The help.
         KeyBinding([.up, .character("k")], "↑ k", .help, hint: "Scroll", "scroll up", .up),
         KeyBinding([.down, .character("j")], "↓ j", .help, "scroll down", .down),

@@ -47,6 +47,15 @@ public enum Reducer {
             return []
         case .key(let key):
             return handle(key, in: &state)
+        case .otherClients(let others):
+            state.otherClients = others
+            if case .otherTokens(let selected)? = state.overlay {
+                state.overlay = .otherTokens(selected: min(selected, max(0, others.board.tokens.count - 1)))
+            }
+            return []
+        case .imported(let summary, let role):
+            say(summary, role, in: &state)
+            return []
         }
     }
 
@@ -64,6 +73,7 @@ public enum Reducer {
         case .log?: return .log
         case .loginURL?: return .login
         case .describe?: return .describe
+        case .otherTokens?: return .others
         case .tools?: return nil
         }
     }
@@ -91,6 +101,7 @@ public enum Reducer {
         case .describe: return describe(command, in: &state)
         case .log: return log(command, in: &state)
         case .login: return loginPopup(command, in: &state)
+        case .others: return others(command, in: &state)
         case .help:
             switch command {
             case .up: state.helpScroll = max(0, state.helpScroll - 1)
@@ -139,6 +150,16 @@ public enum Reducer {
             state.sort = state.sort.next
             say("sorted by \(state.sort.rawValue)", in: &state)
         case .nextTheme: return [.nextTheme]
+        case .otherTokens:
+            state.overlay = .otherTokens(selected: 0)
+        case .importServers:
+            guard !state.otherClients.importable.isEmpty else {
+                say("no server in other clients' configs that mcptop's config lacks", .warn, in: &state)
+                return []
+            }
+            let count = state.otherClients.importable.count
+            say("importing \(count) server\(count == 1 ? "" : "s")…", in: &state)
+            return [.importServers(.everything)]
         case .eventLog:
             state.overlay = .log
             state.logScroll = 0
@@ -238,6 +259,24 @@ public enum Reducer {
         case .down: state.logScroll = max(0, state.logScroll - 1)
         case .pageUp: state.logScroll = min(state.logScroll + 10, max(0, state.log.all.count - 1))
         case .pageDown: state.logScroll = max(0, state.logScroll - 10)
+        default: break
+        }
+        return []
+    }
+
+    /// The other clients' token board: select a row, `i` imports its server.
+    private static func others(_ command: KeyBinding.Command, in state: inout DashboardState) -> [Effect] {
+        guard case .otherTokens(let selected)? = state.overlay else { return [] }
+        let tokens = state.otherClients.board.tokens
+        switch command {
+        case .close: state.overlay = nil
+        case .up: state.overlay = .otherTokens(selected: max(0, selected - 1))
+        case .down: state.overlay = .otherTokens(selected: min(max(0, tokens.count - 1), selected + 1))
+        case .importServers:
+            guard tokens.indices.contains(selected) else { return [] }
+            let token = tokens[selected]
+            say("importing \(token.server) from \(token.holder.displayName)…", in: &state)
+            return [.importServers(.server(token))]
         default: break
         }
         return []

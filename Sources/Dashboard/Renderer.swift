@@ -39,6 +39,7 @@ public enum Renderer {
         case .log?: LogView.draw(&screen, state)
         case .tools(let pane)?: ToolPaneView.draw(&screen, pane: pane, state: state)
         case .describe(let server, let scroll)?: DescribeView.draw(&screen, state, server: server, scroll: scroll)
+        case .otherTokens(let selected)?: OtherTokensView.draw(&screen, state, selected: selected)
         case nil: break
         }
         return screen
@@ -98,8 +99,25 @@ public enum Renderer {
             ("", .normal),
             ("Or try it all first:  mcptop demo", .ok),
         ]
-        for (index, (line, role)) in lines.enumerated() where 3 + index < screen.height - 2 {
-            screen.write(line, row: 3 + index, column: 3, role: role)
+        let importable = state.otherClients.importable
+        // Other clients' servers and tokens come first when there are any: one key away.
+        var offer: [(String, Role)] = []
+        if !importable.isEmpty {
+            offer.append(
+                (
+                    "Found \(importable.count) server\(importable.count == 1 ? "" : "s") in the configs of "
+                        + "\(state.otherClients.importableOrigins.joined(separator: ", ")): press i to import them.",
+                    .ok
+                ))
+        }
+        if !state.otherClients.board.tokens.isEmpty {
+            offer.append(("o shows when the tokens those clients hold expire.", .normal))
+        }
+        let shown = (offer.isEmpty ? lines : offer + [("", .normal)] + lines).flatMap { line, role in
+            line.isEmpty ? [(line, role)] : DisplayWidth.wrap(line, to: max(10, screen.width - 4)).map { ($0, role) }
+        }
+        for (index, (line, role)) in shown.enumerated() where 3 + index < screen.height - 2 {
+            screen.write(line, row: 3 + index, column: 3, role: role, limit: screen.width - 4)
         }
     }
 

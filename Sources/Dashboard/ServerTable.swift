@@ -227,10 +227,23 @@ enum ServerTable {
         _ screen: inout Screen, _ token: TokenSummary, row: Int, column: Int, width: Int, now: Date
     ) {
         guard let expiry = token.expiresAt else { return }
+        tokenGauge(
+            &screen, expiresAt: expiry, obtainedAt: token.obtainedAt, row: row, column: column, width: width, now: now)
+    }
+
+    /// The countdown and gauge of a token expiring at `expiresAt`: mcptop's own servers and the
+    /// other clients' token board draw the same cell.
+    static func tokenGauge(
+        _ screen: inout Screen, expiresAt expiry: Date, obtainedAt: Date?, row: Int, column: Int, width: Int, now: Date
+    ) {
         let left = expiry.timeIntervalSince(now)
-        let lifetime = max(1, token.obtainedAt.map { expiry.timeIntervalSince($0) } ?? 3600)
-        let fraction = max(0, min(1, left / lifetime))
-        let role: Role = left <= 0 ? .error : fraction < 0.2 ? .warn : .ok
+        let fraction = TokenLifetime.fractionLeft(expiresAt: expiry, obtainedAt: obtainedAt, now: now)
+        let role: Role =
+            switch TokenLifetime.phase(expiresAt: expiry, obtainedAt: obtainedAt, now: now) {
+            case .expired: .error
+            case .endingSoon: .warn
+            case .valid: .ok
+            }
         let text = left <= 0 ? "expired" : TimeText.countdown(left)
         let textWidth = min(width, max(7, DisplayWidth.of(text)))
         let end = screen.write(text, row: row, column: column, role: role, field: textWidth)

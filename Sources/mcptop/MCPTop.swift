@@ -14,7 +14,7 @@ struct MCPTop: AsyncParsableCommand {
         subcommands: [
             ServersCommand.self, ToolsCommand.self, CallCommand.self, AuthCommand.self, LogoutCommand.self,
             StatusCommand.self, WatchCommand.self, ProxyCommand.self, ServeCommand.self, DashboardCommand.self,
-            DemoCommand.self,
+            DemoCommand.self, ImportCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)
 }

@@ -26,14 +26,20 @@ struct DashboardCommand: AsyncParsableCommand {
         var options = MonitorOptions()
         options.bridgeFolder = global.bridgeFolder
         let monitor = Monitor(specs: configuration.servers.map(\.spec), store: global.store, options: options)
+        let others = OtherClientsLoader(
+            locations: global.locations, environment: ProcessInfo.processInfo.environment,
+            projectDirectory: FileManager.default.currentDirectoryPath)
         try await Themes.runDashboard(
-            monitor: monitor, requested: theme ?? configuration.theme, configFile: configuration.file)
+            monitor: monitor, requested: theme ?? configuration.theme, configFile: configuration.file,
+            otherClients: DashboardApp.OtherClientsSource(load: others.load, importServers: others.importServers))
     }
 }
 
 /// Picking themes for the dashboard: the requested one first, then the rest for `T`.
 enum Themes {
-    static func runDashboard(monitor: Monitor, requested: String?, configFile: String) async throws {
+    static func runDashboard(
+        monitor: Monitor, requested: String?, configFile: String, otherClients: DashboardApp.OtherClientsSource? = nil
+    ) async throws {
         let environment = ProcessInfo.processInfo.environment
         let paths = ThemeLoader.defaultSearchPaths(
             environment: environment, executablePath: CommandLine.arguments[0])
@@ -63,7 +69,7 @@ enum Themes {
         let app = DashboardApp(
             monitor: monitor, themes: choices, themeIndex: index ?? 0,
             noColor: ThemeLoader.noColorRequested(environment: environment),
-            configFile: configFile)
+            configFile: configFile, otherClients: otherClients)
         do {
             try await app.run()
         } catch let error as TerminalError {

@@ -19,7 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
             GET /healthz answers "ok". Ctrl-C or SIGTERM stop it.
             """)
 
-    static let defaultListen = "127.0.0.1:8737"
+    static let defaultListen = ClientSnippet.defaultListen
 
     @OptionGroup var global: GlobalOptions
 
@@ -120,55 +120,5 @@ struct ServeCommand: AsyncParsableCommand {
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
-}
-
-/// Ready-to-paste client configuration for `mcptop serve` (URL + header).
-enum ClientSnippet {
-    static let clients = ["claude-desktop", "claude-code", "gemini", "codex", "cursor", "vscode"]
-
-    static func text(for client: String, servers: [String], base: String, token: String) -> String {
-        func url(_ name: String) -> String { "\(base)/\(name)/mcp" }
-        switch client {
-        case "claude-code":
-            return servers.map {
-                "claude mcp add --transport http \($0) \(url($0)) --header \"Authorization: Bearer \(token)\""
-            }.joined(separator: "\n")
-        case "codex":
-            return servers.map {
-                """
-                [mcp_servers.\($0)]
-                url = "\(url($0))"
-                http_headers = { Authorization = "Bearer \(token)" }
-                """
-            }.joined(separator: "\n\n")
-        case "vscode":
-            var entries: JSONValue = [:]
-            for name in servers {
-                entries[name] = [
-                    "type": "http", "url": .string(url(name)), "headers": ["Authorization": .string("Bearer \(token)")],
-                ]
-            }
-            return (["servers": entries] as JSONValue).prettyPrinted()
-        case "gemini":
-            var entries: JSONValue = [:]
-            for name in servers {
-                entries[name] = [
-                    "httpUrl": .string(url(name)), "headers": ["Authorization": .string("Bearer \(token)")],
-                ]
-            }
-            return (["mcpServers": entries] as JSONValue).prettyPrinted()
-        case "claude-desktop":
-            // Claude Desktop's config file starts local commands: the stdio proxy.
-            var entries: JSONValue = [:]
-            for name in servers { entries[name] = ["command": "mcptop", "args": ["proxy", .string(name)]] }
-            return (["mcpServers": entries] as JSONValue).prettyPrinted()
-        default:  // cursor takes the mcpServers shape with url + headers
-            var entries: JSONValue = [:]
-            for name in servers {
-                entries[name] = ["url": .string(url(name)), "headers": ["Authorization": .string("Bearer \(token)")]]
-            }
-            return (["mcpServers": entries] as JSONValue).prettyPrinted()
-        }
     }
 }

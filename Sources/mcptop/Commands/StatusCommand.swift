@@ -9,14 +9,27 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show each server's login: state, token expiry, refresh token, last refresh, scopes.",
-        discussion: "Reads the stored logins only; it contacts no server and never shows a secret.")
+        discussion: """
+            Reads the stored logins only; it contacts no server and never shows a secret. --others lists \
+            the tokens other MCP clients hold (Gemini CLI, Claude Code, mcp-remote, MCP Inspector) and \
+            exits 2 when one has expired with no refresh token.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(help: "Show the tokens other MCP clients hold instead (read-only).")
+    var others = false
+
     func run() async throws {
+        if others {
+            let loader = OtherClientsLoader(
+                locations: global.locations, environment: ProcessInfo.processInfo.environment,
+                projectDirectory: FileManager.default.currentDirectoryPath)
+            return try OtherTokensStatus.run(board: loader.board(reads: loader.reads()), json: json, now: Date())
+        }
         let configuration = try global.loadConfiguration()
         let store = global.store
         let now = Date()

@@ -1,0 +1,114 @@
+import Foundation
+import Support
+import TOMLKit
+
+/// Reads another client's configuration file (never writes it) and turns each server into an
+/// entry of mcptop's dialect. A malformed file is a `failure`, a server that cannot be carried
+/// over is a server with a `problem`; neither stops the others.
+public enum ForeignConfigReader {
+    /// `environment` is the one mcptop will run with: an entry whose URL needs a variable that
+    /// is not set there is not imported (mcptop could not read its config back).
+    public static func read(_ file: ForeignConfigFile, environment: [String: String]) -> ForeignConfigRead {
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            return ForeignConfigRead(
+                file: file, servers: [], failure: "\(file.path): cannot be read (check its permissions)")
+        }
+        return parse(Array(data), file: file, environment: environment)
+    }
+
+    public static func parse(_ bytes: [UInt8], file: ForeignConfigFile, environment: [String: String])
+        -> ForeignConfigRead
+    {
+        let document: JSONValue
+        switch decode(bytes, file: file) {
+        case .success(let value): document = value
+        case .failure(let failure): return ForeignConfigRead(file: file, servers: [], failure: failure.message)
+        }
+        guard case .object(let root) = document else {
+            return ForeignConfigRead(
+                file: file, servers: [],
+                failure: "\(file.path): expected an object at the top, found \(document.typeName)")
+        }
+        var sections: [(path: String, value: JSONValue)] = []
+        switch file.dialect {
+        case .mcpServers: sections = [("mcpServers", root["mcpServers"] ?? .null)]
+        case .claudeCodeState(let project):
+            sections = [
+                ("mcpServers", root["mcpServers"] ?? .null),
+                ("projects.\(project).mcpServers", root["projects"]?[project]?["mcpServers"] ?? .null),
+            ]
+        case .vscodeMCP: sections = [("servers", root["servers"] ?? .null)]
+        case .vscodeSettings: sections = [("mcp.servers", root["mcp"]?["servers"] ?? .null)]
+        case .zed: sections = [("context_servers", root["context_servers"] ?? .null)]
+        case .opencode: sections = [("mcp", root["mcp"] ?? .null)]
+        case .codexTOML: sections = [("mcp_servers", root["mcp_servers"] ?? .null)]
+        }
+        var servers: [ForeignServer] = []
+        for section in sections {
+            switch section.value {
+            case .null: continue  // The client's settings without servers: nothing to import.
+            case .object(let entries):
+                let converter = EntryConverter(file: file, environment: environment)
+                servers += entries.map { converter.convert(name: $0.key, entry: $0.value) }
+            default:
+                return ForeignConfigRead(
+                    file: file, servers: servers,
+                    failure:
+                        "\(file.path): \(section.path) must be an object of servers, found \(section.value.typeName)")
+            }
+        }
+        return ForeignConfigRead(file: file, servers: servers, failure: nil)
+    }
+
+    struct Failure: Error {
+        var message: String
+    }
+
+    private static func decode(_ bytes: [UInt8], file: ForeignConfigFile) -> Result<JSONValue, Failure> {
+        if file.dialect == .codexTOML {
+            let table: TOMLTable
+            do {
+                table = try TOMLTable(string: String(decoding: bytes, as: UTF8.self))
+            } catch let error as TOMLParseError {
+                let place = error.source.begin
+                return .failure(Failure(message: "\(file.path):\(place.line):\(place.column): \(error.description)"))
+            } catch {
+                return .failure(Failure(message: "\(file.path): not TOML (\(error))"))
+            }
+            return .success(json(table))
+        }
+        do {
+            // Every JSON these clients read is parsed as JSON with comments, a superset.
+            return .success(try JSONValue.parse(JSONWithComments.strip(bytes)))
+        } catch {
+            return .failure(Failure(message: "\(file.path):\(error.line):\(error.column): \(error.message)"))
+        }
+    }
+
+    /// A TOML value as JSON: dates and times become their TOML text.
+    static func json(_ value: any TOMLValueConvertible) -> JSONValue {
+        if let table = value.table {
+            var object: JSONValue = [:]
+            for key in table.keys {
+                if let item = table[key] { object[key] = json(item) }
+            }
+            return object
+        }
+        if let array = value.array { return .array(array.map { json($0) }) }
+        if let string = value.string { return .string(string) }
+        if let bool = value.bool { return .bool(bool) }
+        if let int = value.int { return .int(Int64(int)) }
+        if let double = value.double { return .double(double) }
+        return .string(value.debugDescription)
+    }
+}
+
+extension ForeignConfigReader {
+    /// Every existing file of the clients asked for (all when empty), read.
+    public static func readAll(
+        environment: [String: String], projectDirectory: String, clients: [ForeignClient] = []
+    ) -> [ForeignConfigRead] {
+        ForeignConfigFile.existing(environment: environment, projectDirectory: projectDirectory, clients: clients)
+            .map { read($0, environment: environment) }
+    }
+}
