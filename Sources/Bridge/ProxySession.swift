@@ -46,8 +46,8 @@ public actor ProxySession {
     /// A stateful client's standing follow of list changes and the resources it subscribed to.
     private var following: Int?
     /// Messages of no request of the client's, in order (stateful clients: stdout, or serve's
-    /// GET stream).
-    private let unsolicited: AsyncStream<JSONRPCMessage>.Continuation
+    /// GET stream); made when a stateful client starts following.
+    private var unsolicited: AsyncStream<JSONRPCMessage>.Continuation?
 
     /// What a bridge whose upstream serves clients that differ declares to the remote: every
     /// question a bridge can relay (sampling, elicitation, roots).
@@ -64,11 +64,6 @@ public actor ProxySession {
         self.activity = activity
         self.parked = parked
         self.notifications = notifications
-        let (stream, continuation) = AsyncStream<JSONRPCMessage>.makeStream(bufferingPolicy: .unbounded)
-        unsolicited = continuation
-        Task {
-            for await message in stream { await send(message) }
-        }
         self.send = send
     }
 
@@ -111,7 +106,7 @@ public actor ProxySession {
     public func close() async {
         for task in inFlight.values { task.cancel() }
         inFlight.removeAll()
-        unsolicited.finish()
+        unsolicited?.finish()
         if let following { await notifications?.remove(following) }
         following = nil
         for question in questions.values {
@@ -187,7 +182,12 @@ public actor ProxySession {
         if let notifications, following == nil {
             // Every list change the remote sends (a stateful one may send them unannounced);
             // resources once subscribed.
-            let unsolicited = self.unsolicited
+            let (stream, unsolicited) = AsyncStream<JSONRPCMessage>.makeStream(bufferingPolicy: .unbounded)
+            self.unsolicited = unsolicited
+            let send = self.send
+            Task {
+                for await message in stream { await send(message) }
+            }
             following = await notifications.add(
                 NotificationRelay.Filter(lists: Set(NotificationRelay.Filter.listNames))
             ) { unsolicited.yield($0) }
