@@ -49,16 +49,25 @@ struct OAuthHTTP: Sendable {
         do {
             response = try await http.send(request)
         } catch let error as HTTPError {
-            onStep(AuthStep(action: action, outcome: "failed: \(error.kind)"))
+            onStep(
+                AuthStep(
+                    action: action, outcome: "failed: \(error.kind)", exchange: .init(purpose: what, status: nil)))
             throw OAuthError(server: server, .transient("\(what): \(error)"))
         } catch {
-            onStep(AuthStep(action: action, outcome: "cancelled"))
+            onStep(
+                AuthStep(
+                    action: action, outcome: "cancelled",
+                    exchange: .init(purpose: what, status: nil, cancelled: true)))
             throw OAuthError(server: server, .transient("\(what): cancelled"))
         }
         let json = try? JSONValue.parse(response.body)
         var outcome = "HTTP \(response.status)"
-        if let error = json?["error"]?.stringValue { outcome += " \(error)" }
-        onStep(AuthStep(action: action, outcome: outcome))
+        let code = json?["error"]?.stringValue
+        if let code { outcome += " \(code)" }
+        onStep(
+            AuthStep(
+                action: action, outcome: outcome,
+                exchange: .init(purpose: what, status: response.status, error: code.map { String($0.prefix(64)) })))
         return Reply(status: response.status, json: json, headers: response.headers)
     }
 }
