@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: what `make test` and CI run.
 #   1. setup (system packages), 2. build, 3. swift test (unit + loopback integration),
-#   4. format lint, 5. the integration/ scripts: interop with the official Python MCP SDK
-#   (protocol, OAuth, its client through proxy and serve) and the binary end to end (tmux,
-#   hostile servers, demo and install).
+#   4. format lint and the shipped Prometheus rules (promtool), 5. the integration/ scripts:
+#   interop with the official Python MCP SDK (protocol, OAuth, its client through proxy and
+#   serve) and the binary end to end (tmux, hostile servers, demo and install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -24,6 +24,10 @@ SNAPSHOT_TESTING_RECORD=never quiet swift test
 
 echo "== format"
 swift format lint --strict --recursive Sources Tests
+
+echo "== prometheus rules (contrib/prometheus)"
+promtool check rules contrib/prometheus/mcptop.rules.yml
+promtool test rules contrib/prometheus/tests/*.yml
 
 # The end-to-end scripts drive the debug binary; each runs even when one before it failed,
 # and the run fails at the end, naming them.
