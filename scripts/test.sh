@@ -3,7 +3,8 @@
 #   1. setup (system packages), 2. build, 3. swift test (unit + loopback integration),
 #   4. format lint and the shipped Prometheus rules (promtool), 5. the integration/ scripts:
 #   interop with the official Python MCP SDK (protocol, OAuth, its client through proxy and
-#   serve) and the binary end to end (tmux, hostile servers, demo and install).
+#   serve), the binary end to end (tmux, hostile servers, demo and install) and a fleet of
+#   three watches under Prometheus and Alertmanager.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -46,6 +47,7 @@ run "keys the terminal sends (tmux)" integration/e2e/keys.sh
 run "hung and hostile servers: deadlines, signals, exit status" integration/e2e/hangs.sh
 run "a dashboard you can trust (tmux)" integration/e2e/trust.sh
 run "the shipped binary: demo server beside it, make install and uninstall" integration/e2e/demo_install.sh
+run "a fleet: three hosts, real Prometheus and Alertmanager, faults injected" integration/fleet/fleet.sh
 if ((${#failed[@]} > 0)); then
     echo "failed: ${failed[*]}" >&2
     exit 1
