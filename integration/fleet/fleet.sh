@@ -18,6 +18,10 @@
 # (issuer=127.0.0.1:PORT) fire with those labels and clear after recovery (the issuer works
 # again; host 1 logs in again with `mcptop auth notes` and its watch is restarted).
 #
+# Also: a client calls a tool through `mcptop proxy` on host 2, counted there by client and
+# bridge (mcptop_bridged_calls_total); every query of contrib/grafana/mcptop.json evaluates;
+# no stored token appears in a scrape or in watch's output.
+#
 # The rules are used as shipped except in a test copy: `for:` durations and range windows
 # shortened (minutes to seconds), so the whole run takes about two minutes (bounded: 4).
 #
@@ -166,7 +170,7 @@ for host in 1 2 3; do
     pids+=("$!")
     echo "$!" >"$work/notes$host.pid"
     wait_line "$work/notes$host.out" '^listening ' "the notes server of host $host"
-    mkdir -p "$work/host$host"
+    mkdir -p "$work/host$host/run" && chmod 700 "$work/host$host/run"
     cat >"$work/host$host/config.json" <<EOF
 {"mcpServers": {
   "team": {"url": "$team_url"},
@@ -185,7 +189,7 @@ on() {
     local how="$1" host="$2"
     shift 2
     "$how" "$host" env MCPTOP_CONFIG="$work/host$host/config.json" MCPTOP_STATE_DIR="$work/host$host/state" \
-        BROWSER="$BROWSER_SCRIPT" "$@"
+        XDG_RUNTIME_DIR="$work/host$host/run" BROWSER="$BROWSER_SCRIPT" "$@"
 }
 login() {  # login HOST SERVER
     on run "$1" "$MCPTOP" auth "$2" >>"$work/host$1/auth.out" 2>&1
@@ -252,6 +256,14 @@ refreshing() {  # tokens of 4 s: refreshes and rotations on every host
         awk '{print $NF}')" == 6 ]]
 }
 check "every login refreshes and rotates its refresh token" within 30 refreshing
+check "a client on host 2 calls echo on team through mcptop proxy" \
+    on run 2 python3 "$repo/integration/fleet/stdio_call.py" --client fleet-check "$MCPTOP" proxy team
+bridged() {  # host 2's watch counts it by client and bridge; no other host does
+    $API value "$PROM" 'mcptop_bridged_calls_total{client="fleet-check",via="proxy",server="team"}' |
+        tee /dev/stderr | grep -q "\"instance\": \"$(cat "$work/host2.metrics")\".* 1$" &&
+        [[ "$($API value "$PROM" 'count(mcptop_bridged_calls_total)' | awk '{print $NF}')" == 1 ]]
+}
+check "the bridged call is counted on host 2 by client and bridge" within 15 bridged
 check "every dashboard query evaluates in Prometheus" $API queries "$PROM" "$repo/contrib/grafana/mcptop.json"
 check "no alert fires while all is well" $API cleared "$PROM" "$AM" -
 
