@@ -42,39 +42,18 @@ BROWSER_SCRIPT="$repo/integration/interop/browser.sh"
 started=$SECONDS
 budget=240
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/mcptop-fleet.XXXXXX")"
+NAME=fleet.sh KEEP=FLEET_KEEP
+. "$repo/integration/lib/checks.sh"
 tag="$$"
 namespaces=()
 links=()
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+cleanup_more() {
     for link in "${links[@]}"; do ip link del "$link" 2>/dev/null; done
     for ns in "${namespaces[@]}"; do
         # Anything still running in the namespace goes with it.
         for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
         ip netns del "$ns" 2>/dev/null
     done
-    [[ "${FLEET_KEEP:-0}" == 1 ]] && echo "fleet.sh: kept $work" >&2 || rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-passed=0
-failed=0
-check() {  # check NAME COMMAND...: one line, ok or not ok
-    local name="$1"
-    shift
-    if "$@" >"$work/check.out" 2>&1; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $name"
-        sed 's/^/    /' "$work/check.out" | head -20
-        failed=$((failed + 1))
-    fi
 }
 # within SECONDS COMMAND...: retries every half second until it succeeds or time is up.
 within() {
@@ -92,16 +71,6 @@ within() {
 }
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-# wait_line FILE PATTERN WHAT: a started process said it is ready.
-wait_line() {
-    for _ in $(seq 1 200); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "fleet.sh: $3 did not start:" >&2
-    cat "${1%.out}.err" >&2 2>/dev/null
-    exit 1
 }
 
 # --- hosts: namespaces, or loopback ports where namespaces are not permitted
@@ -304,26 +273,10 @@ check "MCPRefreshesFailing clears" within 30 $API cleared "$PROM" "$AM" MCPRefre
 no_secret() {  # no stored token appears in a scrape or in watch's output
     for host in 1 2 3; do curl -fsS --noproxy '*' "http://$(cat "$work/host$host.metrics")/metrics"; done \
         >"$work/scrapes.txt" || return 1
-    python3 - "$work" <<'PY'
-import json, pathlib, sys
-work = pathlib.Path(sys.argv[1])
-secrets = set()
-for path in work.glob("host*/state/**/*.json"):
-    try:
-        record = json.loads(path.read_text())
-    except ValueError:
-        continue
-    for key in ("accessToken", "refreshToken", "clientSecret"):
-        if isinstance(record, dict) and isinstance(record.get(key), str):
-            secrets.add(record[key])
-texts = [work / "scrapes.txt"] + list(work.glob("host*/watch.*"))
-leaks = [str(t) for t in texts for secret in secrets if secret in t.read_text(errors="replace")]
-print(f"{len(secrets)} stored secrets, {len(texts)} outputs, leaks: {leaks}")
-sys.exit(1 if leaks or not secrets else 0)
-PY
+    python3 "$repo/integration/lib/no_stored_secret.py" "$work"/host*/state -- "$work/scrapes.txt" \
+        "$work"/host*/watch.*
 }
 check "no stored token appears in a scrape or in watch's output" no_secret
 elapsed=$((SECONDS - started))
 check "the run stays within ${budget}s (${elapsed}s, $mode)" test "$elapsed" -le "$budget"
-echo "$passed passed, $failed failed"
-((failed == 0))
+summary
