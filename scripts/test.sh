@@ -48,6 +48,10 @@ run "hung and hostile servers: deadlines, signals, exit status" integration/e2e/
 run "a dashboard you can trust (tmux)" integration/e2e/trust.sh
 run "the shipped binary: demo server beside it, make install and uninstall" integration/e2e/demo_install.sh
 run "a fleet: three hosts, real Prometheus and Alertmanager, faults injected" integration/fleet/fleet.sh
+# Last, as it rebuilds the package with the OTLP trait on (swift-otel), into the same folder.
+echo "== build with --traits OTLP"
+quiet swift build --traits OTLP --product mcptop
+run "OTLP traces to a receiver on the official protobuf definitions" integration/otlp/otlp.sh
 if ((${#failed[@]} > 0)); then
     echo "failed: ${failed[*]}" >&2
     exit 1

@@ -40,6 +40,5 @@ enum RefreshFailureReason: String, CaseIterable, Sendable {
 /// The `issuer` label: the authorization server's host, with the port when it has one; never
 /// a path, query or user information. "unknown" when the issuer is no URL.
 func issuerLabel(_ issuer: String) -> String {
-    guard let url = URLComponents(string: issuer), let host = url.host, !host.isEmpty else { return "unknown" }
-    return url.port.map { "\(host):\($0)" } ?? host
+    AuthStep.Exchange.host(of: issuer) ?? "unknown"
 }

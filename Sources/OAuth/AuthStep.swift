@@ -19,12 +19,30 @@ public struct AuthStep: Sendable, Equatable, CustomStringConvertible {
         public var error: String?
         /// No answer because the request was cancelled (not a network failure).
         public var cancelled: Bool
+        /// The endpoint's host (and port), never its path or query.
+        public var host: String?
+        /// How long the request took, in seconds; it ended at the step's `time`.
+        public var seconds: Double?
 
-        public init(purpose: String, status: Int?, error: String? = nil, cancelled: Bool = false) {
+        public init(
+            purpose: String, status: Int?, error: String? = nil, cancelled: Bool = false, host: String? = nil,
+            seconds: Double? = nil
+        ) {
             self.purpose = purpose
             self.status = status
             self.error = error
             self.cancelled = cancelled
+            self.host = host
+            self.seconds = seconds
+        }
+
+        /// A URL's host, with its port when it has one: no scheme, user information, path or
+        /// query. Nil when `url` has no host.
+        public static func host(of url: String) -> String? {
+            guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+                return nil
+            }
+            return components.port.map { "\(host):\($0)" } ?? host
         }
     }
 

@@ -45,19 +45,22 @@ struct OAuthHTTP: Sendable {
 
     private func send(_ request: HTTPRequest, what: String) async throws(OAuthError) -> Reply {
         let action = "\(request.method) \(displayURL(request.url)) (\(what))"
+        let host = AuthStep.Exchange.host(of: request.url)
+        let started = ContinuousClock.now
+        func exchange(_ status: Int?, error: String? = nil, cancelled: Bool = false) -> AuthStep.Exchange {
+            let elapsed = (ContinuousClock.now - started).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            return .init(
+                purpose: what, status: status, error: error, cancelled: cancelled, host: host, seconds: seconds)
+        }
         let response: HTTPResponse
         do {
             response = try await http.send(request)
         } catch let error as HTTPError {
-            onStep(
-                AuthStep(
-                    action: action, outcome: "failed: \(error.kind)", exchange: .init(purpose: what, status: nil)))
+            onStep(AuthStep(action: action, outcome: "failed: \(error.kind)", exchange: exchange(nil)))
             throw OAuthError(server: server, .transient("\(what): \(error)"))
         } catch {
-            onStep(
-                AuthStep(
-                    action: action, outcome: "cancelled",
-                    exchange: .init(purpose: what, status: nil, cancelled: true)))
+            onStep(AuthStep(action: action, outcome: "cancelled", exchange: exchange(nil, cancelled: true)))
             throw OAuthError(server: server, .transient("\(what): cancelled"))
         }
         let json = try? JSONValue.parse(response.body)
@@ -67,7 +70,7 @@ struct OAuthHTTP: Sendable {
         onStep(
             AuthStep(
                 action: action, outcome: outcome,
-                exchange: .init(purpose: what, status: response.status, error: code.map { String($0.prefix(64)) })))
+                exchange: exchange(response.status, error: code.map { String($0.prefix(64)) })))
         return Reply(status: response.status, json: json, headers: response.headers)
     }
 }
