@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Layers (ARCHITECTURE.md): Support (JSON, text, deadlines) under everything; HTTP (libcurl);
@@ -25,6 +25,11 @@ let package = Package(
         .executable(name: "mcptop-demo-server", targets: ["DemoServerMain"]),
         .executable(name: "mcptop-bench-client", targets: ["BenchClient"]),
     ],
+    // OTLP export (traces of what `watch` sees) costs swift-otel's build: off unless asked
+    // for with `swift build --traits OTLP`.
+    traits: [
+        .trait(name: "OTLP", description: "mcptop watch exports traces over OTLP/HTTP (swift-otel)")
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
@@ -34,6 +39,10 @@ let package = Package(
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.19.7"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -87,6 +96,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .target(
+            name: "MonitorOTLP",
+            dependencies: [
+                "Monitor", "OAuth",
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTLP"])),
+                .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["OTLP"])),
+                .product(
+                    name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["OTLP"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["OTLP"])),
+            ]),
+        .target(
             name: "DemoServer",
             dependencies: [
                 "Support", .product(name: "Crypto", package: "swift-crypto"),
@@ -96,7 +115,8 @@ let package = Package(
         .executableTarget(
             name: "mcptop",
             dependencies: [
-                "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "Dashboard", "Terminal", "App", "Bridge",
+                "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "MonitorOTLP", "Dashboard", "Terminal",
+                "App", "Bridge",
                 "Support", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]),

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: what `make test` and CI run.
 #   1. setup (system packages), 2. build, 3. swift test (unit + loopback integration),
-#   4. format lint, 5. the integration/ scripts: interop with the official Python MCP SDK
-#   (protocol, OAuth, its client through proxy and serve) and the binary end to end (tmux,
-#   hostile servers, demo and install).
+#   4. format lint and the shipped Prometheus rules (promtool), 5. the integration/ scripts:
+#   interop with the official Python MCP SDK (protocol, OAuth, its client through proxy and
+#   serve), the binary end to end (tmux, hostile servers, demo and install) and a fleet of
+#   three watches under Prometheus and Alertmanager.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -25,6 +26,10 @@ SNAPSHOT_TESTING_RECORD=never quiet swift test
 echo "== format"
 swift format lint --strict --recursive Sources Tests
 
+echo "== prometheus rules (contrib/prometheus)"
+promtool check rules contrib/prometheus/mcptop.rules.yml
+promtool test rules contrib/prometheus/tests/*.yml
+
 # The end-to-end scripts drive the debug binary; each runs even when one before it failed,
 # and the run fails at the end, naming them.
 export MCPTOP
@@ -43,6 +48,14 @@ run "hung and hostile servers: deadlines, signals, exit status" integration/e2e/
 run "a dashboard you can trust (tmux)" integration/e2e/trust.sh
 run "other clients: import, their tokens, read-only (tmux)" integration/e2e/others.sh
 run "the shipped binary: demo server beside it, make install and uninstall" integration/e2e/demo_install.sh
+run "a fleet: three hosts, real Prometheus and Alertmanager, faults injected" integration/fleet/fleet.sh
+# Last, as it rebuilds the package with the OTLP trait on (swift-otel), into the same folder.
+echo "== build with --traits OTLP"
+if quiet swift build --traits OTLP --product mcptop; then
+    run "OTLP traces to a receiver on the official protobuf definitions" integration/otlp/otlp.sh
+else
+    failed+=("swift build --traits OTLP")
+fi
 if ((${#failed[@]} > 0)); then
     echo "failed: ${failed[*]}" >&2
     exit 1

@@ -46,6 +46,8 @@ enum StatusOutcome {
             line = login(update, server: server, in: &state)
         case .sessionRenewed(let text):
             line = text
+        case .tokenRejected(let expiredAt):
+            line = "the server refused the access token (401)\(expiredAt == nil ? "" : "; it had expired")"
         case .log(let text):
             line = text
         }

@@ -1,5 +1,6 @@
 import DemoServer
 import Foundation
+import Synchronization
 
 // mcptop-demo-server: runs the loopback demo MCP server until SIGINT or SIGTERM; with
 // --demo-fleet, the five servers of `mcptop demo` (which starts this executable as its child).
@@ -31,6 +32,11 @@ let usage = """
                       answer every refresh with invalid_grant
       --refresh-delay S
                       wait S seconds before answering a refresh
+
+    With --oauth, signals switch faults on and off while it runs (fault tests, e.g.
+    integration/fleet/fleet.sh):
+      SIGUSR1         refreshes answer 400 invalid_grant / work again (toggles)
+      SIGUSR2         refreshes answer 503 temporarily_unavailable / work again (toggles)
 
     """
 
@@ -168,6 +174,43 @@ do {
     exit(1)
 }
 say("listening http://127.0.0.1:\(boundPort)/mcp")
+
+/// One fault, on or off.
+final class FaultSwitch: Sendable {
+    private let state: Mutex<Bool>
+
+    init(on: Bool) {
+        state = Mutex(on)
+    }
+
+    /// Flips it; returns whether it is on now.
+    func toggle() -> Bool {
+        state.withLock { on in
+            on.toggle()
+            return on
+        }
+    }
+}
+
+// Fault switches: each signal flips one way refreshes fail, and says which way it is now.
+for (signalNumber, name) in [(SIGUSR1, "refuse-refresh"), (SIGUSR2, "fail-refresh")] where options.oauth != nil {
+    signal(signalNumber, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+    let switched = FaultSwitch(on: signalNumber == SIGUSR1 && options.oauth?.refuseRefresh == true)
+    source.setEventHandler {
+        let on = switched.toggle()
+        server.setOptions { options in
+            if signalNumber == SIGUSR1 {
+                options.oauth?.refuseRefresh = on
+            } else {
+                options.oauth?.failRefreshes = on ? Int.max : 0
+            }
+        }
+        say("\(name) \(on ? "on" : "off")")
+    }
+    source.resume()
+    signalSources.append(source)
+}
 
 for await _ in signals {
     break

@@ -21,8 +21,27 @@ public struct CallRecord: Sendable, Equatable, Identifiable {
     public var detail: String?
     /// The whole result, kept for the dashboard's result view.
     public var result: ToolResult?
-    /// For a call a client made through `mcptop proxy` or `serve`: "claude-code via proxy".
-    public var via: String? = nil
+    /// For a call a client made through `mcptop proxy` or `serve`: who and through which.
+    public var bridge: Bridge? = nil
+
+    /// The client of a bridged call and the bridge it came through.
+    public struct Bridge: Sendable, Hashable, CustomStringConvertible {
+        /// The client's name from its `initialize` (`clientInfo.name`): "claude-code".
+        public var client: String
+        /// "proxy" or "serve".
+        public var via: String
+
+        public init(client: String, via: String) {
+            self.client = client
+            self.via = via
+        }
+
+        /// "claude-code via proxy".
+        public var description: String { "\(client) via \(via)" }
+    }
+
+    /// "claude-code via proxy" for a bridged call, nil for the monitor's own.
+    public var via: String? { bridge?.description }
 
     /// `key=value` pairs, values shortened, at most `limit` characters.
     public static func digest(_ arguments: JSONValue?, limit: Int = 60) -> String {

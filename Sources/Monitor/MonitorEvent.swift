@@ -19,6 +19,10 @@ public struct MonitorEvent: Sendable {
         case login(LoginUpdate)
         /// The server forgot the session (a 404) and a new one was made.
         case sessionRenewed(String)
+        /// The server answered 401 to the stored access token. `expiredAt` is that token's
+        /// known expiry when it had passed by the time of the answer (a token the client should
+        /// have replaced before sending); nil when it had not expired or its expiry is unknown.
+        case tokenRejected(expiredAt: Date?)
         case log(String)
     }
 
@@ -55,6 +59,8 @@ public struct TokenSummary: Sendable, Equatable {
     public var expiresAt: Date?
     public var obtainedAt: Date?
     public var hasRefreshToken: Bool
+    /// The refresh token's last 4 characters: a new one after a refresh is a rotation.
+    public var refreshTokenFingerprint: String?
     public var refreshTokenObtainedAt: Date?
     public var refreshTokenExpiresAt: Date?
     public var lastRefreshAt: Date?
@@ -70,6 +76,7 @@ public struct TokenSummary: Sendable, Equatable {
         expiresAt = credential.expiresAt
         obtainedAt = credential.obtainedAt
         hasRefreshToken = credential.refreshToken != nil
+        refreshTokenFingerprint = credential.refreshToken.map { String($0.suffix(4)) }
         refreshTokenObtainedAt = credential.refreshTokenObtainedAt
         refreshTokenExpiresAt = credential.refreshTokenExpiresAt
         lastRefreshAt = credential.lastRefreshAt

@@ -1,3 +1,4 @@
+import Foundation
 import MCPClient
 import OAuth
 
@@ -8,10 +9,17 @@ public struct OAuthAuthorizer: Authorizer {
     public let manager: TokenManager
     /// Headers from the config that go along (API keys).
     public let staticHeaders: [(String, String)]
+    /// Told of each 401 to the stored access token, with that token's expiry when known
+    /// (the supervisor counts tokens presented after their expiry).
+    public let onRejected: @Sendable (_ expiresAt: Date?) -> Void
 
-    public init(manager: TokenManager, staticHeaders: [(String, String)] = []) {
+    public init(
+        manager: TokenManager, staticHeaders: [(String, String)] = [],
+        onRejected: @escaping @Sendable (_ expiresAt: Date?) -> Void = { _ in }
+    ) {
         self.manager = manager
         self.staticHeaders = staticHeaders
+        self.onRejected = onRejected
     }
 
     public func headers(for request: AuthorizationRequest) async throws -> [(String, String)] {
@@ -32,12 +40,13 @@ public struct OAuthAuthorizer: Authorizer {
             throw OAuthError(server: name, .insufficientScope(scopes: union.joined(separator: " ")))
         }
         guard failure.status == 401 else { return false }
-        guard try await manager.current() != nil else {
+        guard let stored = try await manager.current() else {
             throw OAuthError(server: name, .needsLogin(reason: "the server requires a login"))
         }
         let sent = failure.rejectedAuthorization.flatMap { header -> String? in
             header.lowercased().hasPrefix("bearer ") ? String(header.dropFirst(7)) : nil
         }
+        if let sent, sent == stored.accessToken { onRejected(stored.expiresAt) }
         return try await manager.rejected(token: sent)
     }
 }

@@ -52,10 +52,13 @@ public struct ServerSpec: Sendable {
 
     /// How the server's requests are authorized, decided here for the supervisor and the
     /// one-shot commands alike: the token `manager` holds (made by `tokenManager`) along with
-    /// the config's headers, or the config's headers alone.
-    public func authorizer(using manager: TokenManager?) -> any Authorizer {
+    /// the config's headers, or the config's headers alone. `onRejected` hears of each 401 to
+    /// the stored token, with its expiry.
+    public func authorizer(
+        using manager: TokenManager?, onRejected: @escaping @Sendable (_ expiresAt: Date?) -> Void = { _ in }
+    ) -> any Authorizer {
         guard let manager else { return StaticAuthorizer(headers: endpoint.headers) }
-        return OAuthAuthorizer(manager: manager, staticHeaders: endpoint.headers)
+        return OAuthAuthorizer(manager: manager, staticHeaders: endpoint.headers, onRejected: onRejected)
     }
 
     /// The authorizer of a one-shot command, with a token manager of its own.

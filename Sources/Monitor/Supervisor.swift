@@ -93,7 +93,7 @@ public actor Supervisor {
     /// with the server's own calls.
     public func recordBridged(_ event: BridgeActivity.Event) {
         let key = "\(event.pid) \(event.via) \(event.client)"
-        let via = "\(event.client) via \(event.via)"
+        let via = CallRecord.Bridge(client: event.client, via: event.via).description
         switch event.kind {
         case .attached:
             attachedClients[key] = via
@@ -112,7 +112,7 @@ public actor Supervisor {
             let record = CallRecord(
                 id: nextCallID, tool: event.tool ?? "?", argumentsDigest: "", startedAt: event.time,
                 duration: event.seconds, outcome: outcome, lastProgress: nil, detail: event.detail, result: nil,
-                via: via)
+                bridge: CallRecord.Bridge(client: event.client, via: event.via))
             nextCallID += 1
             callCount += 1
             if outcome != .ok { errorCount += 1 }
@@ -198,8 +198,10 @@ public actor Supervisor {
     private func loop() async {
         while !Task.isCancelled {
             enter(.connecting, "connecting to \(displayURL(spec.endpoint.target))")
-            let connection = MCPConnection(
-                endpoint: spec.endpoint, authorizer: spec.authorizer(using: manager), http: http)
+            let authorizer = spec.authorizer(using: manager) { [relay, clock] expiresAt in
+                relay.record(.tokenRejected(expiredAt: expiresAt.flatMap { $0 <= clock.now ? $0 : nil }))
+            }
+            let connection = MCPConnection(endpoint: spec.endpoint, authorizer: authorizer, http: http)
             self.connection = connection
             do {
                 await gate?.acquire()

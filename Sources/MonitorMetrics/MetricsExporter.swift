@@ -12,9 +12,11 @@ import Synchronization
 /// monitor's events when created and first reads every server's stored login, so refreshes
 /// already recorded there are not counted and the token countdown is known from the start.
 ///
-/// Each server has about ten series from the start (eight state gauges, two refresh
-/// counters). swift-prometheus 2.4.1 copies a metric family for every new series, so setting
-/// them up is quadratic: a few milliseconds for dozens of servers, about 1 s for 1000.
+/// Each server has thirteen series from the start (nine state gauges, two refresh counters,
+/// needs-login, session renewals) and about twelve more once its login is known (refresh
+/// failures by reason, rotations, expired tokens, the refresh token's gauges).
+/// swift-prometheus 2.4.1 copies a metric family for every new series, so setting them up is
+/// quadratic in the servers: a few milliseconds for dozens, seconds for 1000.
 public final class MetricsExporter: Sendable {
     public struct ServeError: Error, CustomStringConvertible {
         public var description: String

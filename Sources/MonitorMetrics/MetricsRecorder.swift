@@ -3,43 +3,20 @@ import Monitor
 import Prometheus
 import Synchronization
 
-/// Keeps a Prometheus registry in step with monitor events, one label set per server.
+/// Keeps a Prometheus registry in step with monitor events, one label set per server. The
+/// families, their types, help texts and labels are listed in ``MetricFamily``; the README has
+/// a line for each.
 ///
-/// - `mcptop_token_seconds_remaining{server}` (gauge): seconds until the access token expires,
-///   computed at each scrape from the last known expiry, so it counts down between refreshes;
-///   0 once expired. The series is absent while no expiry is known (no login, or a token
-///   issued without `expires_in`), so it never reads NaN or a made-up value.
-/// - `mcptop_refreshes_total{server,result="ok"|"failed"}` (counter): refreshes seen, each
-///   counted once (``RefreshTally``).
-/// - `mcptop_connection_state{server,state}` (gauge): 1 for the current phase, 0 for the other
-///   seven.
-/// - `mcptop_tool_calls_total{server,outcome}` (counter): finished tool calls by outcome
-///   (`ok`, `isError`, `protocolError`, `authError`, `cancelled`).
-/// - `mcptop_tool_call_duration_seconds{server}` (histogram): durations of finished calls.
+/// - `mcptop_token_seconds_remaining`: computed at each scrape from the last known expiry, so
+///   it counts down between refreshes; 0 once expired; absent while no expiry is known (no
+///   login, or a token issued without `expires_in`), so it never reads NaN or a made-up value.
+/// - `mcptop_refreshes_total{result}`: refreshes seen, each counted once (``RefreshTally``).
+/// - `mcptop_connection_state{state}`: 1 for the current phase, 0 for the others.
+/// - `mcptop_tool_calls_total{outcome}` and the `mcptop_tool_call_duration_seconds` histogram:
+///   finished tool calls, the monitor's own and those made through bridges.
+/// - The login health series (needs login, refresh token, failures by reason, rotations,
+///   expired tokens presented, session renewals, bridged calls): ``LoginHealth``.
 final class MetricsRecorder: Sendable {
-    // Computed: MetricNameDescriptor is not Sendable, so it cannot be a stored static.
-    static var tokenSecondsRemaining: MetricNameDescriptor {
-        MetricNameDescriptor(
-            metricName: "mcptop_token_seconds_remaining", unitName: "",
-            helpText: "Seconds until the access token expires (0 once expired; absent while the expiry is unknown).")
-    }
-    static var refreshes: MetricNameDescriptor {
-        MetricNameDescriptor(
-            metricName: "mcptop_refreshes_total", unitName: "", helpText: "Token refreshes by result.")
-    }
-    static var connectionState: MetricNameDescriptor {
-        MetricNameDescriptor(
-            metricName: "mcptop_connection_state", unitName: "",
-            helpText: "1 for the connection's current state, 0 for the others.")
-    }
-    static var toolCalls: MetricNameDescriptor {
-        MetricNameDescriptor(
-            metricName: "mcptop_tool_calls_total", unitName: "", helpText: "Finished tool calls by outcome.")
-    }
-    static var toolCallDuration: MetricNameDescriptor {
-        MetricNameDescriptor(
-            metricName: "mcptop_tool_call_duration_seconds", unitName: "", helpText: "Duration of finished tool calls.")
-    }
     /// Prometheus's default buckets, plus 30 s and 60 s for slow tools.
     static let durationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
@@ -48,6 +25,7 @@ final class MetricsRecorder: Sendable {
         let phases: [ConnectionState.Phase: Gauge]
         let refreshesOK: Counter
         let refreshesFailed: Counter
+        var health: LoginHealth
         var tokenSecondsRemaining: Gauge?
         var calls: [CallRecord.Outcome: Counter] = [:]
         var callDuration: ValueHistogram?
@@ -69,7 +47,8 @@ final class MetricsRecorder: Sendable {
             withMetrics(of: server, in: &servers) { metrics in
                 metrics.tally = RefreshTally(token: token)
                 setExpiry(token?.expiresAt, server: server, metrics: &metrics)
-                setPhase(state, metrics: metrics)
+                setPhase(state, metrics: &metrics)
+                metrics.health.login(token, now: now(), registry: registry)
             }
         }
     }
@@ -79,15 +58,25 @@ final class MetricsRecorder: Sendable {
             withMetrics(of: event.server, in: &servers) { metrics in
                 switch event.kind {
                 case .stateChanged(let state):
-                    setPhase(state.phase, metrics: metrics)
+                    setPhase(state.phase, metrics: &metrics)
                 case .tokenChanged(let token):
                     setExpiry(token?.expiresAt, server: event.server, metrics: &metrics)
                     count(metrics.tally.tokenChanged(token), metrics: metrics)
+                    metrics.health.login(token, now: now(), registry: registry)
                 case .refreshed(let outcome):
                     count(metrics.tally.refreshed(outcome), metrics: metrics)
                 case .callFinished(let call):
                     recordCall(call, server: event.server, metrics: &metrics)
-                case .callStarted, .callProgress, .authStep, .toolsListed, .login, .sessionRenewed, .log:
+                    if let bridge = call.bridge { metrics.health.bridgedCall(bridge, registry: registry) }
+                case .authStep(let step):
+                    if let reason = step.exchange.flatMap(RefreshFailureReason.init) {
+                        metrics.health.exchange(reason, registry: registry)
+                    }
+                case .tokenRejected(let expiredAt):
+                    if expiredAt != nil { metrics.health.expiredTokenPresented(registry: registry) }
+                case .sessionRenewed:
+                    metrics.health.sessionRenewed()
+                case .callStarted, .callProgress, .toolsListed, .login, .log:
                     break
                 }
             }
@@ -99,6 +88,7 @@ final class MetricsRecorder: Sendable {
         let now = now()
         servers.withLock { servers in
             for metrics in servers.values {
+                metrics.health.update(now: now)
                 guard let expiresAt = metrics.expiresAt, let gauge = metrics.tokenSecondsRemaining else { continue }
                 gauge.set(to: max(0, expiresAt.timeIntervalSince(now)))
             }
@@ -120,28 +110,32 @@ final class MetricsRecorder: Sendable {
     /// change is an increase a `rate()` can see.
     private func makeMetrics(server: String) -> ServerMetrics {
         var phases: [ConnectionState.Phase: Gauge] = [:]
+        let state = MetricFamily.connectionState
         for phase in ConnectionState.Phase.allCases {
             phases[phase] = registry.makeGauge(
-                descriptor: Self.connectionState, labels: [("server", server), ("state", phase.rawValue)])
+                descriptor: state.descriptor, labels: state.labels(server, phase.rawValue))
         }
         phases[.idle]?.set(to: 1)
+        let refreshes = MetricFamily.refreshes
         return ServerMetrics(
             phases: phases,
-            refreshesOK: registry.makeCounter(
-                descriptor: Self.refreshes, labels: [("server", server), ("result", "ok")]),
+            refreshesOK: registry.makeCounter(descriptor: refreshes.descriptor, labels: refreshes.labels(server, "ok")),
             refreshesFailed: registry.makeCounter(
-                descriptor: Self.refreshes, labels: [("server", server), ("result", "failed")]))
+                descriptor: refreshes.descriptor, labels: refreshes.labels(server, "failed")),
+            health: LoginHealth(server: server, registry: registry))
     }
 
-    private func setPhase(_ phase: ConnectionState.Phase, metrics: ServerMetrics) {
+    private func setPhase(_ phase: ConnectionState.Phase, metrics: inout ServerMetrics) {
         for (each, gauge) in metrics.phases { gauge.set(to: each == phase ? 1 : 0) }
+        metrics.health.phase(phase)
     }
 
     private func setExpiry(_ expiresAt: Date?, server: String, metrics: inout ServerMetrics) {
         metrics.expiresAt = expiresAt
         switch (expiresAt, metrics.tokenSecondsRemaining) {
         case (let expiresAt?, nil):
-            let gauge = registry.makeGauge(descriptor: Self.tokenSecondsRemaining, labels: [("server", server)])
+            let family = MetricFamily.tokenSecondsRemaining
+            let gauge = registry.makeGauge(descriptor: family.descriptor, labels: family.labels(server))
             gauge.set(to: max(0, expiresAt.timeIntervalSince(now())))
             metrics.tokenSecondsRemaining = gauge
         case (nil, let gauge?):
@@ -164,14 +158,16 @@ final class MetricsRecorder: Sendable {
         let counter =
             metrics.calls[call.outcome]
             ?? registry.makeCounter(
-                descriptor: Self.toolCalls, labels: [("server", server), ("outcome", call.outcome.rawValue)])
+                descriptor: MetricFamily.toolCalls.descriptor,
+                labels: MetricFamily.toolCalls.labels(server, call.outcome.rawValue))
         metrics.calls[call.outcome] = counter
         counter.increment()
         guard let duration = call.duration else { return }
         let histogram =
             metrics.callDuration
             ?? registry.makeValueHistogram(
-                descriptor: Self.toolCallDuration, labels: [("server", server)], buckets: Self.durationBuckets)
+                descriptor: MetricFamily.toolCallDuration.descriptor,
+                labels: MetricFamily.toolCallDuration.labels(server), buckets: Self.durationBuckets)
         metrics.callDuration = histogram
         histogram.record(duration)
     }

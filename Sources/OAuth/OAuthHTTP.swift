@@ -45,20 +45,32 @@ struct OAuthHTTP: Sendable {
 
     private func send(_ request: HTTPRequest, what: String) async throws(OAuthError) -> Reply {
         let action = "\(request.method) \(displayURL(request.url)) (\(what))"
+        let host = AuthStep.Exchange.host(of: request.url)
+        let started = ContinuousClock.now
+        func exchange(_ status: Int?, error: String? = nil, cancelled: Bool = false) -> AuthStep.Exchange {
+            let elapsed = (ContinuousClock.now - started).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            return .init(
+                purpose: what, status: status, error: error, cancelled: cancelled, host: host, seconds: seconds)
+        }
         let response: HTTPResponse
         do {
             response = try await http.send(request)
         } catch let error as HTTPError {
-            onStep(AuthStep(action: action, outcome: "failed: \(error.kind)"))
+            onStep(AuthStep(action: action, outcome: "failed: \(error.kind)", exchange: exchange(nil)))
             throw OAuthError(server: server, .transient("\(what): \(error)"))
         } catch {
-            onStep(AuthStep(action: action, outcome: "cancelled"))
+            onStep(AuthStep(action: action, outcome: "cancelled", exchange: exchange(nil, cancelled: true)))
             throw OAuthError(server: server, .transient("\(what): cancelled"))
         }
         let json = try? JSONValue.parse(response.body)
         var outcome = "HTTP \(response.status)"
-        if let error = json?["error"]?.stringValue { outcome += " \(error)" }
-        onStep(AuthStep(action: action, outcome: outcome))
+        let code = json?["error"]?.stringValue
+        if let code { outcome += " \(code)" }
+        onStep(
+            AuthStep(
+                action: action, outcome: outcome,
+                exchange: exchange(response.status, error: code.map { String($0.prefix(64)) })))
         return Reply(status: response.status, json: json, headers: response.headers)
     }
 }

@@ -190,6 +190,12 @@ import Testing
         let refused = try await Scrape.get(port)
         #expect(refused.value(Self.refreshesFailed) == 1, "one refused refresh, reported twice, counted once")
         #expect(refused.value(Self.refreshesOK) == 2)
+        // Both refreshes rotated the refresh token; the refusal is an invalid_grant at the issuer.
+        let issuer = #"server="demo",issuer="127.0.0.1:\#(URLComponents(string: server.url)?.port ?? 0)""#
+        #expect(refused.value("mcptop_refresh_token_rotations_total{\(issuer)}") == 2)
+        #expect(refused.value("mcptop_refresh_failures_total{\(issuer),reason=\"invalid_grant\"}") == 1)
+        #expect(refused.value(#"mcptop_needs_login{server="demo"}"#) == 1)
+        #expect(refused.value("mcptop_refresh_token_present{\(issuer)}") == 1)
 
         await monitor.stop()
         await exporter.stop()

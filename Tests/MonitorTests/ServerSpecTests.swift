@@ -2,6 +2,7 @@ import Foundation
 import MCPClient
 import Monitor
 import OAuth
+import Synchronization
 import Testing
 
 /// The one place that decides between OAuth and the config's own headers, for the supervisor
@@ -41,5 +42,30 @@ import Testing
         #expect(spec.httpURL == nil)
         #expect(spec.tokenManager(store: temporaryStore()) == nil)
         #expect(spec.authorizer(store: temporaryStore()) is StaticAuthorizer)
+    }
+
+    /// The supervisor counts tokens presented after their expiry from what the authorizer tells
+    /// it of each 401: the stored token's expiry, and nothing for a token that is not the
+    /// stored one (already replaced).
+    @Test func a401ToTheStoredTokenTellsItsExpiry() async throws {
+        let store = temporaryStore()
+        let expiry = Date(timeIntervalSince1970: 1_800_000_000)
+        var credential = Credential(
+            serverURL: "https://mcp.example.com/mcp", resource: "https://mcp.example.com/mcp",
+            issuer: "http://127.0.0.1:1", clientID: "client", tokenEndpoint: "http://127.0.0.1:1/token",
+            revocationEndpoint: nil, tokens: TokenResponse(json: ["access_token": "stored-token"])!, now: expiry)
+        credential.expiresAt = expiry
+        try store.save(credential)
+        let spec = Self.spec(Self.http)
+        let manager = try #require(spec.tokenManager(store: store))
+        let told = Mutex<[Date?]>([])
+        let authorizer = spec.authorizer(using: manager) { expiresAt in told.withLock { $0.append(expiresAt) } }
+        var failure = AuthorizationFailure(status: 401, url: "https://mcp.example.com/mcp", challenges: [])
+        failure.rejectedAuthorization = "Bearer stored-token"
+        // No refresh token: the refresh that follows fails, which is not what is tested here.
+        _ = try? await authorizer.handle(failure, for: Self.request)
+        failure.rejectedAuthorization = "Bearer an-older-token"
+        _ = try? await authorizer.handle(failure, for: Self.request)
+        #expect(told.withLock { $0 } == [expiry])
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import MCPClient
 import Monitor
 import MonitorMetrics
+import MonitorOTLP
 import Support
 import Synchronization
 
@@ -97,6 +98,7 @@ struct WatchCommand: AsyncParsableCommand {
             }
         }
         let exporter = try await startMetrics(monitor)
+        let telemetry = Self.startTelemetry(monitor)
         monitor.start()
 
         let stopSignal = StopSignal()
@@ -111,6 +113,7 @@ struct WatchCommand: AsyncParsableCommand {
         // hang (the metrics listener), the process still ends.
         stopSignal.exitUnlessStopped(within: 5)
         await monitor.stop()
+        await telemetry?.stop()
         await exporter?.stop()
         await reader.value
         stopSignal.stopped()
@@ -136,6 +139,18 @@ struct WatchCommand: AsyncParsableCommand {
         if !unhealthy.isEmpty {
             throw CommandFailure(
                 message: "not healthy: \(unhealthy.joined(separator: ", "))", status: ExitStatus.connection)
+        }
+    }
+
+    /// Exports traces over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces endpoint)
+    /// is set; a build without the `OTLP` trait, or a bad setting, is a warning: the variable
+    /// may be meant for other programs.
+    private static func startTelemetry(_ monitor: Monitor) -> OTLPExport? {
+        do {
+            return try OTLPExport.start(monitor: monitor, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Console.warn("\(error)")
+            return nil
         }
     }
 

@@ -131,6 +131,13 @@ struct EventPrinter: Sendable {
             return ("login", text, [("outcome", .string(outcome)), ("message", .string(text))])
         case .sessionRenewed(let text):
             return ("session", text, [("message", .string(text))])
+        case .tokenRejected(let expiredAt):
+            guard let expiredAt else { return ("rejected", "the server refused the access token (401)", []) }
+            let ago = TimeText.duration(event.time.timeIntervalSince(expiredAt))
+            return (
+                "rejected", "the server refused the access token: it had expired \(ago) ago (401)",
+                [("expiredSeconds", .double(event.time.timeIntervalSince(expiredAt)))]
+            )
         case .log(let text):
             return ("log", text, [("message", .string(text))])
         }

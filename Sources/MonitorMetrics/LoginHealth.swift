@@ -1,0 +1,142 @@
+import Foundation
+import Monitor
+import Prometheus
+
+/// One server's login health series: whether it needs a login, its refresh token's presence
+/// and lifetime, the time until a browser login, refresh failures by reason, rotations, expired
+/// tokens presented, session renewals and calls made through bridges.
+///
+/// Counters labelled with an issuer are made, at 0, as soon as the issuer is known, so the
+/// first failure is an increase `rate()` and `increase()` can see; they stay when the login
+/// moves to another issuer (a counter never goes back). The gauges follow the current login.
+struct LoginHealth {
+    /// The counters of one issuer.
+    struct IssuerCounters {
+        let failures: [RefreshFailureReason: Counter]
+        let rotations: Counter
+        let expiredPresented: Counter
+    }
+
+    /// The gauges of the current login, re-made when it changes.
+    private struct LoginGauges {
+        var refreshTokenPresent: Gauge
+        var refreshTokenRemaining: Gauge?
+        var loginRemaining: Gauge?
+    }
+
+    private let server: String
+    private let needsLogin: Gauge
+    private let sessionRenewals: Counter
+    private var phaseNeedsLogin = false
+    private var token: TokenSummary?
+    private var issuer: String?
+    private var counters: [String: IssuerCounters] = [:]
+    private var gauges: LoginGauges?
+    private var bridged: [CallRecord.Bridge: Counter] = [:]
+
+    init(server: String, registry: PrometheusCollectorRegistry) {
+        self.server = server
+        needsLogin = registry.makeGauge(
+            descriptor: MetricFamily.needsLogin.descriptor, labels: MetricFamily.needsLogin.labels(server))
+        sessionRenewals = registry.makeCounter(
+            descriptor: MetricFamily.sessionRenewals.descriptor, labels: MetricFamily.sessionRenewals.labels(server))
+    }
+
+    /// When a browser login will be needed, as far as the stored login tells: the refresh
+    /// token's expiry (when the server or the config gave one), the access token's when there
+    /// is no refresh token, `distantPast` for a login already unusable, nil when unknown.
+    static func loginDeadline(_ token: TokenSummary?) -> Date? {
+        guard let token else { return nil }
+        if token.unusableReason != nil { return .distantPast }
+        return token.hasRefreshToken ? token.refreshTokenExpiresAt : token.expiresAt
+    }
+
+    mutating func phase(_ phase: ConnectionState.Phase) {
+        phaseNeedsLogin = phase == .needsLogin
+        needsLogin.set(to: phaseNeedsLogin || token?.unusableReason != nil ? 1 : 0)
+    }
+
+    /// The stored login changed (or is first known); a refresh that replaced the refresh
+    /// token counts as a rotation.
+    mutating func login(_ token: TokenSummary?, now: Date, registry: PrometheusCollectorRegistry) {
+        let previous = self.token
+        self.token = token
+        needsLogin.set(to: phaseNeedsLogin || token?.unusableReason != nil ? 1 : 0)
+        let issuer = token.map { issuerLabel($0.issuer) }
+        if let gauges { Self.unregister(gauges, registry: registry) }
+        gauges = nil
+        self.issuer = issuer
+        guard let token, let issuer else { return }
+        let issuerCounters = counters(of: issuer, registry: registry)
+        if let previous, token.refreshCount > previous.refreshCount, token.hasRefreshToken,
+            token.refreshTokenObtainedAt != previous.refreshTokenObtainedAt
+                || token.refreshTokenFingerprint != previous.refreshTokenFingerprint
+        {
+            issuerCounters.rotations.increment()
+        }
+        func gauge(_ family: MetricFamily) -> Gauge {
+            registry.makeGauge(descriptor: family.descriptor, labels: family.labels(server, issuer))
+        }
+        let present = gauge(.refreshTokenPresent)
+        present.set(to: token.hasRefreshToken ? 1 : 0)
+        gauges = LoginGauges(
+            refreshTokenPresent: present,
+            refreshTokenRemaining: token.refreshTokenExpiresAt == nil ? nil : gauge(.refreshTokenSecondsRemaining),
+            loginRemaining: Self.loginDeadline(token) == nil ? nil : gauge(.loginSecondsRemaining))
+        update(now: now)
+    }
+
+    /// Brings the countdowns up to `now` (at each scrape).
+    func update(now: Date) {
+        guard let gauges, let token else { return }
+        if let end = token.refreshTokenExpiresAt {
+            gauges.refreshTokenRemaining?.set(to: max(0, end.timeIntervalSince(now)))
+        }
+        if let end = Self.loginDeadline(token) { gauges.loginRemaining?.set(to: max(0, end.timeIntervalSince(now))) }
+    }
+
+    /// A request to the token endpoint; counted when it was a refresh that failed.
+    mutating func exchange(_ reason: RefreshFailureReason, registry: PrometheusCollectorRegistry) {
+        counters(of: issuer ?? "unknown", registry: registry).failures[reason]?.increment()
+    }
+
+    mutating func expiredTokenPresented(registry: PrometheusCollectorRegistry) {
+        counters(of: issuer ?? "unknown", registry: registry).expiredPresented.increment()
+    }
+
+    func sessionRenewed() {
+        sessionRenewals.increment()
+    }
+
+    /// A call a client made through `proxy` or `serve`. Client names come from other
+    /// programs: at most 64 characters of one go into the label.
+    mutating func bridgedCall(_ bridge: CallRecord.Bridge, registry: PrometheusCollectorRegistry) {
+        let counter =
+            bridged[bridge]
+            ?? registry.makeCounter(
+                descriptor: MetricFamily.bridgedCalls.descriptor,
+                labels: MetricFamily.bridgedCalls.labels(server, String(bridge.client.prefix(64)), bridge.via))
+        bridged[bridge] = counter
+        counter.increment()
+    }
+
+    private mutating func counters(of issuer: String, registry: PrometheusCollectorRegistry) -> IssuerCounters {
+        if let known = counters[issuer] { return known }
+        func counter(_ family: MetricFamily, _ values: String...) -> Counter {
+            registry.makeCounter(descriptor: family.descriptor, labels: family.labels([server, issuer] + values))
+        }
+        var failures: [RefreshFailureReason: Counter] = [:]
+        for reason in RefreshFailureReason.allCases { failures[reason] = counter(.refreshFailures, reason.rawValue) }
+        let made = IssuerCounters(
+            failures: failures, rotations: counter(.refreshTokenRotations),
+            expiredPresented: counter(.expiredTokensPresented))
+        counters[issuer] = made
+        return made
+    }
+
+    private static func unregister(_ gauges: LoginGauges, registry: PrometheusCollectorRegistry) {
+        registry.unregisterGauge(gauges.refreshTokenPresent)
+        if let gauge = gauges.refreshTokenRemaining { registry.unregisterGauge(gauge) }
+        if let gauge = gauges.loginRemaining { registry.unregisterGauge(gauge) }
+    }
+}

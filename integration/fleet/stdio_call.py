@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""A minimal MCP client over stdio for fleet.sh and otlp.sh:
+
+    stdio_call.py [--client NAME] COMMAND...      (e.g. `mcptop proxy demo`)
+
+runs COMMAND, initializes (2025-11-25) as client NAME (default "otlp-check"), calls the tool
+`echo` once, stays connected 2 s more (as a client does; a bridge's activity file goes with
+its process, and a watch reads them every half second), and exits 0 when the answer came
+without an error. Bounded: 20 s."""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+
+
+def main() -> int:
+    arguments = sys.argv[1:]
+    client = "otlp-check"
+    if arguments[:1] == ["--client"]:
+        client, arguments = arguments[1], arguments[2:]
+    process = subprocess.Popen(arguments, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    timer = threading.Timer(20, process.kill)
+    timer.start()
+
+    def send(message: dict) -> None:
+        process.stdin.write(json.dumps(message) + "\n")
+        process.stdin.flush()
+
+    def answer(wanted: int) -> dict:
+        for line in process.stdout:
+            message = json.loads(line)
+            if message.get("id") == wanted:
+                return message
+        raise SystemExit(f"stdio_call.py: no answer to request {wanted}")
+
+    send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": client, "version": "1.0"}}})
+    answer(1)
+    send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    send({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+          "params": {"name": "echo", "arguments": {"text": "hello"}}})
+    result = answer(2)
+    time.sleep(2)
+    process.stdin.close()
+    process.wait(timeout=10)
+    timer.cancel()
+    ok = "result" in result and not result["result"].get("isError")
+    print("call ok" if ok else f"call failed: {result}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
