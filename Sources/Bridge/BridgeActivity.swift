@@ -68,6 +68,18 @@ public enum BridgeActivity {
         }
     }
 
+    /// Whether the process that wrote a bridge file (`<pid>-<via>.jsonl`) has ended.
+    static func hasEnded(_ name: String) -> Bool {
+        guard let pid = Int32(name.prefix { $0.isNumber }) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    /// Seconds since a file was last written.
+    static func age(of path: String, now: Date) -> TimeInterval {
+        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
+        return modified.map { now.timeIntervalSince($0) } ?? .infinity
+    }
+
     /// `$XDG_RUNTIME_DIR/mcptop/bridges`, else `<state folder>/bridges`.
     public static func folder(environment: [String: String], stateDirectory: String) -> String {
         if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
@@ -91,6 +103,7 @@ public enum BridgeActivity {
             } catch {
                 return nil
             }
+            Self.removeFinished(in: folder)
             path = folder + "/\(getpid())-\(via).jsonl"
             descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard descriptor >= 0 else { return nil }
@@ -98,8 +111,22 @@ public enum BridgeActivity {
         }
 
         deinit {
+            // The file stays for the readers to finish it: a bridge that lived less than a
+            // reader's polling interval still shows its calls. `removeFinished` clears it later.
             close(descriptor)
-            unlink(path)
+        }
+
+        /// How long the file of a bridge that ended stays for the readers: many poll intervals.
+        public static let grace: TimeInterval = 30
+
+        /// Removes the files of bridges that ended more than `grace` seconds ago, so files do not
+        /// pile up where no dashboard runs.
+        static func removeFinished(in folder: String, now: Date = Date()) {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+            for name in names where name.hasSuffix(".jsonl") {
+                let path = folder + "/" + name
+                if BridgeActivity.hasEnded(name), BridgeActivity.age(of: path, now: now) > grace { unlink(path) }
+            }
         }
 
         public func record(_ event: Event) {
@@ -159,15 +186,18 @@ public enum BridgeActivity {
                     }
                 }
                 events += read
-                if let pid = Int32(name.prefix { $0.isNumber }), kill(pid, 0) != 0, errno == ESRCH {
-                    unlink(path)
-                    offsets[path] = nil
-                    partial[path] = nil
+                if BridgeActivity.hasEnded(name) {
+                    // Its clients have left; its file goes once every reader had time to read it.
                     for event in attached.removeValue(forKey: path) ?? [] {
                         var gone = event
                         gone.kind = .detached
                         gone.time = Date()
                         events.append(gone)
+                    }
+                    if BridgeActivity.age(of: path, now: Date()) > Log.grace {
+                        unlink(path)
+                        offsets[path] = nil
+                        partial[path] = nil
                     }
                 }
             }

@@ -30,10 +30,28 @@ import Testing
         // A pid no process has (above Linux's pid_max).
         let line =
             #"{"v":1,"event":"attached","pid":2147483000,"via":"serve","server":"acme","client":"cursor","time":1800000000}"#
-        _ = FileManager.default.createFile(atPath: path + "/2147483000-serve.jsonl", contents: Data((line + "\n").utf8))
-        let events = BridgeActivity.Reader(folder: path).poll()
-        #expect(events.map(\.kind) == [.attached, .detached])
-        #expect(!FileManager.default.fileExists(atPath: path + "/2147483000-serve.jsonl"))
+        let file = path + "/2147483000-serve.jsonl"
+        _ = FileManager.default.createFile(atPath: file, contents: Data((line + "\n").utf8))
+        let reader = BridgeActivity.Reader(folder: path)
+        #expect(reader.poll().map(\.kind) == [.attached, .detached])
+        #expect(FileManager.default.fileExists(atPath: file), "kept a while for other readers")
+        #expect(BridgeActivity.Reader(folder: path).poll().map(\.kind) == [.attached, .detached], "another reader")
+        #expect(reader.poll().isEmpty, "told once")
+        // Once the grace has passed, a reader removes the file.
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-BridgeActivity.Log.grace - 1)], ofItemAtPath: file)
+        _ = reader.poll()
+        #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
+    @Test func aBridgeThatEndedAtOnceStillShowsItsCalls() throws {
+        let path = folder()
+        let reader = BridgeActivity.Reader(folder: path)
+        do {
+            let log = try #require(BridgeActivity.Log(folder: path, via: "proxy"))
+            log.call(server: "acme", client: "quick", tool: "echo", seconds: 0.01, outcome: "ok", detail: nil)
+        }  // the bridge's log is gone before the reader looks
+        #expect(reader.poll().map(\.tool) == ["echo"])
     }
 
     @Test func malformedLinesAreSkipped() throws {
