@@ -2,8 +2,9 @@
 # What `mcptop proxy` and `mcptop serve` add to a call: the official Python SDK client calls
 # `echo` on the same DemoServer directly, through `mcptop proxy` (stdio) and through
 # `mcptop serve` (Streamable HTTP), in both of its modes, in the same run. Prints the median per
-# call of each and the difference; also the resident memory of a proxy process and of serve
-# with one and with three clients attached.
+# call of each and the difference. Then the same through curl (one keep-alive connection, no
+# MCP client library), which shows what `serve` itself adds; and the memory of proxy processes
+# (resident, and the private part each further client adds) and of serve with three clients.
 #   bench/bridge_latency.sh [CALLS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,17 +51,46 @@ for mode in legacy auto; do
 done
 echo "(median ms per call, $calls calls each, after 20 untimed)"
 
-# Memory: a proxy process holding one client, and serve before and with three clients.
-mkfifo "$work/in"
-"$bin/mcptop" "${common[@]}" proxy demo <"$work/in" >/dev/null 2>&1 &
-proxy_pid=$!
-pids+=($proxy_pid)
-exec 3>"$work/in"
-printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}' >&3
-printf '%s\n' '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}' >&3
+# The broker alone: curl sends the same 2026-07-28 tools/call on one keep-alive connection,
+# directly and through serve; libcurl's own time per request, median of $calls.
+printf '%s' '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"bench","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}' >"$work/body"
+curl_median() {  # curl_median URL [HEADER]
+    : >"$work/curl.cfg"
+    for index in $(seq "$calls"); do
+        {
+            ((index > 1)) && printf 'next\n'
+            printf 'url = "%s"\nheader = "Content-Type: application/json"\n' "$1"
+            printf 'header = "Accept: application/json, text/event-stream"\nheader = "MCP-Protocol-Version: 2026-07-28"\n'
+            printf 'header = "Mcp-Method: tools/call"\nheader = "Mcp-Name: echo"\n'
+            [ -n "${2:-}" ] && printf 'header = "%s"\n' "$2"
+            printf 'data = "@%s"\nwrite-out = "%%{time_total}\\n"\noutput = "/dev/null"\n' "$work/body"
+        } >>"$work/curl.cfg"
+    done
+    curl -s --noproxy '*' -K "$work/curl.cfg" | sort -n | awk '{ t[NR] = $1 } END { printf "%.3f", t[int((NR + 1) / 2)] * 1000 }'
+}
+direct="$(curl_median "$url")"
+served="$(curl_median "http://127.0.0.1:$port/demo/mcp" "Authorization: Bearer $token")"
+awk -v d="$direct" -v s="$served" 'BEGIN { printf "curl     %10.3f %10s %10.3f %12s %12.3f\n", d, "-", s, "-", s - d }'
+
+# Memory: proxy processes holding one client each after a call. A proxy's resident set is
+# mostly the binary's and the libraries' pages, shared by every mcptop process on the machine;
+# what each further client adds is the proxy's private memory (USS: Private_Clean +
+# Private_Dirty in /proc/PID/smaps_rollup).
+uss() { awk '/^Private_(Clean|Dirty):/ { kb += $2 } END { printf "%.1f", kb / 1024 }' "/proc/$1/smaps_rollup"; }
+proxies=()
+for index in 1 2 3; do
+    mkfifo "$work/in$index"
+    "$bin/mcptop" "${common[@]}" proxy demo <"$work/in$index" >/dev/null 2>&1 &
+    proxies+=($!)
+    pids+=($!)
+    exec {fd}>"$work/in$index"
+    printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}' >&$fd
+    printf '%s\n' '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}' >&$fd
+done
 sleep 1
-echo "proxy process with one client: $(rss "$proxy_pid") MiB resident"
-exec 3>&-
+for proxy_pid in "${proxies[@]}"; do
+    echo "proxy $proxy_pid with one client: $(rss "$proxy_pid") MiB resident, $(uss "$proxy_pid") MiB private (added per client)"
+done
 before="$(rss "$serve")"
 clients=()
 for _ in 1 2 3; do
