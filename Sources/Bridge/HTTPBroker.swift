@@ -180,66 +180,58 @@ public final class HTTPBroker: Sendable {
             }
             return json(.ok, reply, headers: headers)
         }
-        // The answer alone is plain JSON; anything before it (progress, the proxy's questions
-        // to the client) makes the response an SSE stream scoped to this request, the answer
-        // last (2025-11-25 transports.mdx, Sending Messages to the Server).
-        let (first, firstContinuation) = AsyncStream<Outgoing>.makeStream()
-        let (rest, restContinuation) = AsyncStream<Outgoing>.makeStream()
-        let started = Mutex(false)
-        let emit: @Sendable (Outgoing) -> Void = { outgoing in
-            let later = started.withLock { began in
-                defer { began = true }
-                return began
-            }
-            if later {
-                restContinuation.yield(outgoing)
-            } else {
-                firstContinuation.yield(outgoing)
-                firstContinuation.finish()
-            }
-        }
+        // The answer alone, when it comes within 100 ms, is plain JSON; anything before it
+        // (progress, the proxy's questions to the client) or a longer wait makes the response
+        // an SSE stream scoped to this request, the answer last (2025-11-25 transports.mdx).
+        let modern = ProtocolVersion.isModern(request.headers[.mcpProtocolVersion] ?? "")
+        let reply = ReplyChannel()
         let work = Task {
-            let reply = await session.respond(id: id, method: method, params: params) { emit(.message($0)) }
-            emit(.answer(reply))
-            restContinuation.finish()
+            let answer = await session.respond(id: id, method: method, params: params) { reply.send(.message($0)) }
+            reply.send(.answer(answer))
         }
-        var opening: Outgoing?
-        await withTaskCancellationHandler {
-            for await outgoing in first { opening = outgoing }
+        let decision = await withTaskCancellationHandler {
+            await reply.decide(within: .milliseconds(100))
         } onCancel: {
             work.cancel()
         }
-        switch opening {
-        case .answer(let reply?)?: return json(.ok, reply, headers: headers)
-        case .answer(nil)?, nil: return Response(status: .accepted)
-        case .message(let message)?:
+        switch decision {
+        case .json(let answer?): return json(.ok, answer, headers: headers)
+        case .json(nil): return Response(status: .accepted)
+        case .stream(let items):
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
             return Response(
                 status: .ok, headers: headers,
                 body: .init { writer in
+                    // A comment every half second shows whether the client is still there: a
+                    // 2026-07-28 client cancels by closing the stream (cancellation.mdx), and
+                    // the request is cancelled with it; on 2025-11-25 a disconnect is not a
+                    // cancellation (transports.mdx), so the request runs on, unheard.
+                    let heartbeat = Task {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .milliseconds(500))
+                            reply.send(.heartbeat)
+                        }
+                    }
+                    defer {
+                        heartbeat.cancel()
+                        if modern { work.cancel() }
+                    }
                     try await withTaskCancellationHandler {
-                        try await writer.write(Self.event(message))
-                        for await next in rest {
-                            switch next {
-                            case .message(let message): try await writer.write(Self.event(message))
-                            case .answer(let reply?): try await writer.write(Self.event(reply))
+                        for await item in items {
+                            switch item {
+                            case .message(let message), .answer(let message?):
+                                try await writer.write(Self.event(message))
                             case .answer(nil): break
+                            case .heartbeat: try await writer.write(ByteBuffer(string: ":\n\n"))
                             }
                         }
                         try await writer.finish(nil)
                     } onCancel: {
-                        work.cancel()
+                        if modern { work.cancel() }
                     }
                 })
         }
-    }
-
-    /// What a request's exchange carries to the client: messages before the answer, then the
-    /// answer (none for a cancelled request).
-    private enum Outgoing: Sendable {
-        case message(JSONRPCMessage)
-        case answer(JSONRPCMessage?)
     }
 
     private static func event(_ message: JSONRPCMessage) -> ByteBuffer {
@@ -297,4 +289,94 @@ public final class HTTPBroker: Sendable {
 
 extension HTTPField.Name {
     static let mcpSessionID = HTTPField.Name("Mcp-Session-Id")!
+    static let mcpProtocolVersion = HTTPField.Name("MCP-Protocol-Version")!
+}
+
+/// One request's way back on `mcptop serve`: JSON when the answer comes alone and soon; else
+/// an SSE stream of what comes before it, heartbeats, and the answer last.
+final class ReplyChannel: Sendable {
+    enum Item: Sendable {
+        case message(JSONRPCMessage)
+        /// None for a cancelled request.
+        case answer(JSONRPCMessage?)
+        case heartbeat
+    }
+
+    enum Decision: Sendable {
+        case json(JSONRPCMessage?)
+        case stream(AsyncStream<Item>)
+    }
+
+    private struct State {
+        var decision: Decision?
+        var waiter: CheckedContinuation<Decision, Never>?
+    }
+
+    private let state = Mutex(State())
+    private let items: AsyncStream<Item>
+    private let continuation: AsyncStream<Item>.Continuation
+
+    init() {
+        (items, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    /// The answer, or what comes before it; heartbeats only once streaming.
+    func send(_ item: Item) {
+        enum Route {
+            case drop, yield
+            case decided(CheckedContinuation<Decision, Never>?, Decision)
+        }
+        let route = state.withLock { state -> Route in
+            switch state.decision {
+            case .json?: return .drop
+            case .stream?: return .yield
+            case nil:
+                if case .heartbeat = item { return .drop }
+                let decision: Decision
+                if case .answer(let answer) = item { decision = .json(answer) } else { decision = .stream(items) }
+                state.decision = decision
+                defer { state.waiter = nil }
+                return .decided(state.waiter, decision)
+            }
+        }
+        switch route {
+        case .drop: return
+        case .yield: yield(item)
+        case .decided(let waiter, let decision):
+            waiter?.resume(returning: decision)  // without a waiter yet, `decide` finds it
+            if case .stream = decision { yield(item) }
+        }
+    }
+
+    private func yield(_ item: Item) {
+        continuation.yield(item)
+        if case .answer = item { continuation.finish() }
+    }
+
+    /// JSON or a stream: decided by the first thing sent, or a stream after `delay`.
+    func decide(within delay: Duration) async -> Decision {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            if !Task.isCancelled { self?.streamNow() }
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let decided = state.withLock { state -> Decision? in
+                if let decision = state.decision { return decision }
+                state.waiter = continuation
+                return nil
+            }
+            if let decided { continuation.resume(returning: decided) }
+        }
+    }
+
+    private func streamNow() {
+        let waiter = state.withLock { state -> CheckedContinuation<Decision, Never>? in
+            guard state.decision == nil else { return nil }
+            state.decision = .stream(items)
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: .stream(items))
+    }
 }

@@ -5,8 +5,8 @@
 # succeed, with no expired token presented and no rotated refresh token presented again (the
 # server counts both), also with three clients at once and a dashboard open on the same store.
 # A server without a login answers with an error naming `mcptop auth NAME`. The remote's
-# questions (elicitation) and its list changes reach the client in every pairing of revisions,
-# through both bridges, and a client following a server that restarts hears what it missed.
+# questions (elicitation), its list changes and the client's cancellations cross the bridges in
+# every pairing of revisions, and a client following a server that restarts hears what it missed.
 #
 #   MCPTOP=/path/to/mcptop integration/interop/proxy.sh
 set -uo pipefail
@@ -244,6 +244,28 @@ for remote in modern stateful old-sse; do
             2>"$work/asks.serve.$remote.$mode.err")"
         check "serve: $remote asks a $mode client ($(field "$out" protocolVersion)) and hears its answer" \
             "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
+    done
+done
+
+# Cancellation through the bridge in every pairing: the client gives up a slow call (a legacy
+# client says notifications/cancelled, a 2026-07-28 one closes its stream), the proxy cancels
+# the remote's request in the remote's form, and the Python peer says it was cancelled.
+cancelled() { cat "$work/asks-http.py.err" "$work/asks-sse.py.err" | grep -c "slow cancelled"; }
+for remote in modern stateful old-sse; do
+    for mode in legacy auto; do
+        for bridge in proxy serve; do
+            before="$(cancelled)"
+            if [ "$bridge" = proxy ]; then
+                target=(--mcptop "$MCPTOP" --config "$asks_config" --state-dir "$state" --server "$remote")
+            else
+                target=(--url "http://127.0.0.1:$asks_port/$remote/mcp" --token "$token")
+            fi
+            out="$(timeout -k 5 60 "$PY" "$here/py_proxy_client.py" --cancel "${target[@]}" --mode "$mode" \
+                2>"$work/cancel.$bridge.$remote.$mode.err")"
+            for _ in $(seq 1 20); do (($(cancelled) > before)) && break; sleep 0.1; done
+            check "$bridge: a $mode client's cancelled call is cancelled on $remote, and the session serves on" \
+                "$([ "$(field "$out" failed)" = 0 ] && (($(cancelled) > before)) && echo 1 || echo 0)" "$out"
+        done
     done
 done
 

@@ -12,7 +12,9 @@ for a name (elicitation), answer "Ada", and expect "hello Ada". --list-changed: 
 list (auto: `subscriptions/listen`; legacy: the notifications outside requests), call the peer's
 `touch` tool, and expect to hear that the tool list changed within 5 s. --await-change SECONDS:
 follow the tool list and wait that long to hear it changed, calling nothing (a bridge whose
-stream to the server broke says so). Prints "following" on stderr once it follows. --expect-error TEXT: the first call must fail with a message containing
+stream to the server broke says so). Prints "following" on stderr once it follows. --cancel: call
+the peer's `slow` tool (50 steps of 100 ms), give up after 0.7 s, then call `echo` to show the
+session still serves; the peer says on its stderr whether the cancellation reached it. --expect-error TEXT: the first call must fail with a message containing
 TEXT (a login that is missing); then exit 0.
 """
 
@@ -25,6 +27,7 @@ import statistics
 import sys
 import time
 
+import anyio
 import httpx2
 import mcp_types as types
 from mcp import Client
@@ -101,12 +104,24 @@ async def list_changed_check(client: Client, mode: str, touch: bool = True, wait
     return {"heard": heard, "failed": 0}
 
 
+async def cancel_check(client: Client) -> dict:
+    with anyio.move_on_after(0.7) as scope:
+        await client.call_tool("slow", {"steps": 50, "delayMs": 100})
+    await asyncio.sleep(1)
+    after = await client.call_tool("echo", {"text": "still here"})
+    got = [c.text for c in after.content if getattr(c, "type", None) == "text"]
+    ok = scope.cancelled_caught and got == ["still here"]
+    return {"gaveUp": scope.cancelled_caught, "after": got, "failed": 0 if ok else 1}
+
+
 async def run(args: argparse.Namespace) -> dict:
     failed = 0
     errors: list[str] = []
     timings: list[float] = []
     async with Client(target(args), mode=args.mode, elicitation_callback=answer_elicitation, message_handler=on_message) as client:
         version = client.protocol_version
+        if args.cancel:
+            return {"mode": args.mode, "protocolVersion": version, **(await cancel_check(client))}
         if args.await_change:
             checked = await list_changed_check(client, args.mode, touch=False, wait=args.await_change)
             return {"mode": args.mode, "protocolVersion": version, **checked}
@@ -162,6 +177,7 @@ def main() -> int:
     ap.add_argument("--elicit", action="store_true", help="call the Python peer's greet tool and answer its question")
     ap.add_argument("--list-changed", action="store_true", help="follow the tool list and call the peer's touch tool")
     ap.add_argument("--await-change", type=float, default=0, help="follow the tool list and wait this long")
+    ap.add_argument("--cancel", action="store_true", help="give up a slow call; the peer logs the cancellation")
     args = ap.parse_args()
     try:
         out = asyncio.run(asyncio.wait_for(run(args), timeout=120))

@@ -85,9 +85,16 @@ def build_server(log_level: str) -> MCPServer:
 
     @server.tool(description="Sleep delayMs milliseconds per step, reporting progress after each of the steps.")
     async def slow(ctx: Context, steps: int = 3, delayMs: int = 50) -> str:
-        for i in range(1, steps + 1):
-            await anyio.sleep(max(delayMs, 0) / 1000.0)
-            await ctx.report_progress(i, steps, f"step {i}/{steps}")
+        done = 0
+        try:
+            for i in range(1, steps + 1):
+                await anyio.sleep(max(delayMs, 0) / 1000.0)
+                await ctx.report_progress(i, steps, f"step {i}/{steps}")
+                done = i
+        except anyio.get_cancelled_exc_class():
+            # The line a test looks for: the client's cancellation reached this server.
+            print(f"slow cancelled after {done} of {steps} steps", file=sys.stderr, flush=True)
+            raise
         return f"done after {steps} steps"
 
     @server.tool(description="Always fails with a tool error (isError: true).")
