@@ -458,7 +458,7 @@ public actor Supervisor {
         switch Self.classify(error, server: spec.name) {
         case .needsLogin(let reason):
             enter(.needsLogin, reason)
-            await waitForUser()
+            await waitForUser(orLoginElsewhere: true)
         case .failed(let reason):
             enter(.failed, reason)
             await waitForUser()
@@ -475,12 +475,34 @@ public actor Supervisor {
     }
 
     /// Needs-login and failed states stay until the user acts (no spinning): a reconnect, a
-    /// finished login or a successful refresh lead to a new attempt.
-    private func waitForUser() async {
+    /// finished login or a successful refresh lead to a new attempt. Waiting for a login, the
+    /// store is looked at every few seconds too: a login made elsewhere (`mcptop auth` in a
+    /// terminal, another dashboard) is a new attempt, without a restart.
+    private func waitForUser(orLoginElsewhere watchesStore: Bool = false) async {
+        let refused = watchesStore ? await loginStamp() : nil
         while !Task.isCancelled {
-            guard let command = await wait(until: nil) else { continue }
+            let deadline = watchesStore ? clock.now.addingTimeInterval(Self.storeLookInterval) : nil
+            guard let command = await wait(until: deadline) else {
+                if watchesStore, let stamp = await loginStamp(), stamp != refused {
+                    publish(.log("a new login was stored; connecting again"))
+                    return
+                }
+                continue
+            }
             if await perform(command) { return }
         }
+    }
+
+    /// How often a server that needs a login looks for one made elsewhere.
+    public static let storeLookInterval: TimeInterval = 2
+
+    /// What tells one stored, usable login from another: nil when there is none.
+    private func loginStamp() async -> String? {
+        guard let manager, let credential = try? await manager.current(), credential.unusableReason == nil else {
+            return nil
+        }
+        let obtained = credential.obtainedAt?.timeIntervalSince1970 ?? 0
+        return "\(obtained) \(credential.refreshTokenObtainedAt?.timeIntervalSince1970 ?? 0) \(credential.issuer)"
     }
 
     /// A command while not connected; returns true when it calls for a new attempt.

@@ -35,10 +35,10 @@ public actor TokenManager {
     // MARK: Reading
 
     /// The stored login, read from disk the first time.
-    /// Without one, the store is read again each time: a login made by another process (the
-    /// dashboard, `mcptop auth`) is picked up without a restart.
+    /// Without one, or with one the server refused, the store is read again each time: a login
+    /// made by another process (the dashboard, `mcptop auth`) is picked up without a restart.
     public func current() throws(OAuthError) -> Credential? {
-        if !loaded || credential == nil { try reload() }
+        if !loaded || credential == nil || credential?.unusableReason != nil { try reload() }
         return credential
     }
 

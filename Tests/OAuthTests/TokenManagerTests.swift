@@ -158,6 +158,24 @@ final class TokenEndpointStub: Sendable {
         }
     }
 
+    @Test func aLoginStoredByAnotherProcessReplacesARefusedOne() async throws {
+        try await withStub { stub in
+            let endpoint = TokenEndpointStub()
+            endpoint.install(on: stub)
+            endpoint.mode.withLock { $0 = .invalidGrant }
+            let clock = TestClock()
+            let store = store()
+            try seed(store, stub: stub, clock: clock)
+            let manager = manager(store, stub: stub, clock: clock)
+            clock.advance(101)
+            await #expect(throws: OAuthError.self) { try await manager.accessToken() }
+            // `mcptop auth` in another terminal stores a new login: the next request uses it.
+            try seed(store, stub: stub, clock: clock)
+            #expect(try await manager.accessToken() == "access-0")
+            #expect(try await manager.current()?.unusableReason == nil)
+        }
+    }
+
     @Test func transientFailuresDeleteNothingAndKeepAValidToken() async throws {
         try await withStub { stub in
             let endpoint = TokenEndpointStub()
