@@ -190,7 +190,7 @@ public final class HTTPBroker: Sendable {
             reply.send(.answer(answer))
         }
         let decision = await withTaskCancellationHandler {
-            await reply.decide(within: .milliseconds(100))
+            await reply.decide(within: 0.1)
         } onCancel: {
             work.cancel()
         }
@@ -353,13 +353,10 @@ final class ReplyChannel: Sendable {
         if case .answer = item { continuation.finish() }
     }
 
-    /// JSON or a stream: decided by the first thing sent, or a stream after `delay`.
-    func decide(within delay: Duration) async -> Decision {
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: delay)
-            if !Task.isCancelled { self?.streamNow() }
-        }
-        defer { timer.cancel() }
+    /// JSON or a stream: decided by the first thing sent, or a stream after `seconds`.
+    func decide(within seconds: Double) async -> Decision {
+        let timer = Deadlines.shared.schedule(after: seconds) { [weak self] in self?.streamNow() }
+        defer { _ = Deadlines.shared.cancel(timer) }
         return await withCheckedContinuation { continuation in
             let decided = state.withLock { state -> Decision? in
                 if let decision = state.decision { return decision }

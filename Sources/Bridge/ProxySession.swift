@@ -337,13 +337,14 @@ public actor ProxySession {
             }
         }
         let modernClient = clientVersion.map(ProtocolVersion.isModern) == true
-        let request: ForwardedRequest
+        let event: ForwardedRequest.Event
+        var parkable: ForwardedRequest?
         if modernClient, let state = params?["requestState"]?.stringValue, let waiting = parked.take(state) {
             // A 2026-07-28 client's answers to what a stateful remote asked mid-request.
-            request = waiting
-            request.resume(answers: params?["inputResponses"], sink: sink)
+            waiting.resume(answers: params?["inputResponses"], sink: sink)
+            parkable = waiting
+            event = await waiting.next()
         } else {
-            request = ForwardedRequest(sink: sink)
             let upstream = self.upstream
             let capabilities =
                 modernClient
@@ -358,14 +359,33 @@ public actor ProxySession {
                         ?? .failure(JSONRPCError(code: JSONRPCError.internalError, message: "the client went away"))
                 }
             let server = name
-            request.start { notify, askRetrying throws(MCPError) in
-                try await Self.call(
-                    upstream, server: server, method, params: forwarded, wantsProgress: wantsProgress,
-                    capabilities: capabilities,
-                    notify: notify, ask: askClient ?? askRetrying, answersInputRequired: askClient)
+            let remoteIsStateful = (try? await upstream.serverInfo()).map { !$0.isStateless } ?? true
+            if modernClient, remoteIsStateful {
+                // The remote may ask mid-request, and this client answers by retrying: the
+                // request runs on its own, to wait parked for the retry.
+                let request = ForwardedRequest(sink: sink)
+                request.start { notify, askRetrying throws(MCPError) in
+                    try await Self.call(
+                        upstream, server: server, method, params: forwarded, wantsProgress: wantsProgress,
+                        capabilities: capabilities, notify: notify, ask: askRetrying, answersInputRequired: nil)
+                }
+                parkable = request
+                event = await request.next()
+            } else {
+                // Asked of this (stateful) client directly, or not at all: a 2026-07-28 remote
+                // asks with input_required, which a 2026-07-28 client answers itself.
+                do throws(MCPError) {
+                    event = .finished(
+                        .success(
+                            try await Self.call(
+                                upstream, server: server, method, params: forwarded, wantsProgress: wantsProgress,
+                                capabilities: capabilities, notify: sink, ask: askClient ?? Self.noQuestions,
+                                answersInputRequired: askClient)))
+                } catch {
+                    event = .finished(.failure(error))
+                }
             }
         }
-        let event = await request.next()
         relayed.finish()
         await relayer.value
         switch event {
@@ -375,7 +395,7 @@ public actor ProxySession {
             if let askedParams { question["params"] = askedParams }
             let result: JSONValue = [
                 "resultType": "input_required", "inputRequests": [key: question],
-                "requestState": .string(parked.park(request)),
+                "requestState": .string(parkable.map(parked.park) ?? ""),
             ]
             return .response(id: id, result: result)
         case .finished(.success(let result)):
@@ -427,6 +447,11 @@ public actor ProxySession {
                 onNotification: notify, onRequest: ask)
         }
         return result
+    }
+
+    /// A 2026-07-28 remote asks with input_required, never mid-request (mrtr.mdx).
+    private static let noQuestions: ServerRequestHandler = { method, _ in
+        .failure(JSONRPCError(code: JSONRPCError.methodNotFound, message: "\(method) is asked with input_required"))
     }
 
     /// Asks a stateful client what the remote asked (a request of the proxy's own, on the

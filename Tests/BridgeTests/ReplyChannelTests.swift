@@ -26,7 +26,7 @@ import Testing
         let reply = ReplyChannel()
         reply.send(.heartbeat)  // not yet streaming: dropped
         reply.send(.answer(answer))
-        guard case .json(let sent?) = await reply.decide(within: .seconds(5)) else {
+        guard case .json(let sent?) = await reply.decide(within: 5) else {
             Issue.record("expected JSON")
             return
         }
@@ -35,7 +35,7 @@ import Testing
 
     @Test func somethingBeforeTheAnswerMakesAStreamWithTheAnswerLast() async {
         let reply = ReplyChannel()
-        let decision = Task { await reply.decide(within: .seconds(5)) }
+        let decision = Task { await reply.decide(within: 5) }
         reply.send(.message(progress))
         guard case .stream(let items) = await decision.value else {
             Issue.record("expected a stream")
@@ -48,7 +48,7 @@ import Testing
 
     @Test func aLongWaitMakesAStreamThatCarriesHeartbeats() async {
         let reply = ReplyChannel()
-        guard case .stream(let items) = await reply.decide(within: .milliseconds(10)) else {
+        guard case .stream(let items) = await reply.decide(within: 0.01) else {
             Issue.record("expected a stream")
             return
         }
