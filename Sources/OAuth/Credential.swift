@@ -10,6 +10,9 @@ public struct Credential: Codable, Sendable, Equatable {
     public var issuer: String
     public var clientID: String
     public var tokenEndpoint: String
+    /// `client_secret_basic` or `client_secret_post`, as the metadata said, for a client with a
+    /// secret; nil for a public client (and in logins stored before it was kept: basic).
+    public var tokenEndpointAuthMethod: String?
     public var revocationEndpoint: String?
     public var accessToken: String?
     public var tokenType: String
@@ -67,6 +70,7 @@ public struct Credential: Codable, Sendable, Equatable {
         issuer = try container.decode(String.self, forKey: .issuer)
         clientID = try container.decode(String.self, forKey: .clientID)
         tokenEndpoint = try container.decode(String.self, forKey: .tokenEndpoint)
+        tokenEndpointAuthMethod = try container.decodeIfPresent(String.self, forKey: .tokenEndpointAuthMethod)
         revocationEndpoint = try container.decodeIfPresent(String.self, forKey: .revocationEndpoint)
         accessToken = try container.decodeIfPresent(String.self, forKey: .accessToken)
         tokenType = try container.decode(String.self, forKey: .tokenType)

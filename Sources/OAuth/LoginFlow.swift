@@ -45,8 +45,10 @@ public struct LoginFlow: Sendable {
         var known = challenge
         var probeStatus: Int?
         if known == nil { (known, probeStatus) = try await probe() }
-        let discovered = try await Discovery(server: serverName, http: http, onStep: onStep)
-            .discover(mcpURL: serverURL, challenge: known)
+        let discovered = try await Discovery(
+            server: serverName, http: http, assumePkceS256: settings.assumePkceS256, onStep: onStep
+        )
+        .discover(mcpURL: serverURL, challenge: known)
         // A server that answered without a 401 and publishes no metadata at all: guessing
         // /authorize and /register there only ends in a confusing 404.
         if discovered.usesDefaultEndpoints, known == nil, let probeStatus, probeStatus != 401 {
@@ -100,12 +102,15 @@ public struct LoginFlow: Sendable {
         let pkce = PKCE()
         let state = PKCE.randomString(byteCount: 24)
         let scopes = selectScopes(discovered: discovered, challenge: challenge, extra: options.extraScopes)
+        let resource = settings.resourceParameter(discovered: discovered.resource)
         var query = [
             ("response_type", "code"), ("client_id", registration.clientID),
             ("redirect_uri", registration.redirectURI), ("code_challenge", pkce.challenge),
-            ("code_challenge_method", pkce.method), ("state", state), ("resource", discovered.resource),
+            ("code_challenge_method", pkce.method), ("state", state),
         ]
+        if let resource { query.append(("resource", resource)) }
         if !scopes.isEmpty { query.append(("scope", scopes.joined(separator: " "))) }
+        query += authorizationParameters(endpoint: metadata.authorizationEndpoint)
         let url = FormEncoding.url(metadata.authorizationEndpoint, adding: query)
         options.showURL(url)
         if options.openBrowser { Browser.open(url) }
@@ -123,16 +128,19 @@ public struct LoginFlow: Sendable {
         onStep(AuthStep(action: "authorization response", outcome: "code received, state and issuer checked"))
 
         let endpoint = TokenEndpoint(server: serverName, http: oauthHTTP)
-        let form = [
+        var form = [
             ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", registration.redirectURI),
-            ("code_verifier", pkce.verifier), ("resource", discovered.resource),
+            ("code_verifier", pkce.verifier),
         ]
+        if let resource { form.append(("resource", resource)) }
+        form += settings.tokenParams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let secret = settings.clientSecret ?? registration.clientSecret
+        let authMethod = secret == nil ? nil : TokenEndpoint.authMethod(supported: metadata.tokenEndpointAuthMethods)
         let tokens: TokenResponse
         do {
             tokens = try await endpoint.request(
                 metadata.tokenEndpoint, form, clientSecret: secret, clientID: registration.clientID,
-                what: "code exchange")
+                authMethod: authMethod, what: "code exchange")
         } catch {
             switch error {
             case .invalidClient(let detail): throw fail(.invalidClient(detail))
@@ -144,6 +152,7 @@ public struct LoginFlow: Sendable {
             serverURL: serverURL, resource: discovered.resource, issuer: metadata.issuer,
             clientID: registration.clientID, tokenEndpoint: metadata.tokenEndpoint,
             revocationEndpoint: metadata.revocationEndpoint, tokens: tokens, now: Date())
+        credential.tokenEndpointAuthMethod = authMethod
         if credential.scopes.isEmpty { credential.scopes = scopes.filter { $0 != "offline_access" } }
         if credential.refreshTokenExpiresAt == nil,
             let lifetime = BoundedSeconds.lifetime(settings.refreshTokenLifetimeSeconds)
@@ -157,6 +166,24 @@ public struct LoginFlow: Sendable {
         }
         onStep(AuthStep(action: "login", outcome: credential.refreshToken == nil ? "ok, no refresh token" : "ok"))
         return credential
+    }
+
+    /// `oauth.authorizationParams`, and for Google (`accounts.google.com`), which issues a refresh
+    /// token only with `access_type=offline` (and again on re-consent only with
+    /// `prompt=consent`), those two unless the config says otherwise.
+    func authorizationParameters(endpoint: String) -> [(String, String)] {
+        var parameters = settings.authorizationParams
+        if URLComponents(string: endpoint)?.host?.lowercased() == "accounts.google.com",
+            parameters["access_type"] == nil
+        {
+            parameters["access_type"] = "offline"
+            if parameters["prompt"] == nil { parameters["prompt"] = "consent" }
+            onStep(
+                AuthStep(
+                    action: "authorization request",
+                    outcome: "access_type=offline&prompt=consent added: Google issues a refresh token only then"))
+        }
+        return parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// A registration reused for this issuer must come back on its exact redirect URI.
@@ -207,8 +234,9 @@ public struct LoginFlow: Sendable {
             throw fail(.login("the response has no iss although the server promises one"))
         }
         if let error = value("error") {
-            let description = value("error_description").map { ": \($0.prefix(200))" } ?? ""
-            throw fail(.login("the authorization server answered \(error)\(description)"))
+            let description = value("error_description").map { ": \(ServerText.oneLine($0))" } ?? ""
+            throw fail(
+                .login("the authorization server answered \(ServerText.oneLine(error, limit: 60))\(description)"))
         }
         guard let code = value("code"), !code.isEmpty else {
             throw fail(.login("the response has neither a code nor an error"))

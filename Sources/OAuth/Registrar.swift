@@ -50,9 +50,14 @@ struct Registrar: Sendable {
             if reply.status >= 500 {
                 throw OAuthError(server: serverName, .transient("registration answered \(reply.status)"))
             }
-            let detail = reply.json?["error_description"]?.stringValue ?? reply.json?["error"]?.stringValue ?? ""
+            // RFC 7591 §3.2.2 error_description or error; Okta's errorCode and errorSummary.
+            let json = reply.json
+            let detail =
+                json?["error_description"]?.stringValue ?? json?["errorSummary"]?.stringValue
+                ?? json?["error"]?.stringValue ?? ""
             throw OAuthError(
-                server: serverName, .invalidClient("registration answered \(reply.status) \(detail.prefix(200))"))
+                server: serverName,
+                .invalidClient("registration answered \(reply.status) \(ServerText.oneLine(detail))"))
         }
         let registration = ClientRegistration(
             issuer: metadata.issuer, clientID: clientID, clientSecret: json["client_secret"]?.stringValue,

@@ -19,12 +19,28 @@ struct TokenEndpoint: Sendable {
         case refused(String)
     }
 
-    func request(_ url: String, _ form: [(String, String)], clientSecret: String?, clientID: String, what: String)
-        async throws(Failure) -> TokenResponse
-    {
+    /// RFC 8414 §2: without `token_endpoint_auth_methods_supported` the server takes
+    /// `client_secret_basic`; `client_secret_post` when that is all it lists (GitHub).
+    static func authMethod(supported: [String]) -> String {
+        if supported.isEmpty || supported.contains(basicMethod) || !supported.contains(postMethod) {
+            return basicMethod
+        }
+        return postMethod
+    }
+
+    static let basicMethod = "client_secret_basic"
+    static let postMethod = "client_secret_post"
+
+    func request(
+        _ url: String, _ form: [(String, String)], clientSecret: String?, clientID: String, authMethod: String? = nil,
+        what: String
+    ) async throws(Failure) -> TokenResponse {
         var pairs = form
         var basic: String?
-        if let clientSecret {
+        if let clientSecret, authMethod == Self.postMethod {
+            pairs.append(("client_id", clientID))
+            pairs.append(("client_secret", clientSecret))
+        } else if let clientSecret {
             // client_secret_basic (RFC 6749 §2.3.1), the method every server must support.
             let credentials = "\(FormEncoding.escape(clientID)):\(FormEncoding.escape(clientSecret))"
             basic = Data(credentials.utf8).base64EncodedString()
@@ -42,8 +58,8 @@ struct TokenEndpoint: Sendable {
         }
         let code = reply.json?["error"]?.stringValue
         var detail = "\(displayURL(url)) answered \(reply.status)"
-        if let code { detail += " \(code)" }
-        if let text = reply.json?["error_description"]?.stringValue { detail += ": \(text.prefix(200))" }
+        if let code { detail += " \(ServerText.oneLine(code, limit: 60))" }
+        if let text = reply.json?["error_description"]?.stringValue { detail += ": \(ServerText.oneLine(text))" }
         switch code {
         case "invalid_grant": throw .invalidGrant(detail)
         case "invalid_client", "unauthorized_client": throw .invalidClient(detail)

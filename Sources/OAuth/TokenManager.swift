@@ -188,13 +188,18 @@ public actor TokenManager {
             persistQuietly(record)
             throw OAuthError(server: serverName, .needsLogin(reason: reason))
         }
-        var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("resource", record.resource)]
+        var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]
+        if let resource = settings.resourceParameter(discovered: record.resource) {
+            form.append(("resource", resource))
+        }
         if !record.scopes.isEmpty { form.append(("scope", record.scopes.joined(separator: " "))) }
+        form += settings.tokenParams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let secret = settings.clientSecret ?? (try? store.loadRegistration(issuer: record.issuer))??.clientSecret
         let started = now()
         do {
             let tokens = try await endpoint.request(
-                record.tokenEndpoint, form, clientSecret: secret, clientID: record.clientID, what: "refresh")
+                record.tokenEndpoint, form, clientSecret: secret, clientID: record.clientID,
+                authMethod: record.tokenEndpointAuthMethod, what: "refresh")
             let report = record.apply(refresh: tokens, now: started)
             // The rotated refresh token is on disk before the new access token is used.
             do {

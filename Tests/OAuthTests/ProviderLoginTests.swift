@@ -1,0 +1,190 @@
+import DemoServer
+import Foundation
+import MCPClient
+import Monitor
+import OAuth
+import Synchronization
+import Testing
+
+/// mcptop against each emulated identity provider (``ProviderFixture``: the provider and the
+/// MCP server on two origins): log in, call, refresh, call; and the provider's refusals.
+@Suite struct ProviderLoginTests {
+    static let secret = ProviderEmulationTests.secret
+
+    /// The timeline of one flow, for assertions.
+    final class StepLog: Sendable {
+        let steps = Mutex<[AuthStep]>([])
+        var handler: AuthStepHandler { { step in self.steps.withLock { $0.append(step) } } }
+        var text: String { steps.withLock { $0.map(\.description).joined(separator: "\n") } }
+    }
+
+    struct Session {
+        let fixture: ProviderFixture
+        let store: TokenStore
+        let settings: OAuthSettings
+        let log = StepLog()
+
+        func login() async throws -> Credential {
+            var options = LoginFlow.Options()
+            options.openBrowser = false
+            options.timeout = .seconds(10)
+            options.showURL = { url in Task { try await OAuthEndToEndTests.Browser.follow(url) } }
+            return try await LoginFlow(
+                serverName: "idp", serverURL: fixture.mcpURL, settings: settings, store: store, onStep: log.handler
+            ).run(options: options)
+        }
+
+        func manager() -> TokenManager {
+            TokenManager(
+                serverName: "idp", serverURL: fixture.mcpURL, store: store, settings: settings, onStep: log.handler)
+        }
+
+        func call(_ manager: TokenManager, _ text: String) async throws -> [String] {
+            let connection = MCPConnection(
+                endpoint: ServerEndpoint(
+                    name: "idp", transport: .streamableHTTP(url: fixture.mcpURL), requestTimeout: 10),
+                authorizer: OAuthAuthorizer(manager: manager))
+            defer { Task { await connection.close() } }
+            return try await connection.callTool("echo", arguments: ["text": .string(text)]).summaryLines
+        }
+    }
+
+    /// The client registered by hand, with its secret (from the environment in real use).
+    static var handRegistered: OAuthSettings {
+        OAuthSettings(clientID: ProviderFixture.clientID, clientSecret: secret)
+    }
+
+    static func withSession(
+        _ profile: ProviderProfile, settings: OAuthSettings = handRegistered,
+        quirks: (inout ProviderQuirks) -> Void = { _ in }, _ body: (Session) async throws -> Void
+    ) async throws {
+        let fixture = ProviderFixture(profile, quirks: quirks)
+        try await fixture.start()
+        fixture.provider.registerClient(id: ProviderFixture.clientID, secret: secret)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-idp-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var settings = settings
+        if profile == .auth0 { settings.authorizationParams["audience"] = fixture.mcpURL }
+        do {
+            try await body(Session(fixture: fixture, store: TokenStore(directory: folder), settings: settings))
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
+    /// Login, a call, a refresh, a call with the refreshed token; returns the refresh report.
+    @discardableResult
+    static func loginCallRefreshCall(_ session: Session) async throws -> RefreshReport {
+        let credential = try await session.login()
+        #expect(credential.refreshToken != nil, "\(session.fixture.profile): no refresh token\n\(session.log.text)")
+        let manager = session.manager()
+        #expect(try await session.call(manager, "before") == ["before"])
+        let first = try await manager.current()?.accessToken
+        let report = try await manager.refreshNow()
+        #expect(try await manager.current()?.accessToken != first)
+        #expect(try await session.call(manager, "after") == ["after"])
+        #expect(session.fixture.provider.stats().refreshes == 1)
+        #expect(session.fixture.resourceServer.stats().unknownTokenRequests == 0)
+        return report
+    }
+
+    // MARK: One scenario per provider
+
+    @Test func entraWithAssumedS256AndNoResourceLogsInCallsAndRefreshes() async throws {
+        var settings = Self.handRegistered
+        settings.assumePkceS256 = true
+        settings.resource = .omitted
+        try await Self.withSession(.entra, settings: settings) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.rotated)
+            #expect(session.log.text.contains("S256 assumed (oauth.assumePkceS256 in the config)"))
+        }
+    }
+
+    @Test func entraMetadataWithoutS256IsRefusedNamingTheConfigKey() async throws {
+        try await Self.withSession(.entra) { session in
+            await #expect {
+                try await session.login()
+            } throws: { error in
+                "\(error)".contains("\"assumePkceS256\": true")
+            }
+        }
+    }
+
+    @Test func oktaCustomAuthorizationServerLogsInCallsAndRotatesOnRefresh() async throws {
+        try await Self.withSession(.okta) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.rotated)
+        }
+    }
+
+    @Test func metadataOnlyAppendedToTheIssuerIsFound() async throws {
+        let appendedOnly: (inout ProviderQuirks) -> Void = { $0.metadataLocations = [.appendedOAuth] }
+        try await Self.withSession(.okta, quirks: appendedOnly) { session in
+            _ = try await session.login()
+            #expect(session.log.text.contains("/oauth2/aus-mcp/.well-known/oauth-authorization-server"))
+        }
+    }
+
+    @Test func auth0WithAudienceAndTrailingSlashIssuerLogsInCallsAndRefreshes() async throws {
+        try await Self.withSession(.auth0, settings: OAuthSettings()) { session in
+            #expect(session.fixture.issuer.hasSuffix("/"))
+            try await Self.loginCallRefreshCall(session)
+        }
+    }
+
+    @Test func auth0WithoutAudienceIssuesATokenTheServerRejects() async throws {
+        try await Self.withSession(.auth0, settings: OAuthSettings()) { session in
+            var settings = session.settings
+            settings.authorizationParams = [:]
+            let bare = Session(fixture: session.fixture, store: session.store, settings: settings)
+            _ = try await bare.login()
+            await #expect(throws: (any Error).self) { try await bare.call(bare.manager(), "x") }
+            #expect(session.fixture.resourceServer.stats().unknownTokenRequests > 0)
+        }
+    }
+
+    @Test func keycloakWithAHandRegisteredClientLogsInCallsAndRefreshes() async throws {
+        try await Self.withSession(.keycloak) { session in
+            try await Self.loginCallRefreshCall(session)
+        }
+    }
+
+    @Test func githubOAuthAppTokenWithoutExpiryOrRefreshTokenServesCalls() async throws {
+        let formOnly: (inout ProviderQuirks) -> Void = { $0.tokenResponseFormat = .form }
+        try await Self.withSession(.github, quirks: formOnly) { session in
+            let credential = try await session.login()
+            #expect(credential.expiresAt == nil)
+            #expect(credential.refreshToken == nil)
+            #expect(credential.tokenEndpointAuthMethod == "client_secret_post")
+            #expect(try await session.call(session.manager(), "x") == ["x"])
+        }
+    }
+
+    @Test func githubAppTokensLogInCallAndRotateOnRefresh() async throws {
+        let githubApp: (inout ProviderQuirks) -> Void = { $0.githubAppTokens = true }
+        try await Self.withSession(.github, quirks: githubApp) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.rotated)
+        }
+    }
+
+    @Test func googleWithOfflineAccessTypeLogsInCallsAndKeepsItsRefreshToken() async throws {
+        var settings = Self.handRegistered
+        settings.authorizationParams = ["access_type": "offline", "prompt": "consent"]
+        try await Self.withSession(.google, settings: settings) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.rotated == false)
+        }
+    }
+
+    @Test func salesforceLogsInCallsAndRefreshesWithoutExpiresIn() async throws {
+        try await Self.withSession(.salesforce) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.expiresInPresent == false)
+            #expect(report.rotated == false)
+        }
+    }
+}
