@@ -15,7 +15,7 @@ public final class ProviderFixture: Sendable {
     /// The resource scope as the provider spells it.
     public var resourceScope: String { Self.resourceScope(profile) }
 
-    static func resourceScope(_ profile: ProviderProfile) -> String {
+    public static func resourceScope(_ profile: ProviderProfile) -> String {
         switch profile {
         case .entra: return "api://mcptop-test/tools"
         case .okta: return "mcp:tools"

@@ -58,16 +58,44 @@ public struct LoginFlow: Sendable {
                     "\(displayURL(serverURL)) answered HTTP \(probeStatus) without asking for a login "
                         + "and publishes no OAuth metadata"))
         }
-        let metadata = discovered.authorizationServer
-        do {
-            return try await authorize(discovered: discovered, challenge: known, options: options)
-        } catch {
-            guard case .invalidClient = error.kind else { throw error }
-            // A stored registration the server forgot: register again, once.
-            try? store.deleteRegistration(issuer: metadata.issuer)
-            onStep(AuthStep(action: "registration", outcome: "rejected by the server, registering again"))
-            return try await authorize(discovered: discovered, challenge: known, options: options)
+        let issuer = discovered.authorizationServer.issuer
+        var adaptations = store.loadAdaptations(issuer: issuer)
+        for reason in adaptations.changes.values.sorted() {
+            onStep(AuthStep(action: "remembered for \(issuer)", outcome: reason))
         }
+        var registeredAgain = false
+        // Each known refusal is adapted to once (a change is never made twice), so this ends.
+        while true {
+            let attempt: Attempt
+            do {
+                attempt = try await authorize(
+                    discovered: discovered, challenge: known, options: options, adaptations: adaptations)
+            } catch {
+                guard case .invalidClient = error.kind, !registeredAgain,
+                    (try? store.loadRegistration(issuer: issuer)) != nil
+                else { throw error }
+                // A stored registration the server forgot: register again, once.
+                registeredAgain = true
+                try? store.deleteRegistration(issuer: issuer)
+                onStep(AuthStep(action: "registration", outcome: "rejected by the server, registering again"))
+                continue
+            }
+            switch attempt {
+            case .done(let credential):
+                return credential
+            case .adapt(let change, let reason):
+                adaptations.changes[change] = reason
+                // Remembered beside the token store: the next login goes straight through.
+                try? store.save(adaptations)
+                onStep(AuthStep(action: "adapted", outcome: reason))
+            }
+        }
+    }
+
+    /// One authorization: a login, or a known refusal to adapt to and try again.
+    enum Attempt {
+        case done(Credential)
+        case adapt(IssuerAdaptations.Change, reason: String)
     }
 
     /// An unauthenticated request to learn the server's challenge (resource_metadata, scope).
@@ -89,9 +117,10 @@ public struct LoginFlow: Sendable {
         return (challenges.first { $0.scheme == "bearer" }, response.status)
     }
 
-    private func authorize(discovered: DiscoveredAuthorization, challenge: AuthChallenge?, options: Options)
-        async throws(OAuthError) -> Credential
-    {
+    private func authorize(
+        discovered: DiscoveredAuthorization, challenge: AuthChallenge?, options: Options,
+        adaptations: IssuerAdaptations
+    ) async throws(OAuthError) -> Attempt {
         let metadata = discovered.authorizationServer
         let receiver = try await startReceiver(issuer: metadata.issuer)
         defer { Task { await receiver.stop() } }
@@ -101,8 +130,18 @@ public struct LoginFlow: Sendable {
 
         let pkce = PKCE()
         let state = PKCE.randomString(byteCount: 24)
-        let scopes = selectScopes(discovered: discovered, challenge: challenge, extra: options.extraScopes)
-        let resource = settings.resourceParameter(discovered: discovered.resource)
+        var scopes = selectScopes(discovered: discovered, challenge: challenge, extra: options.extraScopes)
+        if adaptations.has(.omitOfflineAccess) { scopes.removeAll { $0 == "offline_access" } }
+        let resource =
+            adaptations.has(.omitResource) ? nil : settings.resourceParameter(discovered: discovered.resource)
+        func adaptation(error: String, description: String?) -> Attempt? {
+            guard
+                let change = adaptations.change(
+                    forError: error, description: description, sentResource: resource != nil, scopes: scopes)
+            else { return nil }
+            let refusal = IssuerAdaptations.refusalName(error: error, description: description)
+            return .adapt(change, reason: change.reason(refusal: refusal))
+        }
         var query = [
             ("response_type", "code"), ("client_id", registration.clientID),
             ("redirect_uri", registration.redirectURI), ("code_challenge", pkce.challenge),
@@ -124,7 +163,15 @@ public struct LoginFlow: Sendable {
         } catch {
             throw fail(.login("\(error)"))
         }
-        let code = try validate(response, state: state, metadata: metadata)
+        let code: String
+        switch try validate(response, state: state, metadata: metadata) {
+        case .code(let received):
+            code = received
+        case .refused(let error, let description):
+            if let attempt = adaptation(error: error, description: description) { return attempt }
+            let text = description.map { ": \(ServerText.oneLine($0))" } ?? ""
+            throw fail(.login("the authorization server answered \(ServerText.oneLine(error, limit: 60))\(text)"))
+        }
         onStep(AuthStep(action: "authorization response", outcome: "code received, state and issuer checked"))
 
         let endpoint = TokenEndpoint(server: serverName, http: oauthHTTP)
@@ -145,7 +192,10 @@ public struct LoginFlow: Sendable {
             switch error {
             case .invalidClient(let detail): throw fail(.invalidClient(detail))
             case .transient(let detail): throw fail(.transient(detail))
-            case .invalidGrant(let detail), .refused(let detail): throw fail(.login(detail))
+            case .invalidGrant(let detail): throw fail(.login(detail))
+            case .refused(let detail, let error, let description):
+                if let error, let attempt = adaptation(error: error, description: description) { return attempt }
+                throw fail(.login(detail))
             }
         }
         var credential = Credential(
@@ -164,8 +214,12 @@ public struct LoginFlow: Sendable {
         } catch {
             throw fail(.protocolError("cannot store the login: \(error)"))
         }
-        onStep(AuthStep(action: "login", outcome: credential.refreshToken == nil ? "ok, no refresh token" : "ok"))
-        return credential
+        var outcome = credential.refreshToken == nil ? "ok, no refresh token" : "ok"
+        if credential.refreshToken == nil, scopes.contains("offline_access") {
+            outcome += " although offline_access was asked: the server does not allow this client offline access"
+        }
+        onStep(AuthStep(action: "login", outcome: outcome))
+        return .done(credential)
     }
 
     /// `oauth.authorizationParams`, and for Google (`accounts.google.com`), which issues a refresh
@@ -220,7 +274,7 @@ public struct LoginFlow: Sendable {
     /// RFC 6749 §10.12 `state`, then RFC 9207 `iss` as the MCP table says, before anything in
     /// the response (even an error) is acted on.
     func validate(_ response: [(String, String)], state: String, metadata: AuthorizationServerMetadata)
-        throws(OAuthError) -> String
+        throws(OAuthError) -> AuthorizationAnswer
     {
         func value(_ name: String) -> String? { response.first { $0.0 == name }?.1 }
         guard value("state") == state else {
@@ -234,14 +288,18 @@ public struct LoginFlow: Sendable {
             throw fail(.login("the response has no iss although the server promises one"))
         }
         if let error = value("error") {
-            let description = value("error_description").map { ": \(ServerText.oneLine($0))" } ?? ""
-            throw fail(
-                .login("the authorization server answered \(ServerText.oneLine(error, limit: 60))\(description)"))
+            return .refused(error: error, description: value("error_description"))
         }
         guard let code = value("code"), !code.isEmpty else {
             throw fail(.login("the response has neither a code nor an error"))
         }
-        return code
+        return .code(code)
+    }
+
+    /// A redirect whose `state` and `iss` were checked: a code, or the server's refusal as sent.
+    enum AuthorizationAnswer {
+        case code(String)
+        case refused(error: String, description: String?)
     }
 
     /// MCP Scope Selection Strategy: the challenge's `scope`, else the resource's

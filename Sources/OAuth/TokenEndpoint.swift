@@ -15,8 +15,9 @@ struct TokenEndpoint: Sendable {
         case invalidClient(String)
         /// Network, 5xx, 429, `temporarily_unavailable`: try later.
         case transient(String)
-        /// Any other refusal.
-        case refused(String)
+        /// Any other refusal, with the server's `error` and `error_description` as sent (to
+        /// recognize a known one; show `detail`).
+        case refused(String, error: String?, description: String?)
     }
 
     /// RFC 8414 §2: without `token_endpoint_auth_methods_supported` the server takes
@@ -66,8 +67,10 @@ struct TokenEndpoint: Sendable {
         case "temporarily_unavailable", "server_error", "slow_down": throw .transient(detail)
         default:
             if reply.status >= 500 || reply.status == 429 || reply.status == 408 { throw .transient(detail) }
-            if reply.status == 200 { throw .refused("\(detail): the response has no access_token") }
-            throw .refused(detail)
+            if reply.status == 200 {
+                throw .refused("\(detail): the response has no access_token", error: code, description: nil)
+            }
+            throw .refused(detail, error: code, description: reply.json?["error_description"]?.stringValue)
         }
     }
 

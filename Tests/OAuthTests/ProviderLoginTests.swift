@@ -187,4 +187,81 @@ import Testing
             #expect(report.rotated == false)
         }
     }
+
+    // MARK: Known refusals, adapted to once and remembered per issuer
+
+    @Test func entraRefusingResourceIsAdaptedToOnceAndRememberedForTheNextLogin() async throws {
+        var settings = Self.handRegistered
+        settings.assumePkceS256 = true
+        try await Self.withSession(.entra, settings: settings) { session in
+            _ = try await session.login()
+            let first = session.log.text
+            #expect(first.contains("adapted → retried without `resource`: the server refused it with AADSTS9010010"))
+            #expect(!first.contains("\r") && !first.contains("Trace ID"))
+            let again = Session(fixture: session.fixture, store: session.store, settings: settings)
+            _ = try await again.login()
+            #expect(again.log.text.contains("remembered for \(session.fixture.issuer) → retried without `resource`"))
+            #expect(!again.log.text.contains("adapted →"))
+            #expect(!again.log.text.contains("invalid_target"))
+            let manager = again.manager()
+            _ = try await manager.refreshNow()
+            #expect(try await again.call(manager, "x") == ["x"])
+        }
+    }
+
+    @Test func entraRefusingResourceOnRefreshIsAdaptedToAndTheRefreshSucceeds() async throws {
+        var settings = Self.handRegistered
+        settings.assumePkceS256 = true
+        settings.resource = .omitted
+        try await Self.withSession(.entra, settings: settings) { session in
+            _ = try await session.login()
+            var sending = settings
+            sending.resource = .discovered
+            let refreshing = Session(fixture: session.fixture, store: session.store, settings: sending)
+            let manager = refreshing.manager()
+            _ = try await manager.refreshNow()
+            #expect(refreshing.log.text.contains("adapted → retried without `resource`"))
+            #expect(try await refreshing.call(manager, "y") == ["y"])
+        }
+    }
+
+    @Test func offlineAccessRefusedAsAScopeIsDroppedOnce() async throws {
+        var settings = Self.handRegistered
+        settings.authorizationParams = ["access_type": "offline"]
+        settings.scopes = [ProviderFixture.resourceScope(.google), "offline_access"]
+        try await Self.withSession(.google, settings: settings) { session in
+            let credential = try await session.login()
+            #expect(
+                session.log.text.contains("retried without `offline_access`: the server refused it with invalid_scope"))
+            #expect(credential.refreshToken != nil)
+        }
+    }
+
+    @Test func noRefreshTokenAlthoughAskedIsSaidOnTheTimeline() async throws {
+        let neverRefresh: (inout ProviderQuirks) -> Void = { $0.refresh = .never }
+        try await Self.withSession(.okta, quirks: neverRefresh) { session in
+            let credential = try await session.login()
+            #expect(credential.refreshToken == nil)
+            #expect(session.log.text.contains("no refresh token although offline_access was asked"))
+        }
+    }
+
+    @Test func refusedRegistrationNamesTheConfigKeysAndTheRedirectURI() async throws {
+        try await Self.withSession(.okta, settings: OAuthSettings()) { session in
+            await #expect {
+                try await session.login()
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("HTTP 401 E0000011: Invalid token provided") && text.contains("\"clientId\"")
+                    && text.contains("the redirect URI http://127.0.0.1:") && text.contains("\"redirectUri\"")
+            }
+        }
+        try await Self.withSession(.google, settings: OAuthSettings()) { session in
+            await #expect {
+                try await session.login()
+            } throws: { error in
+                "\(error)".contains("offers no dynamic client registration; register mcptop with it by hand")
+            }
+        }
+    }
 }
