@@ -61,6 +61,8 @@ public struct TokenSummary: Sendable, Equatable {
     public var lastRefreshResult: String?
     public var refreshCount: Int
     public var unusableReason: String?
+    /// How long the login lasts, in words (``LoginVerdict``).
+    public var loginVerdict: String
 
     public init(_ credential: Credential) {
         issuer = credential.issuer
@@ -76,5 +78,6 @@ public struct TokenSummary: Sendable, Equatable {
         lastRefreshResult = credential.lastRefreshResult
         refreshCount = credential.refreshCount
         unusableReason = credential.unusableReason
+        loginVerdict = credential.verdict
     }
 }

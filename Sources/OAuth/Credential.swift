@@ -14,6 +14,8 @@ public struct Credential: Codable, Sendable, Equatable {
     /// secret; nil for a public client (and in logins stored before it was kept: basic).
     public var tokenEndpointAuthMethod: String?
     public var revocationEndpoint: String?
+    /// RFC 7662, where the server offers it: asked for the expiry when `expires_in` is missing.
+    public var introspectionEndpoint: String?
     public var accessToken: String?
     public var tokenType: String
     /// When the access token was obtained, for "80% of its lifetime".
@@ -29,6 +31,8 @@ public struct Credential: Codable, Sendable, Equatable {
     /// What the last refresh did, in words (never a secret).
     public var lastRefreshResult: String?
     public var refreshCount: Int
+    /// Whether refreshes bring a new refresh token; nil until the first refresh.
+    public var refreshTokenRotates: Bool?
     /// Set when the server said the refresh token is no good (`invalid_grant`); the record is
     /// kept so the user sees why, and a new login replaces it.
     public var unusableReason: String?
@@ -72,6 +76,8 @@ public struct Credential: Codable, Sendable, Equatable {
         tokenEndpoint = try container.decode(String.self, forKey: .tokenEndpoint)
         tokenEndpointAuthMethod = try container.decodeIfPresent(String.self, forKey: .tokenEndpointAuthMethod)
         revocationEndpoint = try container.decodeIfPresent(String.self, forKey: .revocationEndpoint)
+        introspectionEndpoint = try container.decodeIfPresent(String.self, forKey: .introspectionEndpoint)
+        refreshTokenRotates = try container.decodeIfPresent(Bool.self, forKey: .refreshTokenRotates)
         accessToken = try container.decodeIfPresent(String.self, forKey: .accessToken)
         tokenType = try container.decode(String.self, forKey: .tokenType)
         obtainedAt = try date(.obtainedAt)
@@ -107,6 +113,7 @@ public struct Credential: Codable, Sendable, Equatable {
         if let end = tokens.refreshTokenExpiresAt(now: now) { refreshTokenExpiresAt = end }
         if let newScopes { scopes = newScopes }
         lastRefreshAt = now
+        refreshTokenRotates = rotated
         lastRefreshResult = report.description
         refreshCount += 1
         unusableReason = nil

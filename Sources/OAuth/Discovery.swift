@@ -155,6 +155,9 @@ public struct Discovery: Sendable {
         if let revocation = metadata.revocationEndpoint {
             try EndpointPolicy.check(revocation, role: "revocation endpoint", server: server)
         }
+        if let introspection = metadata.introspectionEndpoint {
+            try EndpointPolicy.check(introspection, role: "introspection endpoint", server: server)
+        }
         // MCP authorization: without S256 in the metadata the server offers no PKCE; refuse,
         // except for Entra ID, which does S256 but leaves it out of its OIDC metadata, and where
         // the user vouches for the server.

@@ -203,6 +203,8 @@ public struct LoginFlow: Sendable {
             clientID: registration.clientID, tokenEndpoint: metadata.tokenEndpoint,
             revocationEndpoint: metadata.revocationEndpoint, tokens: tokens, now: Date())
         credential.tokenEndpointAuthMethod = authMethod
+        credential.introspectionEndpoint = metadata.introspectionEndpoint
+        await endpoint.learnExpiry(of: &credential, clientSecret: secret)
         if credential.scopes.isEmpty { credential.scopes = scopes.filter { $0 != "offline_access" } }
         if credential.refreshTokenExpiresAt == nil,
             let lifetime = BoundedSeconds.lifetime(settings.refreshTokenLifetimeSeconds)
@@ -219,6 +221,7 @@ public struct LoginFlow: Sendable {
             outcome += " although offline_access was asked: the server does not allow this client offline access"
         }
         onStep(AuthStep(action: "login", outcome: outcome))
+        onStep(AuthStep(action: "login verdict", outcome: credential.verdict))
         return .done(credential)
     }
 

@@ -29,6 +29,11 @@ struct TokenEndpoint: Sendable {
         return postMethod
     }
 
+    /// RFC 6749 §2.3.1: the form-encoded id and secret, joined by a colon, in Base64.
+    static func basicCredentials(clientID: String, secret: String) -> String {
+        Data("\(FormEncoding.escape(clientID)):\(FormEncoding.escape(secret))".utf8).base64EncodedString()
+    }
+
     static let basicMethod = "client_secret_basic"
     static let postMethod = "client_secret_post"
 
@@ -43,8 +48,7 @@ struct TokenEndpoint: Sendable {
             pairs.append(("client_secret", clientSecret))
         } else if let clientSecret {
             // client_secret_basic (RFC 6749 §2.3.1), the method every server must support.
-            let credentials = "\(FormEncoding.escape(clientID)):\(FormEncoding.escape(clientSecret))"
-            basic = Data(credentials.utf8).base64EncodedString()
+            basic = Self.basicCredentials(clientID: clientID, secret: clientSecret)
         } else {
             pairs.append(("client_id", clientID))
         }
@@ -72,6 +76,44 @@ struct TokenEndpoint: Sendable {
             }
             throw .refused(detail, error: code, description: reply.json?["error_description"]?.stringValue)
         }
+    }
+
+    /// RFC 7662: asks the server when an access token expires (`exp` of an active token), with
+    /// the client authenticated as at the token endpoint. Nil when it does not say or fails:
+    /// the expiry then stays unknown and the token is refreshed on a 401.
+    func introspect(_ url: String, token: String, clientID: String, clientSecret: String?, authMethod: String?)
+        async -> Date?
+    {
+        var pairs = [("token", token), ("token_type_hint", "access_token")]
+        var basic: String?
+        if let clientSecret, authMethod != Self.postMethod {
+            basic = Self.basicCredentials(clientID: clientID, secret: clientSecret)
+        } else {
+            pairs.append(("client_id", clientID))
+            if let clientSecret { pairs.append(("client_secret", clientSecret)) }
+        }
+        guard let reply = try? await http.postForm(url, pairs, what: "introspection", basicAuth: basic),
+            reply.status == 200, reply.json?["active"]?.boolValue == true,
+            let exp = reply.json?["exp"]?.doubleValue
+        else { return nil }
+        return BoundedSeconds.instant(secondsSince1970: exp, now: Date())
+    }
+
+    /// Where the token response had no `expires_in` (Salesforce) and the access token is not a
+    /// JWT with `exp`, asks the introspection endpoint the server offers, and says so.
+    func learnExpiry(of credential: inout Credential, clientSecret: String?) async {
+        guard credential.expiresAt == nil, let url = credential.introspectionEndpoint,
+            let token = credential.accessToken
+        else { return }
+        let exp = await introspect(
+            url, token: token, clientID: credential.clientID, clientSecret: clientSecret,
+            authMethod: credential.tokenEndpointAuthMethod)
+        credential.expiresAt = exp
+        http.onStep(
+            AuthStep(
+                action: "expiry",
+                outcome: exp.map { "learnt by introspection: \(TimeText.iso8601($0))" }
+                    ?? "unknown: no expires_in and introspection did not say; refreshed on a 401"))
     }
 
     /// RFC 7009: asks the server to forget a token. Failure is reported, not thrown: the local

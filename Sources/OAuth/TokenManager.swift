@@ -213,7 +213,11 @@ public actor TokenManager {
                 onStep(AuthStep(action: "adapted", outcome: reason))
                 tokens = try await refreshRequest(record, refreshToken: refreshToken, secret: secret, adaptations)
             }
-            let report = record.apply(refresh: tokens, now: started)
+            var report = record.apply(refresh: tokens, now: started)
+            if record.expiresAt == nil {
+                await endpoint.learnExpiry(of: &record, clientSecret: secret)
+                report.expiresAt = record.expiresAt
+            }
             // The rotated refresh token is on disk before the new access token is used.
             do {
                 try store.save(record)

@@ -159,7 +159,11 @@ import Testing
             #expect(credential.expiresAt == nil)
             #expect(credential.refreshToken == nil)
             #expect(credential.tokenEndpointAuthMethod == "client_secret_post")
-            #expect(try await session.call(session.manager(), "x") == ["x"])
+            let manager = session.manager()
+            #expect(try await session.call(manager, "x") == ["x"])
+            // No countdown to lie with: no proactive refresh, the next 401 says.
+            #expect(try await manager.refreshDue() == nil)
+            #expect(credential.verdict.hasPrefix("no refresh token, expiry unknown"))
         }
     }
 
@@ -185,6 +189,15 @@ import Testing
             let report = try await Self.loginCallRefreshCall(session)
             #expect(report.expiresInPresent == false)
             #expect(report.rotated == false)
+            // No expires_in and an opaque token: the expiry comes from RFC 7662 introspection,
+            // after the login and after the refresh.
+            #expect(report.expiresAt != nil)
+            let learnt = session.log.text.components(separatedBy: "expiry → learnt by introspection").count - 1
+            #expect(learnt == 2, "\(session.log.text)")
+            #expect(
+                session.log.text.contains(
+                    "login verdict → refresh token issued (rotation known after the first refresh); access token lasts "
+                ))
         }
     }
 

@@ -66,6 +66,7 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             lines.append("logged in")
         }
+        lines.append("login: \(credential.verdict)")
         if let token = credential.accessToken {
             var line = "access token …\(fingerprint(token)), "
             if let expiry = credential.expiresAt {
@@ -107,6 +108,7 @@ struct StatusCommand: AsyncParsableCommand {
             "clientId": .string(credential.clientID),
             "scopes": .array(credential.scopes.map { .string($0) }),
             "refreshToken": .bool(credential.refreshToken != nil),
+            "verdict": .string(credential.verdict),
             "refreshCount": .int(Int64(credential.refreshCount)),
         ]
         if let reason = credential.unusableReason { entry["reason"] = .string(reason) }
