@@ -13,6 +13,9 @@ public struct LoginFlow: Sendable {
         public var extraScopes: [String] = []
         /// Told the URL to open; always called so a user on SSH can copy it.
         public var showURL: @Sendable (String) -> Void = { _ in }
+        /// The next line the user pasted (nil at the end of input): the address the browser
+        /// ended on, for when it cannot reach the loopback listener (`auth --no-browser`).
+        public var pastedRedirect: (@Sendable () async -> String?)? = nil
 
         public init() {}
     }
@@ -154,6 +157,19 @@ public struct LoginFlow: Sendable {
         options.showURL(url)
         if options.openBrowser { Browser.open(url) }
         onStep(AuthStep(action: "authorization request", outcome: "waiting for the browser"))
+        let pasting = options.pastedRedirect.map { next in
+            Task { [onStep] in
+                while !Task.isCancelled, let line = await next() {
+                    if line.trimmed().isEmpty { continue }
+                    if receiver.paste(line) { return }
+                    onStep(
+                        AuthStep(
+                            action: "pasted address",
+                            outcome: "not \(receiver.redirectURI)?…: paste the whole address the browser ended on"))
+                }
+            }
+        }
+        defer { pasting?.cancel() }
 
         let response: [(String, String)]
         do {

@@ -1,5 +1,6 @@
 import DemoServer
 import Foundation
+import HTTP
 import MCPClient
 import Monitor
 import OAuth
@@ -275,6 +276,64 @@ import Testing
             } throws: { error in
                 "\(error)".contains("offers no dynamic client registration; register mcptop with it by hand")
             }
+        }
+    }
+
+    // MARK: Logins from anywhere
+
+    /// A login whose browser cannot reach the loopback listener: the user pastes the address
+    /// the browser ended on, after a line that is not one; `forge` changes that address first.
+    static func pastedLogin(_ session: Session, forge: @escaping @Sendable (String) -> String = { $0 }) async throws
+        -> Credential
+    {
+        let shown = Mutex<String?>(nil)
+        let pasted = Mutex(0)
+        var options = LoginFlow.Options()
+        options.openBrowser = false
+        options.timeout = .seconds(10)
+        options.showURL = { url in shown.withLock { $0 = url } }
+        options.pastedRedirect = {
+            let count = pasted.withLock { count in
+                count += 1
+                return count
+            }
+            if count == 1 { return "what do I paste here?" }
+            guard count == 2 else { return nil }
+            var url: String?
+            for _ in 0..<500 where url == nil {
+                url = shown.withLock { $0 }
+                if url == nil { try? await Task.sleep(for: .milliseconds(10)) }
+            }
+            guard let url, let response = try? await HTTPClient.shared.send(HTTPRequest(url: url)),
+                let location = response.headers["Location"]
+            else { return nil }
+            return forge(location)
+        }
+        return try await LoginFlow(
+            serverName: "idp", serverURL: session.fixture.mcpURL, settings: session.settings, store: session.store,
+            onStep: session.log.handler
+        ).run(options: options)
+    }
+
+    @Test func aPastedRedirectAddressCompletesTheLogin() async throws {
+        try await Self.withSession(.keycloak) { session in
+            let credential = try await Self.pastedLogin(session)
+            #expect(credential.refreshToken != nil)
+            #expect(session.log.text.contains("pasted address → not http://127.0.0.1:"))
+            #expect(try await session.call(session.manager(), "pasted") == ["pasted"])
+        }
+    }
+
+    @Test func aPastedRedirectWithAWrongStateIsRefusedBeforeTheCodeIsUsed() async throws {
+        try await Self.withSession(.keycloak) { session in
+            await #expect {
+                try await Self.pastedLogin(session) { address in
+                    address.replacingOccurrences(of: "state=", with: "state=forged")
+                }
+            } throws: { error in
+                "\(error)".contains("state does not match")
+            }
+            #expect(session.fixture.provider.stats().codeExchanges == 0)
         }
     }
 }

@@ -11,7 +11,10 @@ struct AuthCommand: AsyncParsableCommand {
         discussion: """
             Opens $BROWSER (else xdg-open) on the authorization page; the URL is printed too, to copy \
             into a browser elsewhere (e.g. over SSH). The browser comes back to a one-shot listener on \
-            127.0.0.1. Ctrl-C gives up the login and exits 130 (SIGTERM: 143); what was stored stays.
+            127.0.0.1. With --no-browser, when the browser runs elsewhere and cannot reach that \
+            listener, paste the address it ended on (it starts with the redirect URI) and press Enter; \
+            its state and issuer are checked as for the browser. Ctrl-C gives up the login and exits \
+            130 (SIGTERM: 143); what was stored stays.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -19,7 +22,9 @@ struct AuthCommand: AsyncParsableCommand {
     @Argument(help: "The server's name in the config.")
     var server: String
 
-    @Flag(name: .customLong("no-browser"), help: "Only print the URL; do not open a browser.")
+    @Flag(
+        name: .customLong("no-browser"),
+        help: "Only print the URL, do not open a browser; accept the final redirect address pasted back.")
     var noBrowser = false
 
     @Option(
@@ -50,8 +55,18 @@ struct AuthCommand: AsyncParsableCommand {
         options.openBrowser = !noBrowser
         options.extraScopes = scopes
         options.timeout = BoundedSeconds.duration(timeout)
+        let paste = noBrowser
         options.showURL = { url in
             Console.note("Open this URL to log in to \(server):\n\n  \(url)\n")
+            if paste {
+                Console.note(
+                    "If the browser cannot come back to this machine, paste the address it ended on here "
+                        + "and press Enter.")
+            }
+        }
+        if noBrowser {
+            let lines = PastedLines()
+            options.pastedRedirect = { await lines.next() }
         }
         let login = Task { () throws(OAuthError) -> Credential in try await flow.run(options: options) }
         let interruption = Interruption { login.cancel() }
