@@ -664,6 +664,14 @@ extension DemoServer {
                 access: access, scopes: record.scopes, refresh: refresh,
                 refreshExpiresIn: refresh == nil ? nil : oauth.refreshTokenLifetime, oauth: oauth)
             Self.shapeTokenBody(&body, oauth: oauth, origin: origin, now: now)
+            // OpenID Connect Core §3.1.3.3: an ID token when `openid` was granted.
+            if oauth.provider != nil, record.scopes.contains("openid"), case .object(var fields) = body {
+                fields["id_token"] = .string(
+                    Self.jwt(
+                        issuer: issuer, audience: clientID, scopes: [], issuedAt: now,
+                        expiresAt: now.addingTimeInterval(3600), type: "JWT"))
+                body = .object(fields)
+            }
             return .tokens(body)
         }
     }

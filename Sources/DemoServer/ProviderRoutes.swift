@@ -185,8 +185,10 @@ extension DemoServer {
     static var signingKey: SymmetricKey { SymmetricKey(data: signingKeyBytes) }
 
     /// An RFC 9068 JWT access token (HS256).
-    static func jwt(issuer: String, audience: String, scopes: [String], issuedAt: Date, expiresAt: Date) -> String {
-        let header: JSONValue = ["alg": "HS256", "typ": "at+jwt"]
+    static func jwt(
+        issuer: String, audience: String, scopes: [String], issuedAt: Date, expiresAt: Date, type: String = "at+jwt"
+    ) -> String {
+        let header: JSONValue = ["alg": "HS256", "typ": .string(type)]
         let claims: JSONValue = [
             "iss": .string(issuer), "sub": "user-0001", "aud": .string(audience),
             "email": "user@example.com", "tid": "tenant-0000",

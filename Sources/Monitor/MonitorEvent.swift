@@ -63,6 +63,8 @@ public struct TokenSummary: Sendable, Equatable {
     public var unusableReason: String?
     /// How long the login lasts, in words (``LoginVerdict``).
     public var loginVerdict: String
+    /// Who logged in, when the server said (never a token).
+    public var account: String?
 
     public init(_ credential: Credential) {
         issuer = credential.issuer
@@ -79,5 +81,6 @@ public struct TokenSummary: Sendable, Equatable {
         refreshCount = credential.refreshCount
         unusableReason = credential.unusableReason
         loginVerdict = credential.verdict
+        account = credential.account
     }
 }

@@ -31,6 +31,8 @@ public struct Credential: Codable, Sendable, Equatable {
     /// What the last refresh did, in words (never a secret).
     public var lastRefreshResult: String?
     public var refreshCount: Int
+    /// Who logged in (``JWT/account(of:)``), when the server said in an ID token or a JWT.
+    public var account: String?
     /// Whether refreshes bring a new refresh token; nil until the first refresh.
     public var refreshTokenRotates: Bool?
     /// Set when the server said the refresh token is no good (`invalid_grant`); the record is
@@ -55,6 +57,7 @@ public struct Credential: Codable, Sendable, Equatable {
         refreshTokenObtainedAt = tokens.refreshToken == nil ? nil : now
         refreshTokenExpiresAt = tokens.refreshTokenExpiresAt(now: now)
         scopes = tokens.scope?.split(separator: " ").map(String.init) ?? []
+        account = tokens.account
         lastRefreshAt = nil
         lastRefreshResult = nil
         refreshCount = 0
@@ -78,6 +81,7 @@ public struct Credential: Codable, Sendable, Equatable {
         revocationEndpoint = try container.decodeIfPresent(String.self, forKey: .revocationEndpoint)
         introspectionEndpoint = try container.decodeIfPresent(String.self, forKey: .introspectionEndpoint)
         refreshTokenRotates = try container.decodeIfPresent(Bool.self, forKey: .refreshTokenRotates)
+        account = try container.decodeIfPresent(String.self, forKey: .account)
         accessToken = try container.decodeIfPresent(String.self, forKey: .accessToken)
         tokenType = try container.decode(String.self, forKey: .tokenType)
         obtainedAt = try date(.obtainedAt)
@@ -112,6 +116,7 @@ public struct Credential: Codable, Sendable, Equatable {
         }
         if let end = tokens.refreshTokenExpiresAt(now: now) { refreshTokenExpiresAt = end }
         if let newScopes { scopes = newScopes }
+        if let named = tokens.account { account = named }
         lastRefreshAt = now
         refreshTokenRotates = rotated
         lastRefreshResult = report.description

@@ -47,6 +47,21 @@ import Testing
         #expect(ServerText.oneLine(String(repeating: "x", count: 500), limit: 10) == "xxxxxxxxxx…")
     }
 
+    static func jwt(_ claims: String) -> String {
+        "eyJhbGciOiJIUzI1NiJ9." + Base64URL.encode(Data(claims.utf8)) + ".c2ln"
+    }
+
+    @Test func theAccountComesFromTheTokenClaimsOnOneLine() {
+        #expect(
+            JWT.account(of: Self.jwt(#"{"sub":"u1","email":"a@example.com","tid":"t-9"}"#))
+                == "a@example.com (tenant t-9)")
+        #expect(JWT.account(of: Self.jwt(#"{"sub":"u1","preferred_username":"alice"}"#)) == "alice")
+        #expect(JWT.account(of: Self.jwt(#"{"sub":"u1"}"#)) == "subject u1")
+        #expect(JWT.account(of: Self.jwt(#"{"email":"a@x\r\n\u001b[2Jb"}"#)) == "a@x /  [2Jb")
+        #expect(JWT.account(of: "ya29.opaque-google-token") == nil)
+        #expect(JWT.account(of: Self.jwt("[1,2]")) == nil)
+    }
+
     @Test func refusalsNameEntraCodesAndAdaptOnce() {
         #expect(
             IssuerAdaptations.refusalName(error: "invalid_target", description: "AADSTS9010010: The resource")

@@ -101,6 +101,8 @@ import Testing
             let report = try await Self.loginCallRefreshCall(session)
             #expect(report.rotated)
             #expect(session.log.text.contains("S256 assumed (oauth.assumePkceS256 in the config)"))
+            // The account from the JWT access token (Entra's tid is the tenant).
+            #expect(try await session.manager().current()?.account == "user@example.com (tenant tenant-0000)")
         }
     }
 
@@ -182,6 +184,16 @@ import Testing
         try await Self.withSession(.google, settings: settings) { session in
             let report = try await Self.loginCallRefreshCall(session)
             #expect(report.rotated == false)
+        }
+    }
+
+    @Test func theAccountComesFromTheIDTokenWhenTheAccessTokenIsOpaque() async throws {
+        var settings = Self.handRegistered
+        settings.scopes = ["openid", ProviderFixture.resourceScope(.google)]
+        try await Self.withSession(.google, settings: settings) { session in
+            let credential = try await session.login()
+            #expect(credential.account == "user@example.com (tenant tenant-0000)")
+            #expect(JWT.account(of: credential.accessToken ?? "") == nil)
         }
     }
 
