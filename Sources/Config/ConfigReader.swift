@@ -29,6 +29,17 @@ struct ConfigReader {
         try optionalString(document["mcptop"]?["theme"], ["mcptop", "theme"])
     }
 
+    /// `"mcptop": {"caFile": "/path/ca.pem"}`, a readable file (`~` is the home folder).
+    func caFile(in document: JSONValue) throws(ConfigError) -> String? {
+        let path = ["mcptop", "caFile"]
+        guard var file = try optionalString(document["mcptop"]?["caFile"], path) else { return nil }
+        if file.hasPrefix("~/") { file = NSHomeDirectory() + file.dropFirst() }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw error(path, "\(file) is not a readable file (a PEM bundle of the CA certificates to trust)")
+        }
+        return file
+    }
+
     mutating func servers(in document: JSONValue) throws(ConfigError) -> [ConfiguredServer] {
         guard case .object(let root) = document else {
             throw error([], "the file must hold a JSON object, found \(document.typeName)")

@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import OAuth
 import Testing
 
@@ -50,5 +51,21 @@ import Testing
                 #expect(error.field == field, "\(error)")
             }
         }
+    }
+
+    @Test func caFileMustBeAReadableFile() throws {
+        let missing = #"{"mcptop": {"caFile": "/nonexistent/ca.pem"}, "mcpServers": {}}"#
+        do {
+            _ = try Configuration.parse(Array(missing.utf8), file: "config.json", environment: [:])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.field == "mcptop.caFile")
+            #expect(error.description.contains("/nonexistent/ca.pem is not a readable file"))
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-ca-\(UUID()).pem").path
+        try "-----BEGIN CERTIFICATE-----\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let present = #"{"mcptop": {"caFile": "\#(file)"}, "mcpServers": {}}"#
+        #expect(try Configuration.parse(Array(present.utf8), file: "config.json", environment: [:]).caFile == file)
     }
 }
