@@ -204,7 +204,7 @@ extension DemoServer {
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
     var origin: String {
-        "http://127.0.0.1:\(state.withLock { $0.port })"
+        state.withLock { $0.options.oauth?.publicOrigin ?? "http://127.0.0.1:\($0.port)" }
     }
 
     /// The origin, followed by the emulated provider's issuer path.

@@ -42,6 +42,9 @@ public struct DemoOAuthOptions: Sendable {
     /// A resource server only: tokens are issued and checked by this other server, named in
     /// the protected resource metadata; this server's own authorization endpoints are off.
     public var authorizationServer: DemoServer? = nil
+    /// The origin clients reach this server at when it is not its own `http://127.0.0.1:PORT`:
+    /// `https://127.0.0.1:PORT` behind a ``TLSTestServer`` front. Issuer and endpoints use it.
+    public var publicOrigin: String? = nil
 
     public init() {}
 }

@@ -81,6 +81,16 @@ public final class ProviderFixture: Sendable {
 
     public var mcpURL: String { resourceServer.url }
     public var issuer: String { provider.issuer }
-    /// The provider's `http://127.0.0.1:PORT`.
+    /// The provider's `http://127.0.0.1:PORT` (or its ``DemoOAuthOptions/publicOrigin``).
     public var providerOrigin: String { provider.origin }
+
+    /// Puts the provider behind an HTTPS front signed by a test CA (``TLSTestServer``): its
+    /// issuer and endpoints become `https://127.0.0.1:PORT…`. The caller stops the front.
+    public func serveProviderOverHTTPS() throws -> TLSTestServer {
+        let port = provider.state.withLock { $0.port }
+        let front = try TLSTestServer(signedByTestCA: true, forwardingTo: port)
+        let origin = "https://127.0.0.1:\(front.port)"
+        provider.setOptions { $0.oauth?.publicOrigin = origin }
+        return front
+    }
 }

@@ -23,21 +23,24 @@ import Testing
         let fixture: ProviderFixture
         let store: TokenStore
         let settings: OAuthSettings
+        var http = HTTPClient.shared
         let log = StepLog()
 
         func login() async throws -> Credential {
             var options = LoginFlow.Options()
             options.openBrowser = false
             options.timeout = .seconds(10)
-            options.showURL = { url in Task { try await OAuthEndToEndTests.Browser.follow(url) } }
+            options.showURL = { [http] url in Task { try await ProviderLoginTests.follow(url, with: http) } }
             return try await LoginFlow(
-                serverName: "idp", serverURL: fixture.mcpURL, settings: settings, store: store, onStep: log.handler
+                serverName: "idp", serverURL: fixture.mcpURL, settings: settings, store: store, http: http,
+                onStep: log.handler
             ).run(options: options)
         }
 
         func manager() -> TokenManager {
             TokenManager(
-                serverName: "idp", serverURL: fixture.mcpURL, store: store, settings: settings, onStep: log.handler)
+                serverName: "idp", serverURL: fixture.mcpURL, store: store, settings: settings, http: http,
+                onStep: log.handler)
         }
 
         func call(_ manager: TokenManager, _ text: String) async throws -> [String] {
@@ -47,6 +50,16 @@ import Testing
                 authorizer: OAuthAuthorizer(manager: manager))
             defer { Task { await connection.close() } }
             return try await connection.callTool("echo", arguments: ["text": .string(text)]).summaryLines
+        }
+    }
+
+    /// The browser: follows the authorization server's redirects to mcptop's listener.
+    static func follow(_ url: String, with http: HTTPClient) async throws {
+        var next = url
+        for _ in 0..<5 {
+            let response = try await http.send(HTTPRequest(url: next))
+            guard (300..<400).contains(response.status), let location = response.headers["Location"] else { return }
+            next = location
         }
     }
 
@@ -120,6 +133,25 @@ import Testing
         try await Self.withSession(.okta) { session in
             let report = try await Self.loginCallRefreshCall(session)
             #expect(report.rotated)
+        }
+    }
+
+    @Test func oktaOverHTTPSWithATestCALogsInCallsAndRefreshes() async throws {
+        try await Self.withSession(.okta) { session in
+            let front = try session.fixture.serveProviderOverHTTPS()
+            defer { front.stop() }
+            #expect(session.fixture.issuer.hasPrefix("https://127.0.0.1:"))
+            var secure = session
+            secure.http = HTTPClient(caFile: front.caFile)
+            try await Self.loginCallRefreshCall(secure)
+            #expect(secure.log.text.contains("POST https://127.0.0.1:\(front.port)/oauth2/aus-mcp/v1/token (refresh)"))
+            // Without the test CA the same provider is refused, naming what to set.
+            let untrusting = Session(fixture: session.fixture, store: session.store, settings: session.settings)
+            await #expect {
+                try await untrusting.login()
+            } throws: { error in
+                "\(error)".contains("is signed by an unknown authority") && "\(error)".contains("caFile")
+            }
         }
     }
 
