@@ -79,6 +79,7 @@ struct AuthorizationState: Sendable {
     var grants: [Int: Grant] = [:]
     var accessTokens: [String: AccessToken] = [:]
     var refreshTokens: [String: RefreshToken] = [:]
+    var deviceCodes: [String: DeviceCode] = [:]
     var nextGrant = 1
 
     static let codeLifetime: TimeInterval = 60
@@ -525,22 +526,18 @@ extension DemoServer {
     // MARK: Token endpoint
 
     func token(_ request: Request) async -> Response {
-        guard let oauth = options.oauth else { return Reply.text(.notFound, "Not Found") }
-        let form: [String: String]
-        switch await readForm(request) {
+        let (oauth, form, clientID): (DemoOAuthOptions, [String: String], String)
+        switch await clientRequest(request) {
         case .failure(let error): return error.response
-        case .success(let parsed): form = parsed
-        }
-        let clientID: String
-        switch authenticateClient(request.headers, form, oauth: oauth) {
-        case .failure(let refusal): return tokenResponse(refusal.outcome, request: request)
-        case .success(let id): clientID = id
+        case .success(let client): (oauth, form, clientID) = (client.oauth, client.form, client.clientID)
         }
         switch form["grant_type"] {
         case "authorization_code":
             return tokenResponse(exchangeCode(form, clientID: clientID, oauth: oauth), request: request)
         case "refresh_token":
             return await refresh(form, clientID: clientID, request: request)
+        case Self.deviceCodeGrant? where oauth.provider?.deviceAuthorization == true:
+            return tokenResponse(deviceGrant(form, clientID: clientID, oauth: oauth), request: request)
         case nil:
             return tokenResponse(.invalidRequest("grant_type is required"))
         default:
@@ -648,31 +645,13 @@ extension DemoServer {
             guard challenge == record.challenge else {
                 return .invalidGrant("code_verifier does not match the code_challenge")
             }
-            let grant = state.auth.newGrant(clientID: clientID, scopes: record.scopes, audience: record.audience)
-            record.grant = grant
+            let issued = state.issueTokens(
+                Issue(clientID: clientID, scopes: record.scopes, audience: record.audience, offline: record.offline),
+                oauth: oauth, issuer: issuer, origin: origin, now: now)
+            record.grant = issued.grant
             state.auth.codes[code] = record
-            let access = state.auth.newAccessToken(
-                grant: grant, scopes: record.scopes, parent: nil, lifetime: oauth.accessTokenLifetime, now: now,
-                jwtIssuer: Self.jwtIssuer(issuer, oauth: oauth, audience: record.audience))
-            let refresh =
-                record.offline
-                ? state.auth.newRefreshToken(grant: grant, parent: nil, lifetime: oauth.refreshTokenLifetime, now: now)
-                : nil
             state.stats.codeExchanges += 1
-            state.stats.tokensIssued += 1
-            var body = Self.tokenBody(
-                access: access, scopes: record.scopes, refresh: refresh,
-                refreshExpiresIn: refresh == nil ? nil : oauth.refreshTokenLifetime, oauth: oauth)
-            Self.shapeTokenBody(&body, oauth: oauth, origin: origin, now: now)
-            // OpenID Connect Core §3.1.3.3: an ID token when `openid` was granted.
-            if oauth.provider != nil, record.scopes.contains("openid"), case .object(var fields) = body {
-                fields["id_token"] = .string(
-                    Self.jwt(
-                        issuer: issuer, audience: clientID, scopes: [], issuedAt: now,
-                        expiresAt: now.addingTimeInterval(3600), type: "JWT"))
-                body = .object(fields)
-            }
-            return .tokens(body)
+            return .tokens(issued.body)
         }
     }
 

@@ -183,6 +183,8 @@ public struct ProviderQuirks: Sendable {
     public var jwtAccessTokens = false
     /// RFC 7662 introspection for the client, with `introspection_endpoint` in the metadata.
     public var introspection = false
+    /// RFC 8628 device authorization (every provider here offers it), at ``deviceRoute``.
+    public var deviceAuthorization = true
     /// `token_endpoint_auth_methods_supported` for hand-registered confidential clients.
     public var clientAuthMethods = ["client_secret_basic", "client_secret_post"]
 
@@ -195,6 +197,7 @@ public struct ProviderQuirks: Sendable {
     var revokeRoute: String { endpointPrefix + "/revoke" }
     var introspectRoute: String { introspectionPath ?? endpointPrefix + "/introspect" }
     var registerRoute: String { registrationPath ?? endpointPrefix + "/register" }
+    var deviceRoute: String { endpointPrefix + "/device/code" }
 
     /// GitHub-App tokens rotate whatever ``rotateRefreshTokens`` says.
     var rotatesRefreshTokens: Bool { rotateRefreshTokens || githubAppTokens }

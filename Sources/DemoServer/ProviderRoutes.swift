@@ -8,6 +8,43 @@ struct ClientRefusal: Error {
     let outcome: TokenOutcome
 }
 
+/// What a grant (an authorization code, an approved device code) is for.
+struct Issue {
+    var clientID: String
+    var scopes: [String]
+    var audience: String
+    var offline: Bool
+}
+
+extension DemoServer.State {
+    /// A new grant and its first tokens, as the provider shapes them (with an ID token when
+    /// `openid` was granted, OpenID Connect Core §3.1.3.3).
+    mutating func issueTokens(_ issue: Issue, oauth: DemoOAuthOptions, issuer: String, origin: String, now: Date)
+        -> (grant: Int, body: JSONValue)
+    {
+        let grant = auth.newGrant(clientID: issue.clientID, scopes: issue.scopes, audience: issue.audience)
+        let access = auth.newAccessToken(
+            grant: grant, scopes: issue.scopes, parent: nil, lifetime: oauth.accessTokenLifetime, now: now,
+            jwtIssuer: DemoServer.jwtIssuer(issuer, oauth: oauth, audience: issue.audience))
+        let refresh =
+            issue.offline
+            ? auth.newRefreshToken(grant: grant, parent: nil, lifetime: oauth.refreshTokenLifetime, now: now) : nil
+        stats.tokensIssued += 1
+        var body = DemoServer.tokenBody(
+            access: access, scopes: issue.scopes, refresh: refresh,
+            refreshExpiresIn: refresh == nil ? nil : oauth.refreshTokenLifetime, oauth: oauth)
+        DemoServer.shapeTokenBody(&body, oauth: oauth, origin: origin, now: now)
+        if oauth.provider != nil, issue.scopes.contains("openid"), case .object(var fields) = body {
+            fields["id_token"] = .string(
+                DemoServer.jwt(
+                    issuer: issuer, audience: issue.clientID, scopes: [], issuedAt: now,
+                    expiresAt: now.addingTimeInterval(3600), type: "JWT"))
+            body = .object(fields)
+        }
+        return (grant, body)
+    }
+}
+
 /// The authorization server as an emulated identity provider (``DemoOAuthOptions/provider``):
 /// the provider's paths and metadata, hand-registered confidential clients, its refusals and
 /// the shape of its token responses.
@@ -28,6 +65,10 @@ extension DemoServer {
         router.post(RouterPath(quirks.revokeRoute)) { request, _ in await self.revoke(request) }
         if quirks.introspection {
             router.post(RouterPath(quirks.introspectRoute)) { request, _ in await self.introspect(request) }
+        }
+        if quirks.deviceAuthorization {
+            router.post(RouterPath(quirks.deviceRoute)) { request, _ in await self.deviceAuthorization(request) }
+            router.get("device") { request, _ in self.approveDevice(request) }
         }
         switch quirks.registration {
         case .open:
@@ -66,6 +107,10 @@ extension DemoServer {
         document["token_endpoint_auth_methods_supported"] = .array(methods)
         if quirks.advertisesS256 { document["code_challenge_methods_supported"] = ["S256"] }
         if quirks.introspection { document["introspection_endpoint"] = .string(origin + quirks.introspectRoute) }
+        if quirks.deviceAuthorization {
+            document["device_authorization_endpoint"] = .string(origin + quirks.deviceRoute)
+            document["grant_types_supported"] = ["authorization_code", "refresh_token", .string(Self.deviceCodeGrant)]
+        }
         if oauth.includeIss { document["authorization_response_iss_parameter_supported"] = true }
         return Reply.json(.ok, .object(document), headers: Self.noStore)
     }
@@ -219,16 +264,33 @@ extension DemoServer {
         body = .object(fields)
     }
 
-    /// RFC 7662: what the provider knows of a token, for an authenticated client.
-    func introspect(_ request: Request) async -> Response {
-        guard let oauth = options.oauth else { return Reply.text(.notFound, "Not Found") }
+    /// A client's request to the token, device authorization or introspection endpoint.
+    struct ClientRequest {
+        var oauth: DemoOAuthOptions
+        var form: [String: String]
+        var clientID: String
+    }
+
+    /// The form and the authenticated client, or the answer to send instead.
+    func clientRequest(_ request: Request) async -> Result<ClientRequest, ResponseError> {
+        guard let oauth = options.oauth else { return .failure(ResponseError(Reply.text(.notFound, "Not Found"))) }
         let form: [String: String]
         switch await readForm(request) {
-        case .failure(let error): return error.response
+        case .failure(let error): return .failure(error)
         case .success(let parsed): form = parsed
         }
-        if case .failure(let refusal) = authenticateClient(request.headers, form, oauth: oauth) {
-            return tokenResponse(refusal.outcome)
+        switch authenticateClient(request.headers, form, oauth: oauth) {
+        case .failure(let refusal): return .failure(ResponseError(tokenResponse(refusal.outcome, request: request)))
+        case .success(let id): return .success(ClientRequest(oauth: oauth, form: form, clientID: id))
+        }
+    }
+
+    /// RFC 7662: what the provider knows of a token, for an authenticated client.
+    func introspect(_ request: Request) async -> Response {
+        let form: [String: String]
+        switch await clientRequest(request) {
+        case .failure(let error): return error.response
+        case .success(let client): form = client.form
         }
         guard let token = form["token"] else { return tokenResponse(.invalidRequest("token is required")) }
         let issuer = self.issuer

@@ -39,12 +39,22 @@ public struct LoginFlow: Sendable {
         self.onStep = onStep
     }
 
-    private var oauthHTTP: OAuthHTTP { OAuthHTTP(server: serverName, http: http, onStep: onStep) }
+    var oauthHTTP: OAuthHTTP { OAuthHTTP(server: serverName, http: http, onStep: onStep) }
 
-    private func fail(_ kind: OAuthError.Kind) -> OAuthError { OAuthError(server: serverName, kind) }
+    func fail(_ kind: OAuthError.Kind) -> OAuthError { OAuthError(server: serverName, kind) }
 
     /// Runs the whole flow and returns the new credential (also stored).
     public func run(options: Options, challenge: AuthChallenge? = nil) async throws(OAuthError) -> Credential {
+        let (discovered, known) = try await discoverForLogin(challenge: challenge)
+        return try await runAdapting(
+            discovered: discovered, known: known, options: options, issuer: discovered.authorizationServer.issuer)
+    }
+
+    /// The probe (unless the challenge is known) and discovery; refuses a server that needs no
+    /// login.
+    func discoverForLogin(challenge: AuthChallenge?) async throws(OAuthError) -> (
+        DiscoveredAuthorization, AuthChallenge?
+    ) {
         var known = challenge
         var probeStatus: Int?
         if known == nil { (known, probeStatus) = try await probe() }
@@ -61,7 +71,13 @@ public struct LoginFlow: Sendable {
                     "\(displayURL(serverURL)) answered HTTP \(probeStatus) without asking for a login "
                         + "and publishes no OAuth metadata"))
         }
-        let issuer = discovered.authorizationServer.issuer
+        return (discovered, known)
+    }
+
+    /// After a known refusal was adapted to: the same flow without what was refused.
+    private func runAdapting(
+        discovered: DiscoveredAuthorization, known: AuthChallenge?, options: Options, issuer: String
+    ) async throws(OAuthError) -> Credential {
         var adaptations = store.loadAdaptations(issuer: issuer)
         for reason in adaptations.changes.values.sorted() {
             onStep(AuthStep(action: "remembered for \(issuer)", outcome: reason))
@@ -214,13 +230,26 @@ public struct LoginFlow: Sendable {
                 throw fail(.login(detail))
             }
         }
+        return .done(
+            try await keep(
+                tokens, discovered: discovered, clientID: registration.clientID, secret: secret,
+                authMethod: authMethod, scopes: scopes))
+    }
+
+    /// The login from a token response (any grant): stored, with its expiry learnt where the
+    /// server offers introspection, and its verdict on the timeline.
+    func keep(
+        _ tokens: TokenResponse, discovered: DiscoveredAuthorization, clientID: String, secret: String?,
+        authMethod: String?, scopes: [String]
+    ) async throws(OAuthError) -> Credential {
+        let metadata = discovered.authorizationServer
         var credential = Credential(
-            serverURL: serverURL, resource: discovered.resource, issuer: metadata.issuer,
-            clientID: registration.clientID, tokenEndpoint: metadata.tokenEndpoint,
-            revocationEndpoint: metadata.revocationEndpoint, tokens: tokens, now: Date())
+            serverURL: serverURL, resource: discovered.resource, issuer: metadata.issuer, clientID: clientID,
+            tokenEndpoint: metadata.tokenEndpoint, revocationEndpoint: metadata.revocationEndpoint, tokens: tokens,
+            now: Date())
         credential.tokenEndpointAuthMethod = authMethod
         credential.introspectionEndpoint = metadata.introspectionEndpoint
-        await endpoint.learnExpiry(of: &credential, clientSecret: secret)
+        await TokenEndpoint(server: serverName, http: oauthHTTP).learnExpiry(of: &credential, clientSecret: secret)
         if credential.scopes.isEmpty { credential.scopes = scopes.filter { $0 != "offline_access" } }
         if credential.refreshTokenExpiresAt == nil,
             let lifetime = BoundedSeconds.lifetime(settings.refreshTokenLifetimeSeconds)
@@ -238,7 +267,7 @@ public struct LoginFlow: Sendable {
         }
         onStep(AuthStep(action: "login", outcome: outcome))
         onStep(AuthStep(action: "login verdict", outcome: credential.verdict))
-        return .done(credential)
+        return credential
     }
 
     /// `oauth.authorizationParams`, and for Google (`accounts.google.com`), which issues a refresh

@@ -29,9 +29,18 @@ struct TokenEndpoint: Sendable {
         return postMethod
     }
 
-    /// RFC 6749 §2.3.1: the form-encoded id and secret, joined by a colon, in Base64.
-    static func basicCredentials(clientID: String, secret: String) -> String {
-        Data("\(FormEncoding.escape(clientID)):\(FormEncoding.escape(secret))".utf8).base64EncodedString()
+    /// RFC 6749 §2.3.1: a client with a secret authenticates with HTTP Basic (the form-encoded
+    /// id and secret, joined by a colon, in Base64), or with both in the body where the server
+    /// wants `client_secret_post`; a public client names itself in the body. Returns the form
+    /// and the Basic credentials, if any.
+    static func authenticate(
+        _ form: [(String, String)], clientID: String, secret: String?, method: String?
+    ) -> (form: [(String, String)], basic: String?) {
+        guard let secret else { return (form + [("client_id", clientID)], nil) }
+        if method == postMethod { return (form + [("client_id", clientID), ("client_secret", secret)], nil) }
+        return (
+            form, Data("\(FormEncoding.escape(clientID)):\(FormEncoding.escape(secret))".utf8).base64EncodedString()
+        )
     }
 
     static let basicMethod = "client_secret_basic"
@@ -41,17 +50,7 @@ struct TokenEndpoint: Sendable {
         _ url: String, _ form: [(String, String)], clientSecret: String?, clientID: String, authMethod: String? = nil,
         what: String
     ) async throws(Failure) -> TokenResponse {
-        var pairs = form
-        var basic: String?
-        if let clientSecret, authMethod == Self.postMethod {
-            pairs.append(("client_id", clientID))
-            pairs.append(("client_secret", clientSecret))
-        } else if let clientSecret {
-            // client_secret_basic (RFC 6749 §2.3.1), the method every server must support.
-            basic = Self.basicCredentials(clientID: clientID, secret: clientSecret)
-        } else {
-            pairs.append(("client_id", clientID))
-        }
+        let (pairs, basic) = Self.authenticate(form, clientID: clientID, secret: clientSecret, method: authMethod)
         let reply: OAuthHTTP.Reply
         do {
             reply = try await http.postForm(url, pairs, what: what, basicAuth: basic)
@@ -84,14 +83,9 @@ struct TokenEndpoint: Sendable {
     func introspect(_ url: String, token: String, clientID: String, clientSecret: String?, authMethod: String?)
         async -> Date?
     {
-        var pairs = [("token", token), ("token_type_hint", "access_token")]
-        var basic: String?
-        if let clientSecret, authMethod != Self.postMethod {
-            basic = Self.basicCredentials(clientID: clientID, secret: clientSecret)
-        } else {
-            pairs.append(("client_id", clientID))
-            if let clientSecret { pairs.append(("client_secret", clientSecret)) }
-        }
+        let (pairs, basic) = Self.authenticate(
+            [("token", token), ("token_type_hint", "access_token")], clientID: clientID, secret: clientSecret,
+            method: authMethod)
         guard let reply = try? await http.postForm(url, pairs, what: "introspection", basicAuth: basic),
             reply.status == 200, reply.json?["active"]?.boolValue == true,
             let exp = reply.json?["exp"]?.doubleValue

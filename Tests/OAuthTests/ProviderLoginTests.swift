@@ -380,4 +380,46 @@ import Testing
             #expect(session.fixture.provider.stats().codeExchanges == 0)
         }
     }
+
+    // RFC 8628 (Okta: https://developer.okta.com/docs/guides/device-authorization-grant/main/).
+    @Test func aDeviceCodeLoginPollsUntilTheUserApprovesThenCallsAndRefreshes() async throws {
+        try await Self.withSession(.okta) { session in
+            var options = LoginFlow.Options()
+            options.timeout = .seconds(20)
+            let shown = Mutex<DeviceLoginPrompt?>(nil)
+            let credential = try await LoginFlow(
+                serverName: "idp", serverURL: session.fixture.mcpURL, settings: session.settings, store: session.store,
+                onStep: session.log.handler
+            ).runDevice(options: options) { prompt in
+                shown.withLock { $0 = prompt }
+                // The user types the code on another device a little later.
+                Task {
+                    try await Task.sleep(for: .milliseconds(1500))
+                    _ = try await HTTPClient.shared.send(HTTPRequest(url: prompt.verificationURIComplete ?? ""))
+                }
+            }
+            let prompt = try #require(shown.withLock { $0 })
+            #expect(prompt.userCode.count == 9)
+            #expect(prompt.verificationURI == session.fixture.providerOrigin + "/device")
+            #expect(session.log.text.contains("(device code poll) → HTTP 400 authorization_pending"))
+            #expect(credential.refreshToken != nil)
+            let manager = session.manager()
+            #expect(try await session.call(manager, "device") == ["device"])
+            _ = try await manager.refreshNow()
+            #expect(try await session.call(manager, "again") == ["again"])
+        }
+    }
+
+    @Test func aDeviceLoginWithoutAHandRegisteredClientSaysWhatToSet() async throws {
+        try await Self.withSession(.okta, settings: OAuthSettings()) { session in
+            await #expect {
+                try await LoginFlow(
+                    serverName: "idp", serverURL: session.fixture.mcpURL, settings: session.settings,
+                    store: session.store
+                ).runDevice(options: LoginFlow.Options()) { _ in }
+            } throws: { error in
+                "\(error)".contains("a device login needs a client registered by hand")
+            }
+        }
+    }
 }

@@ -27,6 +27,11 @@ struct AuthCommand: AsyncParsableCommand {
         help: "Only print the URL, do not open a browser; accept the final redirect address pasted back.")
     var noBrowser = false
 
+    @Flag(
+        name: .customLong("device"),
+        help: "Log in with a code entered on another device (RFC 8628), where the server offers it.")
+    var device = false
+
     @Option(
         name: .customLong("scope"), help: ArgumentHelp("Ask for this scope as well (repeatable).", valueName: "scope"))
     var scopes: [String] = []
@@ -68,7 +73,17 @@ struct AuthCommand: AsyncParsableCommand {
             let lines = PastedLines()
             options.pastedRedirect = { await lines.next() }
         }
-        let login = Task { () throws(OAuthError) -> Credential in try await flow.run(options: options) }
+        let useDevice = device
+        let name = server
+        let login = Task { () throws(OAuthError) -> Credential in
+            guard useDevice else { return try await flow.run(options: options) }
+            return try await flow.runDevice(options: options) { prompt in
+                var text = "To log in to \(name), open \(prompt.verificationURI) on any device and enter the code\n\n"
+                text += "  \(prompt.userCode)\n"
+                if let complete = prompt.verificationURIComplete { text += "\n(or open \(complete))\n" }
+                Console.note(text)
+            }
+        }
         let interruption = Interruption { login.cancel() }
         let outcome = await login.result
         interruption.finish()
