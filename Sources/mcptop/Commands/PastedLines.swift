@@ -12,7 +12,7 @@ actor PastedLines {
             while let line = readLine(strippingNewline: true) { continuation.yield(line) }
             continuation.finish()
         }
-        reader.name = "mcptop-stdin"
+        reader.name = "mcptop-paste"
         reader.start()
         iterator = stream.makeAsyncIterator()
     }
