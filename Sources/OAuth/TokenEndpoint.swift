@@ -65,8 +65,11 @@ struct TokenEndpoint: Sendable {
         if let code { detail += " \(ServerText.oneLine(code, limit: 60))" }
         if let text = reply.json?["error_description"]?.stringValue { detail += ": \(ServerText.oneLine(text))" }
         switch code {
-        case "invalid_grant": throw .invalidGrant(detail)
-        case "invalid_client", "unauthorized_client": throw .invalidClient(detail)
+        // GitHub names a dead code or refresh token its own way, and answers it with HTTP 200
+        // (docs.github.com: troubleshooting OAuth app access token request errors;
+        // refreshing user access tokens).
+        case "invalid_grant", "bad_verification_code", "bad_refresh_token": throw .invalidGrant(detail)
+        case "invalid_client", "unauthorized_client", "incorrect_client_credentials": throw .invalidClient(detail)
         case "temporarily_unavailable", "server_error", "slow_down": throw .transient(detail)
         default:
             if reply.status >= 500 || reply.status == 429 || reply.status == 408 { throw .transient(detail) }
