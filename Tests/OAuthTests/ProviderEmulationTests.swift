@@ -219,4 +219,30 @@ import Testing
             #expect((answer["exp"]?.doubleValue ?? 0) > Date().timeIntervalSince1970)
         }
     }
+
+    static func refresh(_ token: String, at tokenEndpoint: String) async throws -> JSONValue {
+        let basic = Data("\(ProviderFixture.clientID):\(secret)".utf8).base64EncodedString()
+        return try json(
+            try await post(
+                tokenEndpoint, FormEncoding.encode([("grant_type", "refresh_token"), ("refresh_token", token)]),
+                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", "Basic \(basic)")]))
+    }
+
+    // Okta: https://developer.okta.com/docs/guides/refresh-tokens/main/#refresh-token-reuse-detection
+    @Test func oktaRevokesTheTokenFamilyWhenARotatedRefreshTokenIsReused() async throws {
+        try await Self.withProvider(.okta) { fixture in
+            let document = try await Self.metadata(fixture, at: "/oauth2/aus-mcp/.well-known/openid-configuration")
+            let authorize = try #require(document["authorization_endpoint"]?.stringValue)
+            let token = try #require(document["token_endpoint"]?.stringValue)
+            let code = try #require(
+                try await Self.authorize(
+                    fixture, endpoint: authorize, [("scope", "\(fixture.resourceScope) offline_access")])["code"])
+            let first = try #require(
+                try Self.json(try await Self.exchange(code, tokenEndpoint: token))["refresh_token"]?.stringValue)
+            let second = try #require(try await Self.refresh(first, at: token)["refresh_token"]?.stringValue)
+            let third = try #require(try await Self.refresh(second, at: token)["refresh_token"]?.stringValue)
+            #expect(try await Self.refresh(first, at: token)["error"] == "invalid_grant")
+            #expect(try await Self.refresh(third, at: token)["error"] == "invalid_grant")
+        }
+    }
 }
