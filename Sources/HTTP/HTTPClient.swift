@@ -24,7 +24,7 @@ public final class HTTPClient: Sendable {
     }
 
     /// `SSL_CERT_FILE`, else `CURL_CA_BUNDLE`, as OpenSSL and the curl tool read them (libcurl
-    /// itself reads neither). `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` libcurl honours itself.
+    /// itself reads neither). `HTTPS_PROXY`, `http_proxy` and `NO_PROXY` libcurl honours itself.
     public static func caFileFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
         -> String?
     {
