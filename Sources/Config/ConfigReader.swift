@@ -29,6 +29,17 @@ struct ConfigReader {
         try optionalString(document["mcptop"]?["theme"], ["mcptop", "theme"])
     }
 
+    /// `"mcptop": {"caFile": "/path/ca.pem"}`, a readable file (`~` is the home folder).
+    func caFile(in document: JSONValue) throws(ConfigError) -> String? {
+        let path = ["mcptop", "caFile"]
+        guard var file = try optionalString(document["mcptop"]?["caFile"], path) else { return nil }
+        if file.hasPrefix("~/") { file = NSHomeDirectory() + file.dropFirst() }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw error(path, "\(file) is not a readable file (a PEM bundle of the CA certificates to trust)")
+        }
+        return file
+    }
+
     mutating func servers(in document: JSONValue) throws(ConfigError) -> [ConfiguredServer] {
         guard case .object(let root) = document else {
             throw error([], "the file must hold a JSON object, found \(document.typeName)")
@@ -169,6 +180,7 @@ struct ConfigReader {
     private static let knownOAuthKeys: Set<String> = [
         "clientId", "clientSecret", "scopes", "redirectUri", "redirectPort", "clientMetadataUrl",
         "refreshFraction", "refreshMarginSeconds", "refreshTokenLifetimeSeconds", "proactiveRefresh",
+        "authorizationParams", "tokenParams", "resource", "assumePkceS256",
     ]
 
     private func oauthSettings(
@@ -236,7 +248,42 @@ struct ConfigReader {
             settings.refreshTokenLifetimeSeconds = Double(
                 try positiveInt(lifetime, path + ["refreshTokenLifetimeSeconds"]))
         }
+        settings.authorizationParams = try parameters(
+            fields["authorizationParams"], path + ["authorizationParams"], expand: expand)
+        settings.tokenParams = try parameters(fields["tokenParams"], path + ["tokenParams"], expand: expand)
+        switch fields["resource"] {
+        case nil, .null?, .bool(true)?: break
+        case .bool(false)?: settings.resource = .omitted
+        case .string(let value)?:
+            settings.resource = .value(try url(expand(value, path + ["resource"]), path + ["resource"]))
+        case let other?: throw error(path + ["resource"], "must be false or a URL, found \(other.typeName)")
+        }
+        if let assume = fields["assumePkceS256"] {
+            guard let flag = assume.boolValue else { throw error(path + ["assumePkceS256"], "must be true or false") }
+            settings.assumePkceS256 = flag
+        }
         return settings
+    }
+
+    /// An object of extra request parameters (strings), none of which mcptop sets itself.
+    private func parameters(
+        _ value: JSONValue?, _ path: [String], expand: (String, [String]) -> String
+    ) throws(ConfigError) -> [String: String] {
+        guard let value, value != .null else { return [:] }
+        guard let fields = value.objectValue else {
+            throw error(path, "must be an object of strings, found \(value.typeName)")
+        }
+        var parameters: [String: String] = [:]
+        for (name, item) in fields {
+            guard !OAuthSettings.protocolParameters.contains(name) else {
+                throw error(path + [name], "is set by mcptop itself and cannot be overridden")
+            }
+            guard let text = item.stringValue else {
+                throw error(path + [name], "must be a string, found \(item.typeName)")
+            }
+            parameters[name] = expand(text, path + [name])
+        }
+        return parameters
     }
 
     private func url(_ text: String, _ path: [String]) throws(ConfigError) -> String {

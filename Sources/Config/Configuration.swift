@@ -28,6 +28,8 @@ public struct Configuration: Sendable {
     public var servers: [ConfiguredServer]
     /// `"mcptop": {"theme": "…"}`: the dashboard's theme.
     public var theme: String?
+    /// `"mcptop": {"caFile": "…"}`: the CA bundle to verify servers with (a corporate CA).
+    public var caFile: String?
 
     public init(file: String, servers: [ConfiguredServer], theme: String? = nil) {
         self.file = file
@@ -69,6 +71,8 @@ public struct Configuration: Sendable {
         }
         var reader = ConfigReader(file: file, positions: positions, environment: environment)
         let servers = try reader.servers(in: document)
-        return Configuration(file: file, servers: servers, theme: try reader.theme(in: document))
+        var configuration = Configuration(file: file, servers: servers, theme: try reader.theme(in: document))
+        configuration.caFile = try reader.caFile(in: document)
+        return configuration
     }
 }

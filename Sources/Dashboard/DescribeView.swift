@@ -84,6 +84,7 @@ enum DescribeView {
         }
         heading("Token")
         for (text, role) in DetailPane.tokenFacts(server, now: state.now, offset: state.utcOffset) { item(text, role) }
+        if let verdict = server.token?.loginVerdict { item("login: \(verdict)", .dim) }
         if !server.authSteps.isEmpty {
             heading("Auth timeline")
             for step in server.authSteps.reversed() { item("\(clock(step.time)) \(step)", .popup) }

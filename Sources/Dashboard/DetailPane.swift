@@ -183,6 +183,7 @@ enum DetailPane {
         lines.append(("refreshes: \(token.refreshCount)", .dim))
         if !token.scopes.isEmpty { lines.append(("scopes: \(token.scopes.joined(separator: " "))", .normal)) }
         lines.append(("issuer: \(token.issuer)", .dim))
+        if let account = token.account { lines.append(("account: \(account)", .normal)) }
         lines.append(("client: \(token.clientID)", .dim))
         return lines
     }

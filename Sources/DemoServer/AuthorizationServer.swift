@@ -8,6 +8,10 @@ import Support
 struct AuthorizationState: Sendable {
     struct Client: Sendable {
         var redirectURIs: [String]
+        /// A confidential client's secret (hand-registered, ``DemoServer/registerClient``).
+        var secret: String? = nil
+        /// Registered by hand: a loopback redirect URI matches on any port (RFC 8252 §7.3).
+        var handRegistered = false
     }
 
     struct Code: Sendable {
@@ -17,6 +21,10 @@ struct AuthorizationState: Sendable {
         var challenge: String
         var scopes: [String]
         var expiresAt: Date
+        /// Auth0's `audience`, else the protected resource.
+        var audience: String
+        /// A refresh token comes with the tokens (``ProviderQuirks/issuesRefreshToken``).
+        var offline = true
         /// The grant the code was exchanged for: a second exchange revokes it (RFC 6749 §4.1.2).
         var grant: Int?
     }
@@ -25,12 +33,16 @@ struct AuthorizationState: Sendable {
     struct Grant: Sendable {
         var clientID: String
         var scopes: [String]
+        var audience: String
     }
 
     struct AccessToken: Sendable {
         var grant: Int
         var scopes: [String]
         var expiresAt: Date
+        var issuedAt: Date
+        /// Who the token is for: the resource server checks it is itself.
+        var audience: String
         /// The refresh token it was issued from, when that one was rotated.
         var parent: String?
         var used = false
@@ -67,6 +79,7 @@ struct AuthorizationState: Sendable {
     var grants: [Int: Grant] = [:]
     var accessTokens: [String: AccessToken] = [:]
     var refreshTokens: [String: RefreshToken] = [:]
+    var deviceCodes: [String: DeviceCode] = [:]
     var nextGrant = 1
 
     static let codeLifetime: TimeInterval = 60
@@ -98,10 +111,10 @@ struct AuthorizationState: Sendable {
         }
     }
 
-    mutating func newGrant(clientID: String, scopes: [String]) -> Int {
+    mutating func newGrant(clientID: String, scopes: [String], audience: String) -> Int {
         let id = nextGrant
         nextGrant += 1
-        grants[id] = Grant(clientID: clientID, scopes: scopes)
+        grants[id] = Grant(clientID: clientID, scopes: scopes, audience: audience)
         return id
     }
 
@@ -123,17 +136,24 @@ struct AuthorizationState: Sendable {
         refreshTokens.removeAll()
     }
 
+    /// A new access token: `format` makes it a JWT with these claims (``DemoServer/jwt``),
+    /// else it is opaque.
     mutating func newAccessToken(
-        grant: Int, scopes: [String], parent: String?, lifetime: Double, now: Date
+        grant: Int, scopes: [String], parent: String?, lifetime: Double, now: Date, jwtIssuer: String? = nil
     ) -> String {
         if accessTokens.count > 10_000 {
             // Long expired tokens are forgotten (they then count as unknown, not expired).
             let horizon = now.addingTimeInterval(-600)
             accessTokens = accessTokens.filter { $0.value.expiresAt > horizon }
         }
-        let token = DemoServer.randomToken("at")
+        let audience = grants[grant]?.audience ?? ""
+        let expiresAt = now.addingTimeInterval(lifetime)
+        let token =
+            jwtIssuer.map {
+                DemoServer.jwt(issuer: $0, audience: audience, scopes: scopes, issuedAt: now, expiresAt: expiresAt)
+            } ?? DemoServer.randomToken("at")
         accessTokens[token] = AccessToken(
-            grant: grant, scopes: scopes, expiresAt: now.addingTimeInterval(lifetime), parent: parent)
+            grant: grant, scopes: scopes, expiresAt: expiresAt, issuedAt: now, audience: audience, parent: parent)
         return token
     }
 
@@ -169,6 +189,13 @@ extension DemoServer {
     func addAuthorizationRoutes(to router: Router<BasicRequestContext>) {
         router.get(".well-known/oauth-protected-resource/mcp") { _, _ in self.protectedResourceMetadata() }
         router.get(".well-known/oauth-protected-resource") { _, _ in self.protectedResourceMetadata() }
+        let oauth = options.oauth
+        // A resource server of another authorization server has no endpoints of its own.
+        if oauth?.authorizationServer != nil { return }
+        if let quirks = oauth?.provider {
+            addProviderRoutes(quirks, to: router)
+            return
+        }
         router.get(".well-known/oauth-authorization-server") { _, _ in self.authorizationServerMetadata() }
         router.post("register") { request, _ in await self.register(request) }
         router.get("authorize") { request, _ in self.authorize(request) }
@@ -177,12 +204,22 @@ extension DemoServer {
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
-    var issuer: String {
-        "http://127.0.0.1:\(state.withLock { $0.port })"
+    var origin: String {
+        state.withLock { $0.options.oauth?.publicOrigin ?? "http://127.0.0.1:\($0.port)" }
+    }
+
+    /// The origin, followed by the emulated provider's issuer path.
+    public var issuer: String {
+        origin + (options.oauth?.provider?.issuerPath ?? "")
+    }
+
+    /// The resource the tokens are for: another server's MCP endpoint, else this one's.
+    var protectedResource: String {
+        options.oauth?.resourceURL ?? url
     }
 
     var resourceMetadataURL: String {
-        issuer + "/.well-known/oauth-protected-resource/mcp"
+        origin + "/.well-known/oauth-protected-resource/mcp"
     }
 
     /// Forgets every token and grant, as if the authorization server revoked everything.
@@ -209,9 +246,21 @@ extension DemoServer {
     func oauthUnauthorized(_ headers: [String: String], oauth: DemoOAuthOptions) -> Response? {
         let token = Self.bearerToken(headers)
         let now = Date()
+        let ours = url
+        var wrongAudience = false
+        let checked = token.map { token in
+            authority(oauth).state.withLock { state -> AuthorizationState.AccessVerdict in
+                guard let record = state.auth.accessTokens[token] else { return .unknown }
+                // RFC 9068 §4 / RFC 8707: a token for another audience is not for us.
+                guard Self.sameResource(record.audience, ours) else {
+                    wrongAudience = true
+                    return .unknown
+                }
+                return state.auth.useAccessToken(token, now: now)
+            }
+        }
         let verdict: AuthorizationState.AccessVerdict? = state.withLock { state in
-            guard let token else { return nil }
-            let verdict = state.auth.useAccessToken(token, now: now)
+            guard let verdict = checked else { return nil }
             switch verdict {
             case .valid: break
             case .expired: state.stats.expiredTokenRequests += 1
@@ -233,9 +282,14 @@ extension DemoServer {
             text = "Unauthorized: the access token expired"
         case .unknown?, .valid?:
             challenge += ", error=\"invalid_token\""
-            text = "Unauthorized: unknown or revoked access token"
+            text = wrongAudience ? "Unauthorized: Invalid audience" : "Unauthorized: unknown or revoked access token"
         }
         return Reply.text(.unauthorized, text, headers: [.wwwAuthenticate: challenge])
+    }
+
+    /// The server that issues and knows the tokens: another one, or this one.
+    func authority(_ oauth: DemoOAuthOptions) -> DemoServer {
+        oauth.authorizationServer ?? self
     }
 
     /// The 403 for a `tools/call` of a tool whose scope the access token lacks; nil when the
@@ -247,7 +301,9 @@ extension DemoServer {
             let tool = message.params["name"]?.stringValue, let needed = Self.requiredScopes[tool]
         else { return nil }
         let token = Self.bearerToken(headers)
-        let scopes = state.withLock { state in token.flatMap { state.auth.accessTokens[$0]?.scopes } ?? [] }
+        let scopes = authority(oauth).state.withLock { state in
+            token.flatMap { state.auth.accessTokens[$0]?.scopes } ?? []
+        }
         if scopes.contains(needed) { return nil }
         var required = oauth.defaultScopes
         if !required.contains(needed) { required.append(needed) }
@@ -269,13 +325,12 @@ extension DemoServer {
     /// RFC 9728, served at the path-aware and at the root well-known URL.
     func protectedResourceMetadata() -> Response {
         guard let oauth = options.oauth else { return Reply.text(.notFound, "Not Found") }
-        let issuer = self.issuer
         let scopes = oauth.scopesSupported.filter { $0 != "offline_access" }
         return Reply.json(
             .ok,
             [
-                "resource": .string(issuer + "/mcp"),
-                "authorization_servers": [.string(issuer)],
+                "resource": .string(url),
+                "authorization_servers": [.string(authority(oauth).issuer)],
                 "scopes_supported": .array(scopes.map { .string($0) }),
                 "bearer_methods_supported": ["header"],
             ])
@@ -400,7 +455,7 @@ extension DemoServer {
         }
         let redirectURI: String
         if let given = params["redirect_uri"] {
-            guard !repeated.contains("redirect_uri"), client.redirectURIs.contains(given) else {
+            guard !repeated.contains("redirect_uri"), Self.registered(given, for: client) else {
                 return Reply.text(.badRequest, "Bad Request: redirect_uri is not registered for this client")
             }
             redirectURI = given
@@ -441,20 +496,25 @@ extension DemoServer {
         guard challenge.utf8.count == 43, challenge.allSatisfy(Self.isBase64URL) else {
             return fail("invalid_request", "code_challenge is not a BASE64URL SHA-256 digest")
         }
-        if let resource = params["resource"], !Self.sameResource(resource, url) {
-            return fail("invalid_target", "resource must be \(url)")
+        if let refusal = resourceRefusal(params["resource"], scope: params["scope"], oauth: oauth) {
+            return fail(refusal.error, refusal.description)
         }
         var scopes = (params["scope"] ?? "").split(separator: " ").map(String.init)
         if scopes.isEmpty { scopes = oauth.defaultScopes }
-        if let unknown = scopes.first(where: { !oauth.scopesSupported.contains($0) }) {
-            return fail("invalid_scope", "unknown scope \(unknown)")
+        if let refusal = Self.scopeRefusal(scopes, oauth: oauth) {
+            return fail("invalid_scope", refusal)
         }
         var unique: [String] = []
         for scope in scopes where !unique.contains(scope) { unique.append(scope) }
         let code = Self.randomToken("code")
+        let quirks = oauth.provider
+        // Auth0: the API is chosen by `audience`; without it the token is for /userinfo only.
+        let audience =
+            quirks?.audienceParameter == true ? (params["audience"] ?? issuer + "userinfo") : protectedResource
         let record = AuthorizationState.Code(
             clientID: clientID, redirectURI: params["redirect_uri"], challenge: challenge, scopes: unique,
-            expiresAt: Date().addingTimeInterval(AuthorizationState.codeLifetime))
+            expiresAt: Date().addingTimeInterval(AuthorizationState.codeLifetime), audience: audience,
+            offline: quirks?.issuesRefreshToken(scopes: unique, accessType: params["access_type"]) ?? true)
         state.withLock { state in
             state.auth.pruneCodes(now: Date())
             state.auth.codes[code] = record
@@ -466,17 +526,18 @@ extension DemoServer {
     // MARK: Token endpoint
 
     func token(_ request: Request) async -> Response {
-        guard let oauth = options.oauth else { return Reply.text(.notFound, "Not Found") }
-        let form: [String: String]
-        switch await readForm(request) {
+        let (oauth, form, clientID): (DemoOAuthOptions, [String: String], String)
+        switch await clientRequest(request) {
         case .failure(let error): return error.response
-        case .success(let parsed): form = parsed
+        case .success(let client): (oauth, form, clientID) = (client.oauth, client.form, client.clientID)
         }
         switch form["grant_type"] {
         case "authorization_code":
-            return tokenResponse(exchangeCode(form, oauth: oauth))
+            return tokenResponse(exchangeCode(form, clientID: clientID, oauth: oauth), request: request)
         case "refresh_token":
-            return await refresh(form)
+            return await refresh(form, clientID: clientID, request: request)
+        case Self.deviceCodeGrant? where oauth.provider?.deviceAuthorization == true:
+            return tokenResponse(deviceGrant(form, clientID: clientID, oauth: oauth), request: request)
         case nil:
             return tokenResponse(.invalidRequest("grant_type is required"))
         default:
@@ -487,18 +548,43 @@ extension DemoServer {
         }
     }
 
-    /// Sends a token endpoint answer, counting `invalid_grant`s.
-    func tokenResponse(_ outcome: TokenOutcome) -> Response {
+    /// Sends a token endpoint answer, counting `invalid_grant`s; JSON, or form-encoded where the
+    /// emulated provider answers so (GitHub, unless the request accepts JSON).
+    func tokenResponse(_ outcome: TokenOutcome, request: Request? = nil) -> Response {
+        let status: HTTPResponse.Status
+        let body: JSONValue
         switch outcome {
-        case .tokens(let body):
-            return Reply.json(.ok, body, headers: Self.noStore)
-        case .failure(let status, let error, let description):
+        case .tokens(let tokens):
+            (status, body) = (.ok, tokens)
+        case .failure(let failureStatus, let error, let description):
             if error == "invalid_grant" {
                 state.withLock { $0.stats.invalidGrants += 1 }
             }
-            return Reply.json(
-                status, ["error": .string(error), "error_description": .string(description)],
-                headers: Self.noStore)
+            (status, body) = (failureStatus, ["error": .string(error), "error_description": .string(description)])
+        }
+        let accept = request?.headers[.accept] ?? ""
+        let form: Bool
+        switch options.oauth?.provider?.tokenResponseFormat ?? .json {
+        case .json: form = false
+        case .form: form = true
+        case .formUnlessJSONAccepted: form = !accept.contains("application/json")
+        }
+        guard form, case .object(let fields) = body else { return Reply.json(status, body, headers: Self.noStore) }
+        let pairs = fields.sorted { $0.key < $1.key }.map { ($0.key, Self.formValue($0.value)) }
+        return Reply.text(
+            status, FormData.encode(pairs), type: "application/x-www-form-urlencoded; charset=utf-8",
+            headers: Self.noStore)
+    }
+
+    /// A JSON value as a form field: numbers and strings as text.
+    static func formValue(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): return text
+        case .int(let number): return String(number)
+        case .double(let number):
+            return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .bool(let flag): return flag ? "true" : "false"
+        default: return value.serialized()
         }
     }
 
@@ -520,20 +606,20 @@ extension DemoServer {
         return .object(body)
     }
 
-    func exchangeCode(_ form: [String: String], oauth: DemoOAuthOptions) -> TokenOutcome {
-        guard let code = form["code"], let verifier = form["code_verifier"], let clientID = form["client_id"]
-        else {
-            return .invalidRequest("code, code_verifier and client_id are required")
+    func exchangeCode(_ form: [String: String], clientID: String, oauth: DemoOAuthOptions) -> TokenOutcome {
+        guard let code = form["code"], let verifier = form["code_verifier"] else {
+            return .invalidRequest("code and code_verifier are required")
         }
         guard (43...128).contains(verifier.utf8.count), verifier.allSatisfy(Self.isUnreserved) else {
             return .invalidRequest("code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1)")
         }
-        let resourceURL = url
-        if let resource = form["resource"], !Self.sameResource(resource, resourceURL) {
-            return .failure(.badRequest, error: "invalid_target", description: "resource must be \(resourceURL)")
+        if let refusal = resourceRefusal(form["resource"], scope: form["scope"], oauth: oauth) {
+            return .failure(.badRequest, error: refusal.error, description: refusal.description)
         }
         let challenge = Self.s256(verifier)
         let now = Date()
+        let issuer = self.issuer
+        let origin = self.origin
         return state.withLock { state -> TokenOutcome in
             guard let client = state.auth.clients[clientID] else {
                 return .failure(.badRequest, error: "invalid_client", description: "unknown client_id")
@@ -553,32 +639,28 @@ extension DemoServer {
                 guard form["redirect_uri"] == expected else {
                     return .invalidGrant("redirect_uri does not match the authorization request")
                 }
-            } else if let given = form["redirect_uri"], !client.redirectURIs.contains(given) {
+            } else if let given = form["redirect_uri"], !Self.registered(given, for: client) {
                 return .invalidGrant("redirect_uri is not registered for this client")
             }
             guard challenge == record.challenge else {
                 return .invalidGrant("code_verifier does not match the code_challenge")
             }
-            let grant = state.auth.newGrant(clientID: clientID, scopes: record.scopes)
-            record.grant = grant
+            let issued = state.issueTokens(
+                Issue(clientID: clientID, scopes: record.scopes, audience: record.audience, offline: record.offline),
+                oauth: oauth, issuer: issuer, origin: origin, now: now)
+            record.grant = issued.grant
             state.auth.codes[code] = record
-            let access = state.auth.newAccessToken(
-                grant: grant, scopes: record.scopes, parent: nil, lifetime: oauth.accessTokenLifetime, now: now)
-            let refresh = state.auth.newRefreshToken(
-                grant: grant, parent: nil, lifetime: oauth.refreshTokenLifetime, now: now)
             state.stats.codeExchanges += 1
-            state.stats.tokensIssued += 1
-            return .tokens(
-                Self.tokenBody(
-                    access: access, scopes: record.scopes, refresh: refresh,
-                    refreshExpiresIn: oauth.refreshTokenLifetime, oauth: oauth))
+            return .tokens(issued.body)
         }
     }
 
     /// A `refresh_token` grant. The work is done at once; the answer waits `refreshDelay`.
-    func refresh(_ form: [String: String]) async -> Response {
-        let resourceURL = url
+    func refresh(_ form: [String: String], clientID: String, request: Request) async -> Response {
         let now = Date()
+        let issuer = self.issuer
+        let origin = self.origin
+        let refusal = options.oauth.flatMap { resourceRefusal(form["resource"], scope: form["scope"], oauth: $0) }
         let (outcome, delay) = state.withLock { state -> (TokenOutcome, Double) in
             state.stats.refreshesStarted += 1
             guard var oauth = state.options.oauth else {
@@ -597,13 +679,22 @@ extension DemoServer {
             if oauth.refuseRefresh {
                 return (.invalidGrant("refresh tokens are refused (refuseRefresh)"), oauth.refreshDelay)
             }
-            let outcome = state.refresh(form, oauth: oauth, resourceURL: resourceURL, now: now)
+            if let refusal {
+                return (
+                    .failure(.badRequest, error: refusal.error, description: refusal.description), oauth.refreshDelay
+                )
+            }
+            var outcome = state.refresh(form, clientID: clientID, oauth: oauth, issuer: issuer, now: now)
+            if case .tokens(var body) = outcome {
+                DemoServer.shapeTokenBody(&body, oauth: oauth, origin: origin, now: now)
+                outcome = .tokens(body)
+            }
             return (outcome, oauth.refreshDelay)
         }
         if delay > 0 {
             try? await Task.sleep(for: .seconds(delay))
         }
-        return tokenResponse(outcome)
+        return tokenResponse(outcome, request: request)
     }
 
     // MARK: Revocation (RFC 7009)
@@ -683,10 +774,10 @@ extension DemoServer {
 extension DemoServer.State {
     /// Validates and applies a refresh grant (the failure switches are handled by the caller).
     mutating func refresh(
-        _ form: [String: String], oauth: DemoOAuthOptions, resourceURL: String, now: Date
+        _ form: [String: String], clientID: String, oauth: DemoOAuthOptions, issuer: String, now: Date
     ) -> TokenOutcome {
-        guard let clientID = form["client_id"], let presented = form["refresh_token"] else {
-            return .invalidRequest("refresh_token and client_id are required")
+        guard let presented = form["refresh_token"] else {
+            return .invalidRequest("refresh_token is required")
         }
         guard auth.clients[clientID] != nil else {
             return .failure(.badRequest, error: "invalid_client", description: "unknown client_id")
@@ -705,9 +796,6 @@ extension DemoServer.State {
         if let expiresAt = record.expiresAt, now >= expiresAt {
             return .invalidGrant("the refresh token expired")
         }
-        if let resource = form["resource"], !DemoServer.sameResource(resource, resourceURL) {
-            return .failure(.badRequest, error: "invalid_target", description: "resource must be \(resourceURL)")
-        }
         var scopes = grant.scopes
         if let requested = form["scope"] {
             let asked = requested.split(separator: " ").map(String.init)
@@ -723,10 +811,11 @@ extension DemoServer.State {
         if case .graced(let successors) = record.status {
             auth.discard(successors)
         }
-        let rotate = oauth.rotateRefreshTokens
+        let rotate = oauth.provider?.rotatesRefreshTokens ?? oauth.rotateRefreshTokens
         let access = auth.newAccessToken(
             grant: record.grant, scopes: scopes, parent: rotate ? presented : nil,
-            lifetime: oauth.accessTokenLifetime, now: now)
+            lifetime: oauth.accessTokenLifetime, now: now,
+            jwtIssuer: DemoServer.jwtIssuer(issuer, oauth: oauth, audience: grant.audience))
         let body: JSONValue
         if rotate {
             let next = auth.newRefreshToken(

@@ -33,6 +33,18 @@ public struct DemoOAuthOptions: Sendable {
     /// When set, refresh tokens expire after this many seconds (sent as
     /// `refresh_token_expires_in`); an expired one gets `invalid_grant`.
     public var refreshTokenLifetime: Double? = nil
+    /// Emulates an identity provider (``ProviderProfile``): its paths, metadata and quirks. Such
+    /// a server is an authorization server only; ``ProviderFixture`` pairs it with a resource
+    /// server on another origin.
+    public var provider: ProviderQuirks? = nil
+    /// The MCP endpoint the tokens are for, when it is another server's (``provider``).
+    public var resourceURL: String? = nil
+    /// A resource server only: tokens are issued and checked by this other server, named in
+    /// the protected resource metadata; this server's own authorization endpoints are off.
+    public var authorizationServer: DemoServer? = nil
+    /// The origin clients reach this server at when it is not its own `http://127.0.0.1:PORT`:
+    /// `https://127.0.0.1:PORT` behind a ``TLSTestServer`` front. Issuer and endpoints use it.
+    public var publicOrigin: String? = nil
 
     public init() {}
 }

@@ -6,17 +6,34 @@ import Synchronization
 /// handle: connections are reused across requests and servers, a long SSE stream costs no
 /// thread, and a cancelled request is removed from the multi handle at once.
 public final class HTTPClient: Sendable {
-    public static let shared = HTTPClient()
+    public static let shared = HTTPClient(caFile: HTTPClient.caFileFromEnvironment())
 
     private let loop: CurlLoop
+    /// The CA bundle to verify servers with instead of the system's (a corporate CA).
+    private let caFile: Mutex<String?>
 
-    public init() {
+    public init(caFile: String? = nil) {
         loop = CurlLoop()
+        self.caFile = Mutex(caFile)
+    }
+
+    /// Verifies servers with this CA bundle from now on (`"mcptop": {"caFile": …}`); nil
+    /// goes back to the system's.
+    public func useCAFile(_ path: String?) {
+        caFile.withLock { $0 = path }
+    }
+
+    /// `SSL_CERT_FILE`, else `CURL_CA_BUNDLE`, as OpenSSL and the curl tool read them (libcurl
+    /// itself reads neither). `HTTPS_PROXY`, `http_proxy` and `NO_PROXY` libcurl honours itself.
+    public static func caFileFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> String?
+    {
+        ["SSL_CERT_FILE", "CURL_CA_BUNDLE"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
     }
 
     /// Sends the request and returns once the response head has arrived; the body streams.
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
-        let transfer = try Transfer(request: request, sockets: loop.sockets)
+        let transfer = try Transfer(request: request, sockets: loop.sockets, caFile: caFile.withLock { $0 })
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.headContinuation = continuation
@@ -62,7 +79,10 @@ final class Transfer: @unchecked Sendable {
     /// Response bytes came in since the loop last acknowledged them (see `acknowledge`).
     var unacknowledged = false
 
-    init(request: HTTPRequest, sockets: SocketRegistry) throws {
+    /// libcurl's words for a failure (CURLOPT_ERRORBUFFER), e.g. which certificate check failed.
+    let errorText = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+
+    init(request: HTTPRequest, sockets: SocketRegistry, caFile: String?) throws {
         guard let easy = curl_easy_init() else {
             throw HTTPError(.transport(code: -1), url: request.url, label: request.label)
         }
@@ -70,12 +90,16 @@ final class Transfer: @unchecked Sendable {
         self.easy = easy
         self.sockets = sockets
         (body, bodyContinuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
+        errorText.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        mcptop_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorText)
+        if let caFile { mcptop_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
         try configure()
     }
 
     deinit {
         curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
+        errorText.deallocate()
     }
 
     private func configure() throws {
@@ -215,7 +239,7 @@ final class Transfer: @unchecked Sendable {
             bodyContinuation.finish()
             return
         }
-        let error = failure ?? HTTPError.from(code: code, request: request)
+        let error = failure ?? HTTPError.from(code: code, request: request, libcurlText: String(cString: errorText))
         if let continuation = headContinuation {
             headContinuation = nil
             continuation.resume(throwing: error)
@@ -225,7 +249,7 @@ final class Transfer: @unchecked Sendable {
 }
 
 extension HTTPError {
-    static func from(code: CURLcode, request: HTTPRequest) -> HTTPError {
+    static func from(code: CURLcode, request: HTTPRequest, libcurlText: String = "") -> HTTPError {
         let kind: Kind
         switch code {
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = .invalidURL
@@ -238,8 +262,24 @@ extension HTTPError {
         case CURLE_ABORTED_BY_CALLBACK: kind = .cancelled
         default: kind = .transport(code: Int(code.rawValue))
         }
-        let detail = kind == .cancelled ? "" : String(cString: curl_easy_strerror(code))
+        var detail = kind == .cancelled ? "" : String(cString: curl_easy_strerror(code))
+        if kind == .tls, !libcurlText.isEmpty { detail = tlsAdvice(libcurlText, url: request.url) }
         return HTTPError(kind, url: request.url, label: request.label, detail: detail)
+    }
+
+    /// A certificate failure in the user's words, with what to do about an unknown authority
+    /// (a corporate CA, a TLS-inspecting proxy).
+    static func tlsAdvice(_ libcurlText: String, url: String) -> String {
+        let host = URLComponents(string: url)?.host ?? url
+        let lower = libcurlText.lowercased()
+        let unknownAuthority = [
+            "unable to get local issuer", "self-signed", "self signed", "unable to verify the first",
+        ]
+        if unknownAuthority.contains(where: lower.contains) {
+            return "the certificate for \(host) is signed by an unknown authority (\(libcurlText)); set "
+                + "\"mcptop\": {\"caFile\": \"/path/to/ca.pem\"} in the config or SSL_CERT_FILE to the CA that signed it"
+        }
+        return "certificate check for \(host) failed: \(libcurlText)"
     }
 }
 

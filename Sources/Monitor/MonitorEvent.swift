@@ -67,6 +67,10 @@ public struct TokenSummary: Sendable, Equatable {
     public var lastRefreshResult: String?
     public var refreshCount: Int
     public var unusableReason: String?
+    /// How long the login lasts, in words (``LoginVerdict``).
+    public var loginVerdict: String
+    /// Who logged in, when the server said (never a token).
+    public var account: String?
 
     public init(_ credential: Credential) {
         issuer = credential.issuer
@@ -83,5 +87,7 @@ public struct TokenSummary: Sendable, Equatable {
         lastRefreshResult = credential.lastRefreshResult
         refreshCount = credential.refreshCount
         unusableReason = credential.unusableReason
+        loginVerdict = credential.verdict
+        account = credential.account
     }
 }

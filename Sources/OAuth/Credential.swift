@@ -10,7 +10,12 @@ public struct Credential: Codable, Sendable, Equatable {
     public var issuer: String
     public var clientID: String
     public var tokenEndpoint: String
+    /// `client_secret_basic` or `client_secret_post`, as the metadata said, for a client with a
+    /// secret; nil for a public client (and in logins stored before it was kept: basic).
+    public var tokenEndpointAuthMethod: String?
     public var revocationEndpoint: String?
+    /// RFC 7662, where the server offers it: asked for the expiry when `expires_in` is missing.
+    public var introspectionEndpoint: String?
     public var accessToken: String?
     public var tokenType: String
     /// When the access token was obtained, for "80% of its lifetime".
@@ -26,6 +31,10 @@ public struct Credential: Codable, Sendable, Equatable {
     /// What the last refresh did, in words (never a secret).
     public var lastRefreshResult: String?
     public var refreshCount: Int
+    /// Who logged in (``JWT/account(of:)``), when the server said in an ID token or a JWT.
+    public var account: String?
+    /// Whether refreshes bring a new refresh token; nil until the first refresh.
+    public var refreshTokenRotates: Bool?
     /// Set when the server said the refresh token is no good (`invalid_grant`); the record is
     /// kept so the user sees why, and a new login replaces it.
     public var unusableReason: String?
@@ -48,6 +57,7 @@ public struct Credential: Codable, Sendable, Equatable {
         refreshTokenObtainedAt = tokens.refreshToken == nil ? nil : now
         refreshTokenExpiresAt = tokens.refreshTokenExpiresAt(now: now)
         scopes = tokens.scope?.split(separator: " ").map(String.init) ?? []
+        account = tokens.account
         lastRefreshAt = nil
         lastRefreshResult = nil
         refreshCount = 0
@@ -67,7 +77,11 @@ public struct Credential: Codable, Sendable, Equatable {
         issuer = try container.decode(String.self, forKey: .issuer)
         clientID = try container.decode(String.self, forKey: .clientID)
         tokenEndpoint = try container.decode(String.self, forKey: .tokenEndpoint)
+        tokenEndpointAuthMethod = try container.decodeIfPresent(String.self, forKey: .tokenEndpointAuthMethod)
         revocationEndpoint = try container.decodeIfPresent(String.self, forKey: .revocationEndpoint)
+        introspectionEndpoint = try container.decodeIfPresent(String.self, forKey: .introspectionEndpoint)
+        refreshTokenRotates = try container.decodeIfPresent(Bool.self, forKey: .refreshTokenRotates)
+        account = try container.decodeIfPresent(String.self, forKey: .account)
         accessToken = try container.decodeIfPresent(String.self, forKey: .accessToken)
         tokenType = try container.decode(String.self, forKey: .tokenType)
         obtainedAt = try date(.obtainedAt)
@@ -102,7 +116,9 @@ public struct Credential: Codable, Sendable, Equatable {
         }
         if let end = tokens.refreshTokenExpiresAt(now: now) { refreshTokenExpiresAt = end }
         if let newScopes { scopes = newScopes }
+        if let named = tokens.account { account = named }
         lastRefreshAt = now
+        refreshTokenRotates = rotated
         lastRefreshResult = report.description
         refreshCount += 1
         unusableReason = nil

@@ -19,10 +19,16 @@ public struct DiscoveredAuthorization: Sendable, Equatable {
 public struct Discovery: Sendable {
     let server: String
     let http: OAuthHTTP
+    /// `oauth.assumePkceS256`: the server does PKCE with S256 although its metadata does not say.
+    let assumePkceS256: Bool
 
-    public init(server: String, http: HTTPClient = .shared, onStep: @escaping AuthStepHandler = { _ in }) {
+    public init(
+        server: String, http: HTTPClient = .shared, assumePkceS256: Bool = false,
+        onStep: @escaping AuthStepHandler = { _ in }
+    ) {
         self.server = server
         self.http = OAuthHTTP(server: server, http: http, onStep: onStep)
+        self.assumePkceS256 = assumePkceS256
     }
 
     public func discover(mcpURL: String, challenge: AuthChallenge? = nil) async throws(OAuthError)
@@ -114,6 +120,9 @@ public struct Discovery: Sendable {
                 origin + "/.well-known/oauth-authorization-server" + path,
                 origin + "/.well-known/openid-configuration" + path,
                 origin + path + "/.well-known/openid-configuration",
+                // Okta custom authorization servers and Keycloak realms publish RFC 8414
+                // metadata appended to the issuer, not at the path-insertion location.
+                origin + path + "/.well-known/oauth-authorization-server",
             ]
         for url in candidates {
             let reply = try await http.get(url, what: "authorization server metadata")
@@ -146,12 +155,38 @@ public struct Discovery: Sendable {
         if let revocation = metadata.revocationEndpoint {
             try EndpointPolicy.check(revocation, role: "revocation endpoint", server: server)
         }
-        // MCP authorization: without S256 in the metadata the server offers no PKCE; refuse.
-        guard metadata.codeChallengeMethods.contains("S256") else {
-            throw OAuthError(
-                server: server,
-                .discovery("the authorization server \(metadata.issuer) does not offer PKCE with S256"))
+        if let introspection = metadata.introspectionEndpoint {
+            try EndpointPolicy.check(introspection, role: "introspection endpoint", server: server)
         }
+        // MCP authorization: without S256 in the metadata the server offers no PKCE; refuse,
+        // except for Entra ID, which does S256 but leaves it out of its OIDC metadata, and where
+        // the user vouches for the server.
+        if metadata.codeChallengeMethods.contains("S256") { return }
+        if let host = URLComponents(string: metadata.issuer)?.host?.lowercased(), Self.isEntraHost(host) {
+            http.onStep(
+                AuthStep(action: "PKCE", outcome: "S256 assumed: \(host) is Entra ID, which omits it from its metadata")
+            )
+            return
+        }
+        if assumePkceS256 {
+            http.onStep(AuthStep(action: "PKCE", outcome: "S256 assumed (oauth.assumePkceS256 in the config)"))
+            return
+        }
+        throw OAuthError(
+            server: server,
+            .discovery(
+                "the authorization server \(metadata.issuer) does not offer PKCE with S256 "
+                    + "(code_challenge_methods_supported); if it does S256 anyway, set "
+                    + "\"oauth\": {\"assumePkceS256\": true} for this server"))
+    }
+
+    /// Microsoft Entra ID's sign-in hosts (public, government and China clouds, B2C, External ID).
+    static func isEntraHost(_ host: String) -> Bool {
+        let hosts = [
+            "login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn",
+            "login.chinacloudapi.cn",
+        ]
+        return hosts.contains(host) || host.hasSuffix(".b2clogin.com") || host.hasSuffix(".ciamlogin.com")
     }
 
     static func origin(of components: URLComponents) -> String? {

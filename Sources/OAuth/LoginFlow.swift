@@ -13,6 +13,9 @@ public struct LoginFlow: Sendable {
         public var extraScopes: [String] = []
         /// Told the URL to open; always called so a user on SSH can copy it.
         public var showURL: @Sendable (String) -> Void = { _ in }
+        /// The next line the user pasted (nil at the end of input): the address the browser
+        /// ended on, for when it cannot reach the loopback listener (`auth --no-browser`).
+        public var pastedRedirect: (@Sendable () async -> String?)? = nil
 
         public init() {}
     }
@@ -36,17 +39,29 @@ public struct LoginFlow: Sendable {
         self.onStep = onStep
     }
 
-    private var oauthHTTP: OAuthHTTP { OAuthHTTP(server: serverName, http: http, onStep: onStep) }
+    var oauthHTTP: OAuthHTTP { OAuthHTTP(server: serverName, http: http, onStep: onStep) }
 
-    private func fail(_ kind: OAuthError.Kind) -> OAuthError { OAuthError(server: serverName, kind) }
+    func fail(_ kind: OAuthError.Kind) -> OAuthError { OAuthError(server: serverName, kind) }
 
     /// Runs the whole flow and returns the new credential (also stored).
     public func run(options: Options, challenge: AuthChallenge? = nil) async throws(OAuthError) -> Credential {
+        let (discovered, known) = try await discoverForLogin(challenge: challenge)
+        return try await runAdapting(
+            discovered: discovered, known: known, options: options, issuer: discovered.authorizationServer.issuer)
+    }
+
+    /// The probe (unless the challenge is known) and discovery; refuses a server that needs no
+    /// login.
+    func discoverForLogin(challenge: AuthChallenge?) async throws(OAuthError) -> (
+        DiscoveredAuthorization, AuthChallenge?
+    ) {
         var known = challenge
         var probeStatus: Int?
         if known == nil { (known, probeStatus) = try await probe() }
-        let discovered = try await Discovery(server: serverName, http: http, onStep: onStep)
-            .discover(mcpURL: serverURL, challenge: known)
+        let discovered = try await Discovery(
+            server: serverName, http: http, assumePkceS256: settings.assumePkceS256, onStep: onStep
+        )
+        .discover(mcpURL: serverURL, challenge: known)
         // A server that answered without a 401 and publishes no metadata at all: guessing
         // /authorize and /register there only ends in a confusing 404.
         if discovered.usesDefaultEndpoints, known == nil, let probeStatus, probeStatus != 401 {
@@ -56,16 +71,50 @@ public struct LoginFlow: Sendable {
                     "\(displayURL(serverURL)) answered HTTP \(probeStatus) without asking for a login "
                         + "and publishes no OAuth metadata"))
         }
-        let metadata = discovered.authorizationServer
-        do {
-            return try await authorize(discovered: discovered, challenge: known, options: options)
-        } catch {
-            guard case .invalidClient = error.kind else { throw error }
-            // A stored registration the server forgot: register again, once.
-            try? store.deleteRegistration(issuer: metadata.issuer)
-            onStep(AuthStep(action: "registration", outcome: "rejected by the server, registering again"))
-            return try await authorize(discovered: discovered, challenge: known, options: options)
+        return (discovered, known)
+    }
+
+    /// After a known refusal was adapted to: the same flow without what was refused.
+    private func runAdapting(
+        discovered: DiscoveredAuthorization, known: AuthChallenge?, options: Options, issuer: String
+    ) async throws(OAuthError) -> Credential {
+        var adaptations = store.loadAdaptations(issuer: issuer)
+        for reason in adaptations.changes.values.sorted() {
+            onStep(AuthStep(action: "remembered for \(issuer)", outcome: reason))
         }
+        var registeredAgain = false
+        // Each known refusal is adapted to once (a change is never made twice), so this ends.
+        while true {
+            let attempt: Attempt
+            do {
+                attempt = try await authorize(
+                    discovered: discovered, challenge: known, options: options, adaptations: adaptations)
+            } catch {
+                guard case .invalidClient = error.kind, !registeredAgain,
+                    (try? store.loadRegistration(issuer: issuer)) != nil
+                else { throw error }
+                // A stored registration the server forgot: register again, once.
+                registeredAgain = true
+                try? store.deleteRegistration(issuer: issuer)
+                onStep(AuthStep(action: "registration", outcome: "rejected by the server, registering again"))
+                continue
+            }
+            switch attempt {
+            case .done(let credential):
+                return credential
+            case .adapt(let change, let reason):
+                adaptations.changes[change] = reason
+                // Remembered beside the token store: the next login goes straight through.
+                try? store.save(adaptations)
+                onStep(AuthStep(action: "adapted", outcome: reason))
+            }
+        }
+    }
+
+    /// One authorization: a login, or a known refusal to adapt to and try again.
+    enum Attempt {
+        case done(Credential)
+        case adapt(IssuerAdaptations.Change, reason: String)
     }
 
     /// An unauthenticated request to learn the server's challenge (resource_metadata, scope).
@@ -87,9 +136,10 @@ public struct LoginFlow: Sendable {
         return (challenges.first { $0.scheme == "bearer" }, response.status)
     }
 
-    private func authorize(discovered: DiscoveredAuthorization, challenge: AuthChallenge?, options: Options)
-        async throws(OAuthError) -> Credential
-    {
+    private func authorize(
+        discovered: DiscoveredAuthorization, challenge: AuthChallenge?, options: Options,
+        adaptations: IssuerAdaptations
+    ) async throws(OAuthError) -> Attempt {
         let metadata = discovered.authorizationServer
         let receiver = try await startReceiver(issuer: metadata.issuer)
         defer { Task { await receiver.stop() } }
@@ -99,17 +149,43 @@ public struct LoginFlow: Sendable {
 
         let pkce = PKCE()
         let state = PKCE.randomString(byteCount: 24)
-        let scopes = selectScopes(discovered: discovered, challenge: challenge, extra: options.extraScopes)
+        var scopes = selectScopes(discovered: discovered, challenge: challenge, extra: options.extraScopes)
+        if adaptations.has(.omitOfflineAccess) { scopes.removeAll { $0 == "offline_access" } }
+        let resource =
+            adaptations.has(.omitResource) ? nil : settings.resourceParameter(discovered: discovered.resource)
+        func adaptation(error: String, description: String?) -> Attempt? {
+            guard
+                let change = adaptations.change(
+                    forError: error, description: description, sentResource: resource != nil, scopes: scopes)
+            else { return nil }
+            let refusal = IssuerAdaptations.refusalName(error: error, description: description)
+            return .adapt(change, reason: change.reason(refusal: refusal))
+        }
         var query = [
             ("response_type", "code"), ("client_id", registration.clientID),
             ("redirect_uri", registration.redirectURI), ("code_challenge", pkce.challenge),
-            ("code_challenge_method", pkce.method), ("state", state), ("resource", discovered.resource),
+            ("code_challenge_method", pkce.method), ("state", state),
         ]
+        if let resource { query.append(("resource", resource)) }
         if !scopes.isEmpty { query.append(("scope", scopes.joined(separator: " "))) }
+        query += authorizationParameters(endpoint: metadata.authorizationEndpoint)
         let url = FormEncoding.url(metadata.authorizationEndpoint, adding: query)
         options.showURL(url)
         if options.openBrowser { Browser.open(url) }
         onStep(AuthStep(action: "authorization request", outcome: "waiting for the browser"))
+        let pasting = options.pastedRedirect.map { next in
+            Task { [onStep] in
+                while !Task.isCancelled, let line = await next() {
+                    if line.trimmed().isEmpty { continue }
+                    if receiver.paste(line) { return }
+                    onStep(
+                        AuthStep(
+                            action: "pasted address",
+                            outcome: "not \(receiver.redirectURI)?…: paste the whole address the browser ended on"))
+                }
+            }
+        }
+        defer { pasting?.cancel() }
 
         let response: [(String, String)]
         do {
@@ -119,31 +195,61 @@ public struct LoginFlow: Sendable {
         } catch {
             throw fail(.login("\(error)"))
         }
-        let code = try validate(response, state: state, metadata: metadata)
+        let code: String
+        switch try validate(response, state: state, metadata: metadata) {
+        case .code(let received):
+            code = received
+        case .refused(let error, let description):
+            if let attempt = adaptation(error: error, description: description) { return attempt }
+            let text = description.map { ": \(ServerText.oneLine($0))" } ?? ""
+            throw fail(.login("the authorization server answered \(ServerText.oneLine(error, limit: 60))\(text)"))
+        }
         onStep(AuthStep(action: "authorization response", outcome: "code received, state and issuer checked"))
 
         let endpoint = TokenEndpoint(server: serverName, http: oauthHTTP)
-        let form = [
+        var form = [
             ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", registration.redirectURI),
-            ("code_verifier", pkce.verifier), ("resource", discovered.resource),
+            ("code_verifier", pkce.verifier),
         ]
+        if let resource { form.append(("resource", resource)) }
+        form += settings.tokenParams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let secret = settings.clientSecret ?? registration.clientSecret
+        let authMethod = secret == nil ? nil : TokenEndpoint.authMethod(supported: metadata.tokenEndpointAuthMethods)
         let tokens: TokenResponse
         do {
             tokens = try await endpoint.request(
                 metadata.tokenEndpoint, form, clientSecret: secret, clientID: registration.clientID,
-                what: "code exchange")
+                authMethod: authMethod, what: "code exchange")
         } catch {
             switch error {
             case .invalidClient(let detail): throw fail(.invalidClient(detail))
             case .transient(let detail): throw fail(.transient(detail))
-            case .invalidGrant(let detail), .refused(let detail): throw fail(.login(detail))
+            case .invalidGrant(let detail): throw fail(.login(detail))
+            case .refused(let detail, let error, let description):
+                if let error, let attempt = adaptation(error: error, description: description) { return attempt }
+                throw fail(.login(detail))
             }
         }
+        return .done(
+            try await keep(
+                tokens, discovered: discovered, clientID: registration.clientID, secret: secret,
+                authMethod: authMethod, scopes: scopes))
+    }
+
+    /// The login from a token response (any grant): stored, with its expiry learnt where the
+    /// server offers introspection, and its verdict on the timeline.
+    func keep(
+        _ tokens: TokenResponse, discovered: DiscoveredAuthorization, clientID: String, secret: String?,
+        authMethod: String?, scopes: [String]
+    ) async throws(OAuthError) -> Credential {
+        let metadata = discovered.authorizationServer
         var credential = Credential(
-            serverURL: serverURL, resource: discovered.resource, issuer: metadata.issuer,
-            clientID: registration.clientID, tokenEndpoint: metadata.tokenEndpoint,
-            revocationEndpoint: metadata.revocationEndpoint, tokens: tokens, now: Date())
+            serverURL: serverURL, resource: discovered.resource, issuer: metadata.issuer, clientID: clientID,
+            tokenEndpoint: metadata.tokenEndpoint, revocationEndpoint: metadata.revocationEndpoint, tokens: tokens,
+            now: Date())
+        credential.tokenEndpointAuthMethod = authMethod
+        credential.introspectionEndpoint = metadata.introspectionEndpoint
+        await TokenEndpoint(server: serverName, http: oauthHTTP).learnExpiry(of: &credential, clientSecret: secret)
         if credential.scopes.isEmpty { credential.scopes = scopes.filter { $0 != "offline_access" } }
         if credential.refreshTokenExpiresAt == nil,
             let lifetime = BoundedSeconds.lifetime(settings.refreshTokenLifetimeSeconds)
@@ -155,8 +261,31 @@ public struct LoginFlow: Sendable {
         } catch {
             throw fail(.protocolError("cannot store the login: \(error)"))
         }
-        onStep(AuthStep(action: "login", outcome: credential.refreshToken == nil ? "ok, no refresh token" : "ok"))
+        var outcome = credential.refreshToken == nil ? "ok, no refresh token" : "ok"
+        if credential.refreshToken == nil, scopes.contains("offline_access") {
+            outcome += " although offline_access was asked: the server does not allow this client offline access"
+        }
+        onStep(AuthStep(action: "login", outcome: outcome))
+        onStep(AuthStep(action: "login verdict", outcome: credential.verdict))
         return credential
+    }
+
+    /// `oauth.authorizationParams`, and for Google (`accounts.google.com`), which issues a refresh
+    /// token only with `access_type=offline` (and again on re-consent only with
+    /// `prompt=consent`), those two unless the config says otherwise.
+    func authorizationParameters(endpoint: String) -> [(String, String)] {
+        var parameters = settings.authorizationParams
+        if URLComponents(string: endpoint)?.host?.lowercased() == "accounts.google.com",
+            parameters["access_type"] == nil
+        {
+            parameters["access_type"] = "offline"
+            if parameters["prompt"] == nil { parameters["prompt"] = "consent" }
+            onStep(
+                AuthStep(
+                    action: "authorization request",
+                    outcome: "access_type=offline&prompt=consent added: Google issues a refresh token only then"))
+        }
+        return parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// A registration reused for this issuer must come back on its exact redirect URI.
@@ -193,7 +322,7 @@ public struct LoginFlow: Sendable {
     /// RFC 6749 §10.12 `state`, then RFC 9207 `iss` as the MCP table says, before anything in
     /// the response (even an error) is acted on.
     func validate(_ response: [(String, String)], state: String, metadata: AuthorizationServerMetadata)
-        throws(OAuthError) -> String
+        throws(OAuthError) -> AuthorizationAnswer
     {
         func value(_ name: String) -> String? { response.first { $0.0 == name }?.1 }
         guard value("state") == state else {
@@ -207,13 +336,18 @@ public struct LoginFlow: Sendable {
             throw fail(.login("the response has no iss although the server promises one"))
         }
         if let error = value("error") {
-            let description = value("error_description").map { ": \($0.prefix(200))" } ?? ""
-            throw fail(.login("the authorization server answered \(error)\(description)"))
+            return .refused(error: error, description: value("error_description"))
         }
         guard let code = value("code"), !code.isEmpty else {
             throw fail(.login("the response has neither a code nor an error"))
         }
-        return code
+        return .code(code)
+    }
+
+    /// A redirect whose `state` and `iss` were checked: a code, or the server's refusal as sent.
+    enum AuthorizationAnswer {
+        case code(String)
+        case refused(error: String, description: String?)
     }
 
     /// MCP Scope Selection Strategy: the challenge's `scope`, else the resource's

@@ -27,6 +27,10 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
     public var tokenEndpoint: String
     public var registrationEndpoint: String?
     public var revocationEndpoint: String?
+    /// RFC 7662 §4 / RFC 8414 §2 `introspection_endpoint`.
+    public var introspectionEndpoint: String?
+    /// RFC 8628 §4 `device_authorization_endpoint`.
+    public var deviceAuthorizationEndpoint: String?
     public var scopesSupported: [String]
     public var codeChallengeMethods: [String]
     public var tokenEndpointAuthMethods: [String]
@@ -44,6 +48,8 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
         tokenEndpoint = token
         registrationEndpoint = json["registration_endpoint"]?.stringValue
         revocationEndpoint = json["revocation_endpoint"]?.stringValue
+        introspectionEndpoint = json["introspection_endpoint"]?.stringValue
+        deviceAuthorizationEndpoint = json["device_authorization_endpoint"]?.stringValue
         scopesSupported = json["scopes_supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
         codeChallengeMethods = json["code_challenge_methods_supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
         tokenEndpointAuthMethods =

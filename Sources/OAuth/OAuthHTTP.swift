@@ -63,14 +63,28 @@ struct OAuthHTTP: Sendable {
             onStep(AuthStep(action: action, outcome: "cancelled", exchange: exchange(nil, cancelled: true)))
             throw OAuthError(server: server, .transient("\(what): cancelled"))
         }
-        let json = try? JSONValue.parse(response.body)
+        let json = (try? JSONValue.parse(response.body)) ?? Self.formObject(response)
         var outcome = "HTTP \(response.status)"
         let code = json?["error"]?.stringValue
-        if let code { outcome += " \(code)" }
+        if let code { outcome += " \(ServerText.oneLine(code, limit: 60))" }
         onStep(
             AuthStep(
                 action: action, outcome: outcome,
-                exchange: exchange(response.status, error: code.map { String($0.prefix(64)) })))
+                exchange: exchange(response.status, error: code.map { ServerText.oneLine($0, limit: 64) })))
         return Reply(status: response.status, json: json, headers: response.headers)
+    }
+
+    /// A form-encoded answer as a JSON object of strings: GitHub's token endpoint answers
+    /// `application/x-www-form-urlencoded` unless the request accepts JSON, although RFC 6749
+    /// §5.1 says JSON.
+    static func formObject(_ response: HTTPResponse) -> JSONValue? {
+        guard response.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+        else { return nil }
+        var object: JSONValue = [:]
+        for (name, value) in FormEncoding.decode(String(decoding: response.body, as: UTF8.self))
+        where object[name] == nil {
+            object[name] = .string(value)
+        }
+        return object
     }
 }

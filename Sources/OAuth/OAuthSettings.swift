@@ -2,6 +2,16 @@ import Foundation
 
 /// The `oauth` object of a server in the config.
 public struct OAuthSettings: Sendable, Equatable {
+    /// What to send as RFC 8707 `resource` (`oauth.resource`).
+    public enum Resource: Sendable, Equatable {
+        /// The resource discovery found (the default).
+        case discovered
+        /// Never send it (`false`), for servers that refuse it.
+        case omitted
+        /// This value instead.
+        case value(String)
+    }
+
     /// A client registered by hand with the authorization server.
     public var clientID: String?
     /// Its secret, from the environment (`${ENV}`); never stored by mcptop.
@@ -21,6 +31,28 @@ public struct OAuthSettings: Sendable, Equatable {
     /// Refresh before expiry (default). Off, tokens are refreshed only when a server answers
     /// 401: for servers whose clocks or lifetimes cannot be trusted, and for comparison.
     public var proactiveRefresh = true
+    /// Extra authorization request parameters (`audience`, `access_type`, `prompt`, `login_hint`).
+    public var authorizationParams: [String: String] = [:]
+    /// Extra token request parameters (code exchange and refresh).
+    public var tokenParams: [String: String] = [:]
+    public var resource = Resource.discovered
+    /// The authorization server does PKCE with S256 although its metadata does not list it.
+    public var assumePkceS256 = false
+
+    /// Parameters mcptop sets itself: `authorizationParams` and `tokenParams` may not name them.
+    public static let protocolParameters: Set<String> = [
+        "response_type", "client_id", "client_secret", "redirect_uri", "state", "code_challenge",
+        "code_challenge_method", "code", "code_verifier", "grant_type", "refresh_token", "resource", "scope",
+    ]
+
+    /// The `resource` to send, given the one discovery found; nil to send none.
+    public func resourceParameter(discovered: String) -> String? {
+        switch resource {
+        case .discovered: return discovered
+        case .omitted: return nil
+        case .value(let value): return value
+        }
+    }
 
     public init(
         clientID: String? = nil, clientSecret: String? = nil, scopes: [String]? = nil, redirectURI: String? = nil,

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Support
 import Synchronization
 
 /// The one-shot HTTP listener on 127.0.0.1 that receives the authorization response
@@ -95,6 +96,17 @@ public final class RedirectReceiver: Sendable {
         } onCancel: {
             fail(CancellationError())
         }
+    }
+
+    /// The address the browser ended on, pasted by the user when the browser could not reach
+    /// this listener (over SSH): taken like the browser's own request if it is this redirect
+    /// URI with a query. `state` and `iss` are checked by the login as for the browser.
+    public func paste(_ text: String) -> Bool {
+        guard let components = URLComponents(string: text.trimmed()), components.path == path,
+            let host = components.host, EndpointPolicy.isLoopback(host), let query = components.percentEncodedQuery,
+            !query.isEmpty
+        else { return false }
+        return deliver(FormEncoding.decode(query))
     }
 
     private func deliver(_ query: [(String, String)]) -> Bool {

@@ -33,7 +33,8 @@ struct Registrar: Sendable {
             throw OAuthError(
                 server: serverName,
                 .invalidClient(
-                    "the authorization server offers no dynamic registration; set oauth.clientId in the config"))
+                    "\(displayURL(metadata.issuer)) offers no dynamic client registration; "
+                        + Self.registerByHand(redirectURI: redirectURI)))
         }
         var body: JSONValue = [
             "client_name": "mcptop",
@@ -50,14 +51,29 @@ struct Registrar: Sendable {
             if reply.status >= 500 {
                 throw OAuthError(server: serverName, .transient("registration answered \(reply.status)"))
             }
-            let detail = reply.json?["error_description"]?.stringValue ?? reply.json?["error"]?.stringValue ?? ""
+            // RFC 7591 §3.2.2 error and error_description; Okta's errorCode and errorSummary.
+            let json = reply.json
+            let code = json?["error"]?.stringValue ?? json?["errorCode"]?.stringValue
+            let detail = json?["error_description"]?.stringValue ?? json?["errorSummary"]?.stringValue
+            let said = [code.map { ServerText.oneLine($0, limit: 60) }, detail.map { ServerText.oneLine($0) }]
+                .compactMap { $0 }.joined(separator: ": ")
             throw OAuthError(
-                server: serverName, .invalidClient("registration answered \(reply.status) \(detail.prefix(200))"))
+                server: serverName,
+                .invalidClient(
+                    "dynamic client registration at \(displayURL(endpoint)) was refused (HTTP \(reply.status)"
+                        + (said.isEmpty ? "" : " \(said)") + "); " + Self.registerByHand(redirectURI: redirectURI)))
         }
         let registration = ClientRegistration(
             issuer: metadata.issuer, clientID: clientID, clientSecret: json["client_secret"]?.stringValue,
             redirectURI: redirectURI, method: .dynamic)
         try? store.save(registration)
         return registration
+    }
+
+    /// What to do when mcptop cannot register itself: the config keys and the redirect URI.
+    static func registerByHand(redirectURI: String) -> String {
+        "register mcptop with it by hand (a native or web application) with the redirect URI \(redirectURI), "
+            + "then set \"oauth\": {\"clientId\": \"<its client id>\", \"redirectUri\": \"\(redirectURI)\"} "
+            + "for this server, and \"clientSecret\": \"${VARIABLE}\" if it has a secret"
     }
 }

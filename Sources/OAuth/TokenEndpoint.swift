@@ -15,22 +15,42 @@ struct TokenEndpoint: Sendable {
         case invalidClient(String)
         /// Network, 5xx, 429, `temporarily_unavailable`: try later.
         case transient(String)
-        /// Any other refusal.
-        case refused(String)
+        /// Any other refusal, with the server's `error` and `error_description` as sent (to
+        /// recognize a known one; show `detail`).
+        case refused(String, error: String?, description: String?)
     }
 
-    func request(_ url: String, _ form: [(String, String)], clientSecret: String?, clientID: String, what: String)
-        async throws(Failure) -> TokenResponse
-    {
-        var pairs = form
-        var basic: String?
-        if let clientSecret {
-            // client_secret_basic (RFC 6749 §2.3.1), the method every server must support.
-            let credentials = "\(FormEncoding.escape(clientID)):\(FormEncoding.escape(clientSecret))"
-            basic = Data(credentials.utf8).base64EncodedString()
-        } else {
-            pairs.append(("client_id", clientID))
+    /// RFC 8414 §2: without `token_endpoint_auth_methods_supported` the server takes
+    /// `client_secret_basic`; `client_secret_post` when that is all it lists (GitHub).
+    static func authMethod(supported: [String]) -> String {
+        if supported.isEmpty || supported.contains(basicMethod) || !supported.contains(postMethod) {
+            return basicMethod
         }
+        return postMethod
+    }
+
+    /// RFC 6749 §2.3.1: a client with a secret authenticates with HTTP Basic (the form-encoded
+    /// id and secret, joined by a colon, in Base64), or with both in the body where the server
+    /// wants `client_secret_post`; a public client names itself in the body. Returns the form
+    /// and the Basic credentials, if any.
+    static func authenticate(
+        _ form: [(String, String)], clientID: String, secret: String?, method: String?
+    ) -> (form: [(String, String)], basic: String?) {
+        guard let secret else { return (form + [("client_id", clientID)], nil) }
+        if method == postMethod { return (form + [("client_id", clientID), ("client_secret", secret)], nil) }
+        return (
+            form, Data("\(FormEncoding.escape(clientID)):\(FormEncoding.escape(secret))".utf8).base64EncodedString()
+        )
+    }
+
+    static let basicMethod = "client_secret_basic"
+    static let postMethod = "client_secret_post"
+
+    func request(
+        _ url: String, _ form: [(String, String)], clientSecret: String?, clientID: String, authMethod: String? = nil,
+        what: String
+    ) async throws(Failure) -> TokenResponse {
+        let (pairs, basic) = Self.authenticate(form, clientID: clientID, secret: clientSecret, method: authMethod)
         let reply: OAuthHTTP.Reply
         do {
             reply = try await http.postForm(url, pairs, what: what, basicAuth: basic)
@@ -42,17 +62,55 @@ struct TokenEndpoint: Sendable {
         }
         let code = reply.json?["error"]?.stringValue
         var detail = "\(displayURL(url)) answered \(reply.status)"
-        if let code { detail += " \(code)" }
-        if let text = reply.json?["error_description"]?.stringValue { detail += ": \(text.prefix(200))" }
+        if let code { detail += " \(ServerText.oneLine(code, limit: 60))" }
+        if let text = reply.json?["error_description"]?.stringValue { detail += ": \(ServerText.oneLine(text))" }
         switch code {
-        case "invalid_grant": throw .invalidGrant(detail)
-        case "invalid_client", "unauthorized_client": throw .invalidClient(detail)
+        // GitHub names a dead code or refresh token its own way, and answers it with HTTP 200
+        // (docs.github.com: troubleshooting OAuth app access token request errors;
+        // refreshing user access tokens).
+        case "invalid_grant", "bad_verification_code", "bad_refresh_token": throw .invalidGrant(detail)
+        case "invalid_client", "unauthorized_client", "incorrect_client_credentials": throw .invalidClient(detail)
         case "temporarily_unavailable", "server_error", "slow_down": throw .transient(detail)
         default:
             if reply.status >= 500 || reply.status == 429 || reply.status == 408 { throw .transient(detail) }
-            if reply.status == 200 { throw .refused("\(detail): the response has no access_token") }
-            throw .refused(detail)
+            if reply.status == 200 {
+                throw .refused("\(detail): the response has no access_token", error: code, description: nil)
+            }
+            throw .refused(detail, error: code, description: reply.json?["error_description"]?.stringValue)
         }
+    }
+
+    /// RFC 7662: asks the server when an access token expires (`exp` of an active token), with
+    /// the client authenticated as at the token endpoint. Nil when it does not say or fails:
+    /// the expiry then stays unknown and the token is refreshed on a 401.
+    func introspect(_ url: String, token: String, clientID: String, clientSecret: String?, authMethod: String?)
+        async -> Date?
+    {
+        let (pairs, basic) = Self.authenticate(
+            [("token", token), ("token_type_hint", "access_token")], clientID: clientID, secret: clientSecret,
+            method: authMethod)
+        guard let reply = try? await http.postForm(url, pairs, what: "introspection", basicAuth: basic),
+            reply.status == 200, reply.json?["active"]?.boolValue == true,
+            let exp = reply.json?["exp"]?.doubleValue
+        else { return nil }
+        return BoundedSeconds.instant(secondsSince1970: exp, now: Date())
+    }
+
+    /// Where the token response had no `expires_in` (Salesforce) and the access token is not a
+    /// JWT with `exp`, asks the introspection endpoint the server offers, and says so.
+    func learnExpiry(of credential: inout Credential, clientSecret: String?) async {
+        guard credential.expiresAt == nil, let url = credential.introspectionEndpoint,
+            let token = credential.accessToken
+        else { return }
+        let exp = await introspect(
+            url, token: token, clientID: credential.clientID, clientSecret: clientSecret,
+            authMethod: credential.tokenEndpointAuthMethod)
+        credential.expiresAt = exp
+        http.onStep(
+            AuthStep(
+                action: "expiry",
+                outcome: exp.map { "learnt by introspection: \(TimeText.iso8601($0))" }
+                    ?? "unknown: no expires_in and introspection did not say; refreshed on a 401"))
     }
 
     /// RFC 7009: asks the server to forget a token. Failure is reported, not thrown: the local

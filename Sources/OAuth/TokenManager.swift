@@ -13,6 +13,7 @@ public actor TokenManager {
     private let endpoint: TokenEndpoint
     private let now: @Sendable () -> Date
     private let onChange: @Sendable (Credential?) -> Void
+    private let onStep: AuthStepHandler
 
     private var credential: Credential?
     private var loaded = false
@@ -30,6 +31,7 @@ public actor TokenManager {
         self.now = now
         self.onChange = onChange
         endpoint = TokenEndpoint(server: serverName, http: OAuthHTTP(server: serverName, http: http, onStep: onStep))
+        self.onStep = onStep
     }
 
     // MARK: Reading
@@ -188,14 +190,34 @@ public actor TokenManager {
             persistQuietly(record)
             throw OAuthError(server: serverName, .needsLogin(reason: reason))
         }
-        var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("resource", record.resource)]
-        if !record.scopes.isEmpty { form.append(("scope", record.scopes.joined(separator: " "))) }
+        var adaptations = store.loadAdaptations(issuer: record.issuer)
         let secret = settings.clientSecret ?? (try? store.loadRegistration(issuer: record.issuer))??.clientSecret
         let started = now()
         do {
-            let tokens = try await endpoint.request(
-                record.tokenEndpoint, form, clientSecret: secret, clientID: record.clientID, what: "refresh")
-            let report = record.apply(refresh: tokens, now: started)
+            var tokens: TokenResponse
+            do {
+                tokens = try await refreshRequest(record, refreshToken: refreshToken, secret: secret, adaptations)
+            } catch {
+                // A known refusal (Entra's `resource` with `scope`): adapt once, remember it.
+                let sentResource =
+                    !adaptations.has(.omitResource) && settings.resourceParameter(discovered: record.resource) != nil
+                guard case .refused(_, let code?, let description) = error,
+                    let change = adaptations.change(
+                        forError: code, description: description, sentResource: sentResource, scopes: record.scopes),
+                    change == .omitResource
+                else { throw error }
+                let reason = change.reason(
+                    refusal: IssuerAdaptations.refusalName(error: code, description: description))
+                adaptations.changes[change] = reason
+                try? store.save(adaptations)
+                onStep(AuthStep(action: "adapted", outcome: reason))
+                tokens = try await refreshRequest(record, refreshToken: refreshToken, secret: secret, adaptations)
+            }
+            var report = record.apply(refresh: tokens, now: started)
+            if record.expiresAt == nil {
+                await endpoint.learnExpiry(of: &record, clientSecret: secret)
+                report.expiresAt = record.expiresAt
+            }
             // The rotated refresh token is on disk before the new access token is used.
             do {
                 try store.save(record)
@@ -229,7 +251,7 @@ public actor TokenManager {
                 record.unusableReason = reason
                 persistQuietly(record)
                 throw OAuthError(server: serverName, .needsLogin(reason: reason))
-            case .refused(let detail):
+            case .refused(let detail, _, _):
                 let reason = "the refresh was refused (\(detail))"
                 record.lastRefreshResult = "refused"
                 record.unusableReason = reason
@@ -241,6 +263,21 @@ public actor TokenManager {
         } catch {
             throw OAuthError(server: serverName, .transient("\(error)"))
         }
+    }
+
+    /// One `refresh_token` grant, without what the issuer is known to refuse.
+    private func refreshRequest(
+        _ record: Credential, refreshToken: String, secret: String?, _ adaptations: IssuerAdaptations
+    ) async throws(TokenEndpoint.Failure) -> TokenResponse {
+        var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]
+        if !adaptations.has(.omitResource), let resource = settings.resourceParameter(discovered: record.resource) {
+            form.append(("resource", resource))
+        }
+        if !record.scopes.isEmpty { form.append(("scope", record.scopes.joined(separator: " "))) }
+        form += settings.tokenParams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return try await endpoint.request(
+            record.tokenEndpoint, form, clientSecret: secret, clientID: record.clientID,
+            authMethod: record.tokenEndpointAuthMethod, what: "refresh")
     }
 
     /// Records why the login is unusable; the tokens stay as they were.

@@ -13,6 +13,8 @@ public struct TokenResponse: Sendable, Equatable {
     /// Some servers reveal the refresh token's lifetime (`refresh_token_expires_in`), bounded
     /// like `expiresIn`.
     public var refreshTokenExpiresIn: Double?
+    /// OpenID Connect's ID token, read for the account only (never verified, never shown).
+    public var idToken: String?
 
     public init?(json: JSONValue) {
         guard let token = json["access_token"]?.stringValue, !token.isEmpty else { return nil }
@@ -22,6 +24,12 @@ public struct TokenResponse: Sendable, Equatable {
         refreshToken = json["refresh_token"]?.stringValue
         scope = json["scope"]?.stringValue
         refreshTokenExpiresIn = BoundedSeconds.lifetime(json: json["refresh_token_expires_in"])
+        idToken = json["id_token"]?.stringValue
+    }
+
+    /// Who logged in, from the ID token, else from a JWT access token (``JWT/account(of:)``).
+    var account: String? {
+        idToken.flatMap { JWT.account(of: $0) } ?? JWT.account(of: accessToken)
     }
 
     /// From `expires_in`, else a JWT's `exp`, else unknown.
@@ -41,11 +49,25 @@ public struct TokenResponse: Sendable, Equatable {
 /// one further than ten years from `now` is taken as ten years.
 public enum JWT {
     public static func expiry(of token: String, now: Date = Date()) -> Date? {
-        let parts = token.split(separator: ".")
-        guard parts.count == 3 else { return nil }
-        guard let data = Base64URL.decode(parts[1]), let claims = try? JSONValue.parse(Array(data)),
-            let exp = claims["exp"]?.doubleValue
-        else { return nil }
+        guard let exp = claims(of: token)?["exp"]?.doubleValue else { return nil }
         return BoundedSeconds.instant(secondsSince1970: exp, now: now)
+    }
+
+    /// The account a token names, for display: e-mail, else preferred_username or upn, else
+    /// `sub`; with Entra's tenant (`tid`). Nil for an opaque token. Unverified: a label only.
+    public static func account(of token: String) -> String? {
+        guard let claims = claims(of: token) else { return nil }
+        let name = ["email", "preferred_username", "upn"].lazy.compactMap { claims[$0]?.stringValue }.first
+        guard let who = name ?? claims["sub"]?.stringValue.map({ "subject \($0)" }), !who.isEmpty else { return nil }
+        let tenant = claims["tid"]?.stringValue.map { " (tenant \(ServerText.oneLine($0, limit: 40)))" } ?? ""
+        return ServerText.oneLine(who, limit: 80) + tenant
+    }
+
+    static func claims(of token: String) -> JSONValue? {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3, let data = Base64URL.decode(parts[1]), let claims = try? JSONValue.parse(Array(data)),
+            claims.objectValue != nil
+        else { return nil }
+        return claims
     }
 }

@@ -54,6 +54,23 @@ public struct TokenStore: Sendable {
         try remove(registrationPath(issuer: issuer))
     }
 
+    // MARK: What worked, per issuer
+
+    public func adaptationsPath(issuer: String) -> String {
+        "\(directory)/adaptations/\(PKCE.digest(issuer)).json"
+    }
+
+    /// What logins learnt about this issuer's refusals (none when nothing is stored or the
+    /// file is unreadable: then the refusal is met and adapted to again).
+    public func loadAdaptations(issuer: String) -> IssuerAdaptations {
+        (try? load(IssuerAdaptations.self, at: adaptationsPath(issuer: issuer))) ?? nil
+            ?? IssuerAdaptations(issuer: issuer)
+    }
+
+    public func save(_ adaptations: IssuerAdaptations) throws(StoreError) {
+        try write(adaptations, to: adaptationsPath(issuer: adaptations.issuer))
+    }
+
     // MARK: Locking
 
     /// Holds an exclusive lock on the server's credential (flock on a lock file beside it)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bridge
 import Config
 import Foundation
+import HTTP
 import MCPClient
 import Monitor
 import OAuth
@@ -26,8 +27,11 @@ struct GlobalOptions: ParsableArguments {
         ConfigLocations.resolve(configFlag: config, stateDirFlag: stateDir)
     }
 
+    /// The config; its `caFile`, when set, verifies every server from then on.
     func loadConfiguration() throws -> Configuration {
-        try Configuration.load(locations)
+        let configuration = try Configuration.load(locations)
+        if let caFile = configuration.caFile { HTTPClient.shared.useCAFile(caFile) }
+        return configuration
     }
 
     var store: TokenStore { TokenStore(directory: locations.stateDirectory) }

@@ -11,7 +11,10 @@ struct AuthCommand: AsyncParsableCommand {
         discussion: """
             Opens $BROWSER (else xdg-open) on the authorization page; the URL is printed too, to copy \
             into a browser elsewhere (e.g. over SSH). The browser comes back to a one-shot listener on \
-            127.0.0.1. Ctrl-C gives up the login and exits 130 (SIGTERM: 143); what was stored stays.
+            127.0.0.1. With --no-browser, when the browser runs elsewhere and cannot reach that \
+            listener, paste the address it ended on (it starts with the redirect URI) and press Enter; \
+            its state and issuer are checked as for the browser. Ctrl-C gives up the login and exits \
+            130 (SIGTERM: 143); what was stored stays.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -19,8 +22,15 @@ struct AuthCommand: AsyncParsableCommand {
     @Argument(help: "The server's name in the config.")
     var server: String
 
-    @Flag(name: .customLong("no-browser"), help: "Only print the URL; do not open a browser.")
+    @Flag(
+        name: .customLong("no-browser"),
+        help: "Only print the URL, do not open a browser; accept the final redirect address pasted back.")
     var noBrowser = false
+
+    @Flag(
+        name: .customLong("device"),
+        help: "Log in with a code entered on another device (RFC 8628), where the server offers it.")
+    var device = false
 
     @Option(
         name: .customLong("scope"), help: ArgumentHelp("Ask for this scope as well (repeatable).", valueName: "scope"))
@@ -50,10 +60,30 @@ struct AuthCommand: AsyncParsableCommand {
         options.openBrowser = !noBrowser
         options.extraScopes = scopes
         options.timeout = BoundedSeconds.duration(timeout)
+        let paste = noBrowser
         options.showURL = { url in
             Console.note("Open this URL to log in to \(server):\n\n  \(url)\n")
+            if paste {
+                Console.note(
+                    "If the browser cannot come back to this machine, paste the address it ended on here "
+                        + "and press Enter.")
+            }
         }
-        let login = Task { () throws(OAuthError) -> Credential in try await flow.run(options: options) }
+        if noBrowser {
+            let lines = PastedLines()
+            options.pastedRedirect = { await lines.next() }
+        }
+        let useDevice = device
+        let name = server
+        let login = Task { () throws(OAuthError) -> Credential in
+            guard useDevice else { return try await flow.run(options: options) }
+            return try await flow.runDevice(options: options) { prompt in
+                var text = "To log in to \(name), open \(prompt.verificationURI) on any device and enter the code\n\n"
+                text += "  \(prompt.userCode)\n"
+                if let complete = prompt.verificationURIComplete { text += "\n(or open \(complete))\n" }
+                Console.note(text)
+            }
+        }
         let interruption = Interruption { login.cancel() }
         let outcome = await login.result
         interruption.finish()

@@ -79,6 +79,8 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             lines.append("logged in")
         }
+        lines.append("login: \(credential.verdict)")
+        if let account = credential.account { lines.append("account: \(account)") }
         if let token = credential.accessToken {
             var line = "access token …\(fingerprint(token)), "
             if let expiry = credential.expiresAt {
@@ -120,6 +122,8 @@ struct StatusCommand: AsyncParsableCommand {
             "clientId": .string(credential.clientID),
             "scopes": .array(credential.scopes.map { .string($0) }),
             "refreshToken": .bool(credential.refreshToken != nil),
+            "verdict": .string(credential.verdict),
+            "account": credential.account.map { .string($0) } ?? .null,
             "refreshCount": .int(Int64(credential.refreshCount)),
         ]
         if let reason = credential.unusableReason { entry["reason"] = .string(reason) }

@@ -1,0 +1,121 @@
+import Foundation
+
+/// A Python HTTPS endpoint on 127.0.0.1 with a certificate made by openssl, self-signed or
+/// signed by a test CA of its own (whose certificate is ``caFile``): a file server, or a TLS
+/// front for a plain-HTTP server on another port (`forwardingTo`). For tests only (python3
+/// and openssl, as the TLS tests already need).
+public final class TLSTestServer {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    let folder: URL
+    let process = Process()
+    public let port: Int
+
+    public var caFile: String { folder.appendingPathComponent("ca.pem").path }
+
+    public init(signedByTestCA: Bool, forwardingTo target: Int? = nil) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-tls-\(UUID().uuidString)")
+        self.folder = folder
+        func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if signedByTestCA {
+            try Self.openssl(
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=mcptop test CA",
+                "-keyout", path("ca-key.pem"), "-out", path("ca.pem"))
+            try Self.openssl(
+                "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", path("key.pem"),
+                "-out", path("leaf.csr"))
+            try "subjectAltName=IP:127.0.0.1\n".write(toFile: path("san.ext"), atomically: true, encoding: .utf8)
+            try Self.openssl(
+                "x509", "-req", "-in", path("leaf.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca-key.pem"),
+                "-CAcreateserial", "-days", "1", "-extfile", path("san.ext"), "-out", path("cert.pem"))
+        } else {
+            try Self.openssl(
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout",
+                path("key.pem"), "-out", path("cert.pem"))
+        }
+        let fileServer = """
+            import http.server, ssl, sys
+            server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[1], sys.argv[2])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["python3", "-c", target == nil ? fileServer : Self.forwarder, path("cert.pem"), path("key.pem")]
+            + (target.map { [String($0)] } ?? [])
+        process.currentDirectoryURL = folder
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw Failure(description: "the TLS test server did not start")
+        }
+        self.port = port
+    }
+
+    /// TLS in, plain bytes to 127.0.0.1:argv[3], one thread pair per connection.
+    static let forwarder = """
+        import socket, ssl, sys, threading
+        target = int(sys.argv[3])
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[1], sys.argv[2])
+        listener = socket.create_server(("127.0.0.1", 0))
+        print(listener.getsockname()[1], flush=True)
+        def pipe(source, sink):
+            try:
+                while True:
+                    data = source.recv(65536)
+                    if not data:
+                        break
+                    sink.sendall(data)
+            except OSError:
+                pass
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        def serve(raw):
+            try:
+                secure = context.wrap_socket(raw, server_side=True)
+                upstream = socket.create_connection(("127.0.0.1", target))
+            except OSError:
+                raw.close()
+                return
+            threading.Thread(target=pipe, args=(secure, upstream), daemon=True).start()
+            pipe(upstream, secure)
+        while True:
+            connection, _ = listener.accept()
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+        """
+
+    public var url: String { "https://127.0.0.1:\(port)/" }
+
+    public func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private static func openssl(_ arguments: String...) throws {
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl"] + arguments
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else {
+            throw Failure(description: "openssl \(arguments.first ?? "") failed")
+        }
+    }
+}

@@ -1,0 +1,425 @@
+import DemoServer
+import Foundation
+import HTTP
+import MCPClient
+import Monitor
+import OAuth
+import Synchronization
+import Testing
+
+/// mcptop against each emulated identity provider (``ProviderFixture``: the provider and the
+/// MCP server on two origins): log in, call, refresh, call; and the provider's refusals.
+@Suite struct ProviderLoginTests {
+    static let secret = ProviderEmulationTests.secret
+
+    /// The timeline of one flow, for assertions.
+    final class StepLog: Sendable {
+        let steps = Mutex<[AuthStep]>([])
+        var handler: AuthStepHandler { { step in self.steps.withLock { $0.append(step) } } }
+        var text: String { steps.withLock { $0.map(\.description).joined(separator: "\n") } }
+    }
+
+    struct Session {
+        let fixture: ProviderFixture
+        let store: TokenStore
+        let settings: OAuthSettings
+        var http = HTTPClient.shared
+        let log = StepLog()
+
+        func login() async throws -> Credential {
+            var options = LoginFlow.Options()
+            options.openBrowser = false
+            options.timeout = .seconds(10)
+            options.showURL = { [http] url in Task { try await ProviderLoginTests.follow(url, with: http) } }
+            return try await LoginFlow(
+                serverName: "idp", serverURL: fixture.mcpURL, settings: settings, store: store, http: http,
+                onStep: log.handler
+            ).run(options: options)
+        }
+
+        func manager() -> TokenManager {
+            TokenManager(
+                serverName: "idp", serverURL: fixture.mcpURL, store: store, settings: settings, http: http,
+                onStep: log.handler)
+        }
+
+        func call(_ manager: TokenManager, _ text: String) async throws -> [String] {
+            let connection = MCPConnection(
+                endpoint: ServerEndpoint(
+                    name: "idp", transport: .streamableHTTP(url: fixture.mcpURL), requestTimeout: 10),
+                authorizer: OAuthAuthorizer(manager: manager))
+            defer { Task { await connection.close() } }
+            return try await connection.callTool("echo", arguments: ["text": .string(text)]).summaryLines
+        }
+    }
+
+    /// The browser: follows the authorization server's redirects to mcptop's listener.
+    static func follow(_ url: String, with http: HTTPClient) async throws {
+        var next = url
+        for _ in 0..<5 {
+            let response = try await http.send(HTTPRequest(url: next))
+            guard (300..<400).contains(response.status), let location = response.headers["Location"] else { return }
+            next = location
+        }
+    }
+
+    /// The client registered by hand, with its secret (from the environment in real use).
+    static var handRegistered: OAuthSettings {
+        OAuthSettings(clientID: ProviderFixture.clientID, clientSecret: secret)
+    }
+
+    static func withSession(
+        _ profile: ProviderProfile, settings: OAuthSettings = handRegistered,
+        quirks: (inout ProviderQuirks) -> Void = { _ in }, _ body: (Session) async throws -> Void
+    ) async throws {
+        let fixture = ProviderFixture(profile, quirks: quirks)
+        try await fixture.start()
+        fixture.provider.registerClient(id: ProviderFixture.clientID, secret: secret)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-idp-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var settings = settings
+        if profile == .auth0 { settings.authorizationParams["audience"] = fixture.mcpURL }
+        do {
+            try await body(Session(fixture: fixture, store: TokenStore(directory: folder), settings: settings))
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
+    /// Login, a call, a refresh, a call with the refreshed token; returns the refresh report.
+    @discardableResult
+    static func loginCallRefreshCall(_ session: Session) async throws -> RefreshReport {
+        let credential = try await session.login()
+        #expect(credential.refreshToken != nil, "\(session.fixture.profile): no refresh token\n\(session.log.text)")
+        let manager = session.manager()
+        #expect(try await session.call(manager, "before") == ["before"])
+        let first = try await manager.current()?.accessToken
+        let report = try await manager.refreshNow()
+        #expect(try await manager.current()?.accessToken != first)
+        #expect(try await session.call(manager, "after") == ["after"])
+        #expect(session.fixture.provider.stats().refreshes == 1)
+        #expect(session.fixture.resourceServer.stats().unknownTokenRequests == 0)
+        return report
+    }
+
+    // MARK: One scenario per provider
+
+    @Test func entraWithAssumedS256AndNoResourceLogsInCallsAndRefreshes() async throws {
+        var settings = Self.handRegistered
+        settings.assumePkceS256 = true
+        settings.resource = .omitted
+        try await Self.withSession(.entra, settings: settings) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.rotated)
+            #expect(session.log.text.contains("S256 assumed (oauth.assumePkceS256 in the config)"))
+            // The account from the JWT access token (Entra's tid is the tenant).
+            #expect(try await session.manager().current()?.account == "user@example.com (tenant tenant-0000)")
+        }
+    }
+
+    @Test func entraMetadataWithoutS256IsRefusedNamingTheConfigKey() async throws {
+        try await Self.withSession(.entra) { session in
+            await #expect {
+                try await session.login()
+            } throws: { error in
+                "\(error)".contains("\"assumePkceS256\": true")
+            }
+        }
+    }
+
+    @Test func oktaCustomAuthorizationServerLogsInCallsAndRotatesOnRefresh() async throws {
+        try await Self.withSession(.okta) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.rotated)
+        }
+    }
+
+    @Test func oktaOverHTTPSWithATestCALogsInCallsAndRefreshes() async throws {
+        try await Self.withSession(.okta) { session in
+            let front = try session.fixture.serveProviderOverHTTPS()
+            defer { front.stop() }
+            #expect(session.fixture.issuer.hasPrefix("https://127.0.0.1:"))
+            var secure = session
+            secure.http = HTTPClient(caFile: front.caFile)
+            try await Self.loginCallRefreshCall(secure)
+            #expect(secure.log.text.contains("POST https://127.0.0.1:\(front.port)/oauth2/aus-mcp/v1/token (refresh)"))
+            // Without the test CA the same provider is refused, naming what to set.
+            let untrusting = Session(fixture: session.fixture, store: session.store, settings: session.settings)
+            await #expect {
+                try await untrusting.login()
+            } throws: { error in
+                "\(error)".contains("is signed by an unknown authority") && "\(error)".contains("caFile")
+            }
+        }
+    }
+
+    @Test func metadataOnlyAppendedToTheIssuerIsFound() async throws {
+        let appendedOnly: (inout ProviderQuirks) -> Void = { $0.metadataLocations = [.appendedOAuth] }
+        try await Self.withSession(.okta, quirks: appendedOnly) { session in
+            _ = try await session.login()
+            #expect(session.log.text.contains("/oauth2/aus-mcp/.well-known/oauth-authorization-server"))
+        }
+    }
+
+    @Test func auth0WithAudienceAndTrailingSlashIssuerLogsInCallsAndRefreshes() async throws {
+        try await Self.withSession(.auth0, settings: OAuthSettings()) { session in
+            #expect(session.fixture.issuer.hasSuffix("/"))
+            try await Self.loginCallRefreshCall(session)
+        }
+    }
+
+    @Test func auth0WithoutAudienceIssuesATokenTheServerRejects() async throws {
+        try await Self.withSession(.auth0, settings: OAuthSettings()) { session in
+            var settings = session.settings
+            settings.authorizationParams = [:]
+            let bare = Session(fixture: session.fixture, store: session.store, settings: settings)
+            _ = try await bare.login()
+            await #expect(throws: (any Error).self) { try await bare.call(bare.manager(), "x") }
+            #expect(session.fixture.resourceServer.stats().unknownTokenRequests > 0)
+        }
+    }
+
+    @Test func keycloakWithAHandRegisteredClientLogsInCallsAndRefreshes() async throws {
+        try await Self.withSession(.keycloak) { session in
+            try await Self.loginCallRefreshCall(session)
+        }
+    }
+
+    @Test func githubOAuthAppTokenWithoutExpiryOrRefreshTokenServesCalls() async throws {
+        let formOnly: (inout ProviderQuirks) -> Void = { $0.tokenResponseFormat = .form }
+        try await Self.withSession(.github, quirks: formOnly) { session in
+            let credential = try await session.login()
+            #expect(credential.expiresAt == nil)
+            #expect(credential.refreshToken == nil)
+            #expect(credential.tokenEndpointAuthMethod == "client_secret_post")
+            let manager = session.manager()
+            #expect(try await session.call(manager, "x") == ["x"])
+            // No countdown to lie with: no proactive refresh, the next 401 says.
+            #expect(try await manager.refreshDue() == nil)
+            #expect(credential.verdict.hasPrefix("no refresh token, expiry unknown"))
+        }
+    }
+
+    @Test func githubAppTokensLogInCallAndRotateOnRefresh() async throws {
+        let githubApp: (inout ProviderQuirks) -> Void = { $0.githubAppTokens = true }
+        try await Self.withSession(.github, quirks: githubApp) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.rotated)
+        }
+    }
+
+    @Test func googleWithOfflineAccessTypeLogsInCallsAndKeepsItsRefreshToken() async throws {
+        var settings = Self.handRegistered
+        settings.authorizationParams = ["access_type": "offline", "prompt": "consent"]
+        try await Self.withSession(.google, settings: settings) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.rotated == false)
+        }
+    }
+
+    @Test func theAccountComesFromTheIDTokenWhenTheAccessTokenIsOpaque() async throws {
+        var settings = Self.handRegistered
+        settings.scopes = ["openid", ProviderFixture.resourceScope(.google)]
+        try await Self.withSession(.google, settings: settings) { session in
+            let credential = try await session.login()
+            #expect(credential.account == "user@example.com (tenant tenant-0000)")
+            #expect(JWT.account(of: credential.accessToken ?? "") == nil)
+        }
+    }
+
+    @Test func salesforceLogsInCallsAndRefreshesWithoutExpiresIn() async throws {
+        try await Self.withSession(.salesforce) { session in
+            let report = try await Self.loginCallRefreshCall(session)
+            #expect(report.expiresInPresent == false)
+            #expect(report.rotated == false)
+            // No expires_in and an opaque token: the expiry comes from RFC 7662 introspection,
+            // after the login and after the refresh.
+            #expect(report.expiresAt != nil)
+            let learnt = session.log.text.components(separatedBy: "expiry → learnt by introspection").count - 1
+            #expect(learnt == 2, "\(session.log.text)")
+            #expect(
+                session.log.text.contains(
+                    "login verdict → refresh token issued (rotation known after the first refresh); access token lasts "
+                ))
+        }
+    }
+
+    // MARK: Known refusals, adapted to once and remembered per issuer
+
+    @Test func entraRefusingResourceIsAdaptedToOnceAndRememberedForTheNextLogin() async throws {
+        var settings = Self.handRegistered
+        settings.assumePkceS256 = true
+        try await Self.withSession(.entra, settings: settings) { session in
+            _ = try await session.login()
+            let first = session.log.text
+            #expect(first.contains("adapted → retried without `resource`: the server refused it with AADSTS9010010"))
+            #expect(!first.contains("\r") && !first.contains("Trace ID"))
+            let again = Session(fixture: session.fixture, store: session.store, settings: settings)
+            _ = try await again.login()
+            #expect(again.log.text.contains("remembered for \(session.fixture.issuer) → retried without `resource`"))
+            #expect(!again.log.text.contains("adapted →"))
+            #expect(!again.log.text.contains("invalid_target"))
+            let manager = again.manager()
+            _ = try await manager.refreshNow()
+            #expect(try await again.call(manager, "x") == ["x"])
+        }
+    }
+
+    @Test func entraRefusingResourceOnRefreshIsAdaptedToAndTheRefreshSucceeds() async throws {
+        var settings = Self.handRegistered
+        settings.assumePkceS256 = true
+        settings.resource = .omitted
+        try await Self.withSession(.entra, settings: settings) { session in
+            _ = try await session.login()
+            var sending = settings
+            sending.resource = .discovered
+            let refreshing = Session(fixture: session.fixture, store: session.store, settings: sending)
+            let manager = refreshing.manager()
+            _ = try await manager.refreshNow()
+            #expect(refreshing.log.text.contains("adapted → retried without `resource`"))
+            #expect(try await refreshing.call(manager, "y") == ["y"])
+        }
+    }
+
+    @Test func offlineAccessRefusedAsAScopeIsDroppedOnce() async throws {
+        var settings = Self.handRegistered
+        settings.authorizationParams = ["access_type": "offline"]
+        settings.scopes = [ProviderFixture.resourceScope(.google), "offline_access"]
+        try await Self.withSession(.google, settings: settings) { session in
+            let credential = try await session.login()
+            #expect(
+                session.log.text.contains("retried without `offline_access`: the server refused it with invalid_scope"))
+            #expect(credential.refreshToken != nil)
+        }
+    }
+
+    @Test func noRefreshTokenAlthoughAskedIsSaidOnTheTimeline() async throws {
+        let neverRefresh: (inout ProviderQuirks) -> Void = { $0.refresh = .never }
+        try await Self.withSession(.okta, quirks: neverRefresh) { session in
+            let credential = try await session.login()
+            #expect(credential.refreshToken == nil)
+            #expect(session.log.text.contains("no refresh token although offline_access was asked"))
+        }
+    }
+
+    @Test func refusedRegistrationNamesTheConfigKeysAndTheRedirectURI() async throws {
+        try await Self.withSession(.okta, settings: OAuthSettings()) { session in
+            await #expect {
+                try await session.login()
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("HTTP 401 E0000011: Invalid token provided") && text.contains("\"clientId\"")
+                    && text.contains("the redirect URI http://127.0.0.1:") && text.contains("\"redirectUri\"")
+            }
+        }
+        try await Self.withSession(.google, settings: OAuthSettings()) { session in
+            await #expect {
+                try await session.login()
+            } throws: { error in
+                "\(error)".contains("offers no dynamic client registration; register mcptop with it by hand")
+            }
+        }
+    }
+
+    // MARK: Logins from anywhere
+
+    /// A login whose browser cannot reach the loopback listener: the user pastes the address
+    /// the browser ended on, after a line that is not one; `forge` changes that address first.
+    static func pastedLogin(_ session: Session, forge: @escaping @Sendable (String) -> String = { $0 }) async throws
+        -> Credential
+    {
+        let shown = Mutex<String?>(nil)
+        let pasted = Mutex(0)
+        var options = LoginFlow.Options()
+        options.openBrowser = false
+        options.timeout = .seconds(10)
+        options.showURL = { url in shown.withLock { $0 = url } }
+        options.pastedRedirect = {
+            let count = pasted.withLock { count in
+                count += 1
+                return count
+            }
+            if count == 1 { return "what do I paste here?" }
+            guard count == 2 else { return nil }
+            var url: String?
+            for _ in 0..<500 where url == nil {
+                url = shown.withLock { $0 }
+                if url == nil { try? await Task.sleep(for: .milliseconds(10)) }
+            }
+            guard let url, let response = try? await HTTPClient.shared.send(HTTPRequest(url: url)),
+                let location = response.headers["Location"]
+            else { return nil }
+            return forge(location)
+        }
+        return try await LoginFlow(
+            serverName: "idp", serverURL: session.fixture.mcpURL, settings: session.settings, store: session.store,
+            onStep: session.log.handler
+        ).run(options: options)
+    }
+
+    @Test func aPastedRedirectAddressCompletesTheLogin() async throws {
+        try await Self.withSession(.keycloak) { session in
+            let credential = try await Self.pastedLogin(session)
+            #expect(credential.refreshToken != nil)
+            #expect(session.log.text.contains("pasted address → not http://127.0.0.1:"))
+            #expect(try await session.call(session.manager(), "pasted") == ["pasted"])
+        }
+    }
+
+    @Test func aPastedRedirectWithAWrongStateIsRefusedBeforeTheCodeIsUsed() async throws {
+        try await Self.withSession(.keycloak) { session in
+            await #expect {
+                try await Self.pastedLogin(session) { address in
+                    address.replacingOccurrences(of: "state=", with: "state=forged")
+                }
+            } throws: { error in
+                "\(error)".contains("state does not match")
+            }
+            #expect(session.fixture.provider.stats().codeExchanges == 0)
+        }
+    }
+
+    // RFC 8628 (Okta: https://developer.okta.com/docs/guides/device-authorization-grant/main/).
+    @Test func aDeviceCodeLoginPollsUntilTheUserApprovesThenCallsAndRefreshes() async throws {
+        try await Self.withSession(.okta) { session in
+            var options = LoginFlow.Options()
+            options.timeout = .seconds(20)
+            let shown = Mutex<DeviceLoginPrompt?>(nil)
+            let credential = try await LoginFlow(
+                serverName: "idp", serverURL: session.fixture.mcpURL, settings: session.settings, store: session.store,
+                onStep: session.log.handler
+            ).runDevice(options: options) { prompt in
+                shown.withLock { $0 = prompt }
+                // The user types the code on another device a little later.
+                Task {
+                    try await Task.sleep(for: .milliseconds(1500))
+                    _ = try await HTTPClient.shared.send(HTTPRequest(url: prompt.verificationURIComplete ?? ""))
+                }
+            }
+            let prompt = try #require(shown.withLock { $0 })
+            #expect(prompt.userCode.count == 9)
+            #expect(prompt.verificationURI == session.fixture.providerOrigin + "/device")
+            #expect(session.log.text.contains("(device code poll) → HTTP 400 authorization_pending"))
+            #expect(credential.refreshToken != nil)
+            let manager = session.manager()
+            #expect(try await session.call(manager, "device") == ["device"])
+            _ = try await manager.refreshNow()
+            #expect(try await session.call(manager, "again") == ["again"])
+        }
+    }
+
+    @Test func aDeviceLoginWithoutAHandRegisteredClientSaysWhatToSet() async throws {
+        try await Self.withSession(.okta, settings: OAuthSettings()) { session in
+            await #expect {
+                try await LoginFlow(
+                    serverName: "idp", serverURL: session.fixture.mcpURL, settings: session.settings,
+                    store: session.store
+                ).runDevice(options: LoginFlow.Options()) { _ in }
+            } throws: { error in
+                "\(error)".contains("a device login needs a client registered by hand")
+            }
+        }
+    }
+}
