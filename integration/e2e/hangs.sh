@@ -67,6 +67,8 @@ cat >"$MCPTOP_CONFIG" <<EOF
     "hung-sse": { "url": "$base/sse", "type": "sse", "timeout": 2000 },
     "hung-slow": { "url": "$base/mcp" },
     "ok": { "url": "$base/ok", "timeout": 2000 },
+    "escapes": { "url": "$base/escapes", "timeout": 2000 },
+    "escapes-500": { "url": "$base/escapes-500", "timeout": 2000 },
     "down": { "url": "http://127.0.0.1:1/mcp", "timeout": 2000 },
     "unset": { "url": "http://127.0.0.1:\${MCPTOP_E2E_NEVER_SET}/mcp" }
   }
@@ -172,6 +174,41 @@ bounded "watch: a server skipped for an unset variable means exit 2" 7 2 \
     "summary +unset +skipped +skipped: .*MCPTOP_E2E_NEVER_SET" -- "$M" watch --duration 2 --server ok --server unset
 bounded "watch: healthy servers only means exit 0" 6 0 '"server":"ok".*"healthy":true' -- \
     "$M" watch --duration 2 --json --server ok
+
+echo "# server text reaches the terminal as visible escapes, never as control sequences"
+# no_controls DESC: neither stdout nor stderr of the last command holds a C0 control other than
+# newline and tab, DEL, a C1 control or a bidi/format character, and every line of stdout
+# starts as one of mcptop's own (LINE_PATTERN, when set).
+no_controls() {
+    if python3 - "$work/out" "$work/err" "${LINE_PATTERN:-}" <<'EOF'; then pass "$1"; else fail "$1"; fi
+import re, sys, unicodedata
+bad = []
+for path in sys.argv[1:3]:
+    text = open(path, encoding="utf-8", errors="strict").read()
+    for ch in text:
+        if (ord(ch) < 0x20 and ch not in "\n\t") or 0x7F <= ord(ch) < 0xA0 or (
+                unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d"):
+            bad.append(f"{path}: U+{ord(ch):04X}")
+if sys.argv[3]:
+    bad += [f"forged line: {line!r}" for line in open(sys.argv[1]).read().splitlines()
+            if not re.match(sys.argv[3], line)]
+if bad:
+    print("\n".join(bad[:5]), file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+}
+bounded "tools: a hostile server's names and descriptions print" 8 0 '\\x1b\]0;pwned' -- "$M" tools escapes
+LINE_PATTERN='^(escapes: |[0-9]+ tools|  (evil|fail))' no_controls "tools: no control sequence reaches the terminal, no line forged"
+bounded "tools --json: C1 and bidi are escaped as well" 8 0 '\\u202eevil' -- "$M" tools escapes --json
+no_controls "tools --json: no control sequence"
+bounded "call: a result and its progress messages print" 8 0 'progress 1/2 .*pwned' -- "$M" call escapes 'evil\x1b[2J'
+no_controls "call: no control sequence"
+bounded "call: a JSON-RPC error message prints" 8 2 'pwned' -- "$M" call escapes fail
+no_controls "call: an error message carries no control sequence"
+bounded "tools: an HTTP error body prints" 8 2 'pwned' -- "$M" tools escapes-500
+no_controls "tools: an HTTP error body carries no control sequence"
+bounded "watch: a failing hostile server" 8 2 'pwned' -- "$M" watch --duration 2 --server escapes-500
+LINE_PATTERN='^([0-9:]+  escapes-500  |summary )' no_controls "watch: no control sequence, no line forged"
 
 echo "# absurd numbers are refused or bounded, never a crash"
 for option in "call ok echo --timeout inf" "call ok echo --interval 1e300" "watch --duration nan" \

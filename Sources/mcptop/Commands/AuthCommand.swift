@@ -51,7 +51,7 @@ struct AuthCommand: AsyncParsableCommand {
         options.extraScopes = scopes
         options.timeout = BoundedSeconds.duration(timeout)
         options.showURL = { url in
-            Console.note("Open this URL to log in to \(server):\n\n  \(url)\n")
+            Console.note("Open this URL to log in to \(server):\n\n  \(TerminalText.sanitized("\(url)"))\n")
         }
         let login = Task { () throws(OAuthError) -> Credential in try await flow.run(options: options) }
         let interruption = Interruption { login.cancel() }
@@ -61,8 +61,8 @@ struct AuthCommand: AsyncParsableCommand {
             throw CommandFailure(message: "\(server): login cancelled", status: status)
         }
         let credential = try outcome.get()
-        print("Logged in to \(server).")
-        for line in StatusCommand.describe(credential, now: Date()) { print("  " + line) }
+        Console.line("Logged in to \(server).")
+        for line in StatusCommand.describe(credential, now: Date()) { Console.line("  " + line) }
     }
 }
 
@@ -81,12 +81,13 @@ struct LogoutCommand: AsyncParsableCommand {
         guard let url = configured.httpURL else {
             throw CommandFailure(message: "\(server) is a stdio server; it has no login", status: ExitStatus.usage)
         }
-        let manager = TokenManager(serverName: server, serverURL: url, store: global.store, settings: configured.oauth)
+        let manager = TokenManager(
+            serverName: server, serverURL: url, store: global.store, settings: configured.oauth)
         guard try await manager.current() != nil else {
-            print("\(server): no login stored.")
+            Console.line("\(server): no login stored.")
             return
         }
         let outcome = await Logout(manager: manager, store: global.store).run()
-        print("\(server): \(outcome). Logged out.")
+        Console.line("\(server): \(outcome). Logged out.")
     }
 }

@@ -63,11 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
         let address = MetricsAddress(listen ?? Self.defaultListen) ?? MetricsAddress(Self.defaultListen)!
         let usable = configuration.servers.filter { $0.problem == nil }
         if printToken {
-            print(token)
+            Console.out(token)
             return
         }
         if let printConfig {
-            print(
+            Console.out(
                 ClientSnippet.text(
                     for: printConfig, servers: usable.map(\.name), base: "http://\(address.urlHost):\(address.port)",
                     token: token))

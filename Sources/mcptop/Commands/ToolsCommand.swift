@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import MCPClient
 import Support
 
@@ -58,20 +59,22 @@ struct ToolsCommand: AsyncParsableCommand {
                 output["serverInfo"] = ["name": .string(name), "version": .string(info.version ?? "")]
             }
             output["tools"] = .array(tools.map(\.raw))
-            print(output.prettyPrinted())
+            Console.out(output.prettyPrinted())
             return
         }
         var heading = "\(server): \(info.transport.rawValue), protocol \(info.protocolVersion)"
         if let name = info.name { heading += ", server \(name)" + (info.version.map { " \($0)" } ?? "") }
-        print(heading)
-        print("\(tools.count) tool\(tools.count == 1 ? "" : "s")")
-        let width = min(tools.map(\.name.count).max() ?? 0, 32)
-        for tool in tools {
+        Console.line(heading)
+        Console.line("\(tools.count) tool\(tools.count == 1 ? "" : "s")")
+        // Names as shown (escapes included) and padded by display width: an emoji or a
+        // combining sequence is never cut, and wide characters keep the column straight.
+        let names = tools.map { TerminalText.sanitized($0.name) }
+        let width = min(names.map(DisplayWidth.of).max() ?? 0, 32)
+        for (tool, name) in zip(tools, names) {
             let description =
                 (tool.description ?? tool.title ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            print(
-                "  " + tool.name.padding(toLength: max(width, tool.name.count), withPad: " ", startingAt: 0) + "  "
-                    + description)
+            let padding = String(repeating: " ", count: max(0, width - DisplayWidth.of(name)))
+            Console.line("  " + name + padding + "  " + description)
         }
     }
 }
