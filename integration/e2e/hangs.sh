@@ -234,6 +234,14 @@ bounded "status reads a stored login with a 1e300 expiry" 5 0 "access token …0
 bounded "status --json reads it too" 5 0 '"refreshCount" *: *2147483647' -- "$M" status --json
 rm -f "$credentials/$digest.json"
 
+echo "# a state folder that is a symbolic link is refused, its target left alone"
+mkdir -p "$work/elsewhere"
+chmod 755 "$work/elsewhere"
+ln -s "$work/elsewhere" "$work/state-link"
+bounded "status refuses a state folder given as a symbolic link" 5 1 "state folder: .*state-link is a symbolic link" -- \
+    env MCPTOP_STATE_DIR="$work/state-link" "$M" status
+if [[ "$(stat -c %a "$work/elsewhere")" == 755 ]]; then pass "the link's target keeps its mode"; else fail "the link's target was chmod'ed"; fi
+
 demo="${MCPTOP_DEMO_SERVER:-$(dirname "$M")/mcptop-demo-server}"
 if [[ -x "$demo" ]]; then
     echo "# an OAuth server whose tokens last 1e300 seconds"

@@ -44,7 +44,7 @@ struct AuthCommand: AsyncParsableCommand {
                 status: ExitStatus.usage)
         }
         let flow = LoginFlow(
-            serverName: server, serverURL: url, settings: configured.oauth, store: global.store,
+            serverName: server, serverURL: url, settings: configured.oauth, store: try global.store(),
             onStep: { step in Console.note("\(step)") })
         var options = LoginFlow.Options()
         options.openBrowser = !noBrowser
@@ -82,12 +82,12 @@ struct LogoutCommand: AsyncParsableCommand {
             throw CommandFailure(message: "\(server) is a stdio server; it has no login", status: ExitStatus.usage)
         }
         let manager = TokenManager(
-            serverName: server, serverURL: url, store: global.store, settings: configured.oauth)
+            serverName: server, serverURL: url, store: try global.store(), settings: configured.oauth)
         guard try await manager.current() != nil else {
             Console.line("\(server): no login stored.")
             return
         }
-        let outcome = await Logout(manager: manager, store: global.store).run()
+        let outcome = await Logout(manager: manager, store: try global.store()).run()
         Console.line("\(server): \(outcome). Logged out.")
     }
 }

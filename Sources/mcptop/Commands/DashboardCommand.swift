@@ -25,7 +25,7 @@ struct DashboardCommand: AsyncParsableCommand {
         // A server whose entry cannot be used (an unset ${VAR}) gets a row in the `config` state.
         var options = MonitorOptions()
         options.bridgeFolder = global.bridgeFolder
-        let monitor = Monitor(specs: configuration.servers.map(\.spec), store: global.store, options: options)
+        let monitor = Monitor(specs: configuration.servers.map(\.spec), store: try global.store(), options: options)
         let others = OtherClientsLoader(
             locations: global.locations, environment: ProcessInfo.processInfo.environment,
             projectDirectory: FileManager.default.currentDirectoryPath)

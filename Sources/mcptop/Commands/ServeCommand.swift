@@ -88,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         var upstreams: [String: any Upstream] = [:]
         for server in usable {
             let connection = MCPConnection(
-                endpoint: server.endpoint, authorizer: server.spec.authorizer(store: global.store))
+                endpoint: server.endpoint, authorizer: server.spec.authorizer(store: try global.store()))
             // Shared by clients that differ: the remote may ask what any can answer, and a
             // client that cannot gets the question declined.
             await connection.declare(capabilities: ProxySession.bridgedCapabilities)

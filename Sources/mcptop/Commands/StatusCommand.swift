@@ -31,7 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
             return try OtherTokensStatus.run(board: loader.board(reads: loader.reads()), json: json, now: Date())
         }
         let configuration = try global.loadConfiguration()
-        let store = global.store
+        let store = try global.store()
         let now = Date()
         var entries: [JSONValue] = []
         for server in configuration.servers {
