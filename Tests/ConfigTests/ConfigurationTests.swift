@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import MCPClient
 import Testing
 
@@ -58,6 +59,22 @@ import Testing
         } throws: { error in
             "\(error)".contains("single line without control characters")
         }
+    }
+
+    /// A config file over the cap is refused before it is read, naming the file and the cap.
+    @Test func aConfigFileOverTheCapIsRefused() throws {
+        let path = NSTemporaryDirectory() + "config-cap-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let padding = String(repeating: " ", count: Configuration.maxFileBytes)
+        try ("{\"mcpServers\": {}}" + padding).write(toFile: path, atomically: false, encoding: .utf8)
+        let locations = ConfigLocations.resolve(configFlag: path, stateDirFlag: "/nonexistent", environment: [:])
+        #expect {
+            try Configuration.load(locations, environment: [:])
+        } throws: { error in
+            "\(error)" == "\(path): is larger than 4 MiB, the most a config file may hold"
+        }
+        try ("{\"mcpServers\": {}}").write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(try Configuration.load(locations, environment: [:]).servers.isEmpty)
     }
 
     @Test func urlsWithControlCharactersAreRefused() throws {

@@ -66,15 +66,20 @@ struct ToolsCommand: AsyncParsableCommand {
         if let name = info.name { heading += ", server \(name)" + (info.version.map { " \($0)" } ?? "") }
         Console.line(heading)
         Console.line("\(tools.count) tool\(tools.count == 1 ? "" : "s")")
-        // Names as shown (escapes included) and padded by display width: an emoji or a
-        // combining sequence is never cut, and wide characters keep the column straight.
+        for row in Self.rows(tools.map { ($0.name, $0.description ?? $0.title ?? "") }) { Console.line(row) }
+    }
+
+    /// One row per tool: its name, padded to the widest (at most 32 columns), and the first
+    /// line of its description. Names are measured as shown (escapes included) by display
+    /// width, never cut: an emoji or a combining sequence stays whole, wide characters keep the
+    /// column straight.
+    static func rows(_ tools: [(name: String, description: String)]) -> [String] {
         let names = tools.map { TerminalText.sanitized($0.name) }
         let width = min(names.map(DisplayWidth.of).max() ?? 0, 32)
-        for (tool, name) in zip(tools, names) {
-            let description =
-                (tool.description ?? tool.title ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return zip(tools, names).map { tool, name in
+            let description = tool.description.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             let padding = String(repeating: " ", count: max(0, width - DisplayWidth.of(name)))
-            Console.line("  " + name + padding + "  " + description)
+            return "  " + name + padding + "  " + description
         }
     }
 }
