@@ -3,7 +3,7 @@
 #   1. setup (system packages), 2. build, 3. swift test (unit + loopback integration),
 #   4. format lint, 5. the integration/ scripts: interop with the official Python MCP SDK
 #   (protocol, OAuth, its client through proxy and serve) and the binary end to end (tmux,
-#   hostile servers, demo and install).
+#   hostile servers, demo and install), 6. a short run of each fuzz target (Fuzz/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -30,9 +30,9 @@ swift format lint --strict --recursive Sources Tests
 export MCPTOP
 MCPTOP="$(swift build --show-bin-path)/mcptop"
 failed=()
-run() {  # run TITLE SCRIPT
+run() {  # run TITLE SCRIPT [ARGUMENT…]
     echo "== $1"
-    "$2" || failed+=("$2")
+    "${@:2}" || failed+=("${*:2}")
 }
 run "interop" integration/interop/run.sh
 run "interop: OAuth" integration/interop/oauth.sh
@@ -43,6 +43,7 @@ run "hung and hostile servers: deadlines, signals, exit status" integration/e2e/
 run "a dashboard you can trust (tmux)" integration/e2e/trust.sh
 run "other clients: import, their tokens, read-only (tmux)" integration/e2e/others.sh
 run "the shipped binary: demo server beside it, make install and uninstall" integration/e2e/demo_install.sh
+run "fuzzing: every libFuzzer target for 3 s on its seeds (scripts/fuzz)" scripts/fuzz all 3
 if ((${#failed[@]} > 0)); then
     echo "failed: ${failed[*]}" >&2
     exit 1
