@@ -16,43 +16,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 command -v python3 >/dev/null || { echo "hangs.sh: python3 is not installed" >&2; exit 1; }
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/mcptop-hangs.XXXXXX")"
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { echo "ok - $1"; passed=$((passed + 1)); }
-fail() {
-    echo "not ok - $1"
-    local file
-    for file in "$work/out" "$work/err"; do [[ -s "$file" ]] && sed 's/^/#   /' "$file"; done
-    failed=$((failed + 1))
-}
-now() { date +%s.%N; }
-elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-within() { awk -v e="$1" -v l="$2" 'BEGIN { exit !(e <= l) }'; }
-
-# Starts a server that prints "listening …" and waits for that line (10 s at most).
-start_server() {
-    local name="$1"
-    shift
-    "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" &
-    pids+=($!)
-    local i
-    for ((i = 0; i < 100; i++)); do
-        grep -q '^listening' "$work/$name.stdout" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "hangs.sh: $name did not start:" >&2
-    cat "$work/$name.stderr" >&2
-    exit 1
-}
+. "$here/lib.sh"
 
 start_server hostile python3 "$here/hostile_server.py" "$work/requests.log"
 port="$(awk '/^listening/ { print $2 }' "$work/hostile.stdout")"
@@ -75,38 +39,6 @@ cat >"$MCPTOP_CONFIG" <<EOF
 }
 EOF
 
-# bounded DESC LIMIT RC [PATTERN] -- COMMAND…: the command ends within LIMIT seconds with exit
-# status RC, and its stdout+stderr match PATTERN (grep -E) when one is given.
-bounded() {
-    local desc="$1" limit="$2" want="$3" pattern="" pid start rc
-    shift 3
-    if [[ "$1" != "--" ]]; then pattern="$1"; shift; fi
-    shift
-    start="$(now)"
-    "$@" >"$work/out" 2>"$work/err" &
-    pid=$!
-    while kill -0 "$pid" 2>/dev/null && within "$(elapsed_since "$start")" "$limit"; do sleep 0.05; done
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        fail "$desc (still running after ${limit}s)"
-        return
-    fi
-    wait "$pid"
-    rc=$?
-    local took
-    took="$(elapsed_since "$start")"
-    if ((rc != want)); then
-        fail "$desc (exit $rc, expected $want, after ${took}s)"
-    # grep reads the files itself: `cat … | grep -q` under pipefail fails whenever grep stops
-    # at a match before cat has written the second file (SIGPIPE).
-    elif [[ -n "$pattern" ]] && ! grep -Eqh -- "$pattern" "$work/out" "$work/err"; then
-        fail "$desc (no /$pattern/ in the output)"
-    else
-        pass "$desc (${took}s)"
-    fi
-}
-
 # interrupted DESC SIGNAL RC FILE MARKER -- COMMAND…: once FILE (the server's request log, or
 # the command's stderr) holds MARKER, SIGNAL ends the command within 2 s with exit status RC.
 interrupted() {
@@ -127,10 +59,7 @@ interrupted() {
     fi
     start="$(now)"
     kill -"$signal" "$pid"
-    while kill -0 "$pid" 2>/dev/null && within "$(elapsed_since "$start")" 2; do sleep 0.05; done
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+    if ! ends_within "$pid" "$start" 2; then
         fail "$desc (still running 2 s after SIG$signal)"
         return
     fi
