@@ -3,8 +3,9 @@
 #   1. setup (system packages), 2. build, 3. swift test (unit + loopback integration),
 #   4. format lint and the shipped Prometheus rules (promtool), 5. the integration/ scripts:
 #   interop with the official Python MCP SDK (protocol, OAuth, its client through proxy and
-#   serve), the binary end to end (tmux, hostile servers, demo and install) and a fleet of
-#   three watches under Prometheus and Alertmanager.
+#   serve), the binary end to end (tmux, hostile servers, a fault matrix, demo and install), a
+#   fleet of three watches under Prometheus and Alertmanager, and a short run of each fuzz
+#   target (Fuzz/); last, the OTLP build and its receiver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -35,9 +36,9 @@ promtool test rules contrib/prometheus/tests/*.yml
 export MCPTOP
 MCPTOP="$(swift build --show-bin-path)/mcptop"
 failed=()
-run() {  # run TITLE SCRIPT
+run() {  # run TITLE SCRIPT [ARGUMENT…]
     echo "== $1"
-    "$2" || failed+=("$2")
+    "${@:2}" || failed+=("${*:2}")
 }
 run "interop" integration/interop/run.sh
 run "interop: OAuth" integration/interop/oauth.sh
@@ -45,10 +46,12 @@ run "interop: proxy and serve (the Python SDK client through mcptop)" integratio
 run "dashboard end to end (tmux)" integration/e2e/dashboard.sh
 run "keys the terminal sends (tmux)" integration/e2e/keys.sh
 run "hung and hostile servers: deadlines, signals, exit status" integration/e2e/hangs.sh
+run "a fault matrix: damaged store, refused and hanging refreshes, a server killed, processes on one store" integration/e2e/faults.sh
 run "a dashboard you can trust (tmux)" integration/e2e/trust.sh
 run "other clients: import, their tokens, read-only (tmux)" integration/e2e/others.sh
 run "the shipped binary: demo server beside it, make install and uninstall" integration/e2e/demo_install.sh
 run "a fleet: three hosts, real Prometheus and Alertmanager, faults injected" integration/fleet/fleet.sh
+run "fuzzing: every libFuzzer target for 3 s on its seeds (scripts/fuzz)" scripts/fuzz all 3
 # Last, as it rebuilds the package with the OTLP trait on (swift-otel), into the same folder.
 echo "== build with --traits OTLP"
 if quiet swift build --traits OTLP --product mcptop; then

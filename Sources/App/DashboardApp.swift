@@ -10,12 +10,17 @@ import Terminal
 public final class DashboardApp: @unchecked Sendable {
     // Unchecked Sendable: `state`, `terminal`, `memo` and `themeIndex` are touched only on the UI thread;
     // the inbox is behind a mutex.
+    /// A theme `T` can switch to. It is read and parsed when first shown, so a big or broken
+    /// theme file that is not selected costs nothing at start-up.
     public struct ThemeChoice: Sendable {
         public var name: String
-        public var theme: Theme
-        public init(name: String, theme: Theme) {
+        public var load: @Sendable () -> Result<(Theme, [ThemeWarning]), ThemeError>
+        public init(name: String, load: @escaping @Sendable () -> Result<(Theme, [ThemeWarning]), ThemeError>) {
             self.name = name
-            self.theme = theme
+            self.load = load
+        }
+        public init(name: String, theme: Theme) {
+            self.init(name: name, load: { .success((theme, [])) })
         }
     }
 
@@ -36,6 +41,8 @@ public final class DashboardApp: @unchecked Sendable {
     private let otherClients: OtherClientsSource?
     private let themes: [ThemeChoice]
     private var themeIndex: Int
+    /// Themes parsed so far, by index in `themes`.
+    private var loadedThemes: [Int: Theme] = [:]
     private let noColor: Bool
     private var state: DashboardState
     private let inbox = Mutex<[Action]>([])
@@ -60,7 +67,7 @@ public final class DashboardApp: @unchecked Sendable {
 
     /// Runs until the user quits (or a signal asks to); the terminal is restored in every case.
     public func run() async throws {
-        let terminal = try NCursesTerminal(theme: themes[themeIndex].theme, noColor: noColor)
+        let terminal = try NCursesTerminal(theme: theme(at: themeIndex) ?? .builtIn, noColor: noColor)
         self.terminal = terminal
         state.width = terminal.width
         state.height = terminal.height
@@ -156,16 +163,38 @@ public final class DashboardApp: @unchecked Sendable {
         }
     }
 
+    /// The theme at `index`, parsed on first use; nil when it cannot be loaded.
+    private func theme(at index: Int) -> Theme? {
+        if let theme = loadedThemes[index] { return theme }
+        guard case .success(let (theme, _)) = themes[index].load() else { return nil }
+        loadedThemes[index] = theme
+        return theme
+    }
+
+    /// `T`: the next theme that loads; one that does not is skipped, and the status line says why.
+    private func nextTheme(terminal: NCursesTerminal) {
+        var skipped: [String] = []
+        for step in 1...themes.count {
+            let index = (themeIndex + step) % themes.count
+            if let theme = theme(at: index) {
+                themeIndex = index
+                terminal.setTheme(theme)
+                state.themeName = themes[index].name
+                let text = (["theme: \(themes[index].name)"] + skipped).joined(separator: "; ")
+                state.status = StatusLine(text: text, role: skipped.isEmpty ? .normal : .warn, at: Date())
+                return
+            }
+            if case .failure(let error) = themes[index].load() { skipped.append("skipped \(error)") }
+        }
+    }
+
     /// Returns false for quit.
     private func perform(_ effect: Effect, terminal: NCursesTerminal) -> Bool {
         switch effect {
         case .quit:
             return false
         case .nextTheme:
-            themeIndex = (themeIndex + 1) % themes.count
-            terminal.setTheme(themes[themeIndex].theme)
-            state.themeName = themes[themeIndex].name
-            state.status = StatusLine(text: "theme: \(themes[themeIndex].name)", role: .normal, at: Date())
+            nextTheme(terminal: terminal)
         case .command(let server, let command):
             guard let supervisor = monitor.supervisor(named: server) else { break }
             Task { await supervisor.send(command) }

@@ -142,12 +142,13 @@ struct ConfigReader {
 
         var headers: [(String, String)] = []
         for (header, value) in try stringMap(fields["headers"], path + ["headers"]) {
-            if header.isEmpty || header.contains(where: { $0 == ":" || $0.isWhitespace || $0.isNewline }) {
+            if !HeaderField.isValidName(header) {
                 throw error(path + ["headers", header], "is not a valid header name")
             }
             let expanded = expand(value, path + ["headers", header])
-            if expanded.contains(where: { $0 == "\r" || $0 == "\n" }) {
-                throw error(path + ["headers", header], "the value must be a single line")
+            if !HeaderField.isValidValue(expanded) {
+                throw error(
+                    path + ["headers", header], "the value must be a single line without control characters")
             }
             headers.append((header, expanded))
         }
@@ -289,7 +290,8 @@ struct ConfigReader {
     private func url(_ text: String, _ path: [String]) throws(ConfigError) -> String {
         let lower = text.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), text.count > 8,
-            !text.contains(where: { $0.isWhitespace })
+            !text.contains(where: { $0.isWhitespace }),
+            !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else {
             throw error(path, "\"\(text)\" is not an http:// or https:// URL")
         }

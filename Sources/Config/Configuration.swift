@@ -37,6 +37,10 @@ public struct Configuration: Sendable {
         self.theme = theme
     }
 
+    /// The most a config file may hold. Real ones are a few KiB; a file this big is the wrong
+    /// file (or a hostile one), and is refused before it is read.
+    public static let maxFileBytes = 4 << 20
+
     public func server(named name: String) -> ConfiguredServer? {
         servers.first { $0.name == name }
     }
@@ -53,10 +57,16 @@ public struct Configuration: Sendable {
             }
             return Configuration(file: path, servers: [])
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, message: "cannot be read (check its permissions)")
+        switch CappedFile.read(path, cap: maxFileBytes) {
+        case .success(let bytes):
+            return try parse(bytes, file: path, environment: environment)
+        case .failure(.tooLarge):
+            throw ConfigError(
+                file: path,
+                message: "is larger than \(CappedFile.describe(maxFileBytes)), the most a config file may hold")
+        case .failure(.unreadable(let reason)):
+            throw ConfigError(file: path, message: "cannot be read (\(reason)); check its permissions")
         }
-        return try parse(Array(data), file: path, environment: environment)
     }
 
     public static func parse(_ bytes: [UInt8], file: String, environment: [String: String]) throws(ConfigError)

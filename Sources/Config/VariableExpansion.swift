@@ -2,45 +2,48 @@
 /// `$$` stands for a literal `$`.
 public enum VariableExpansion {
     /// The expanded text and the names of variables that were not set (and had no default).
+    /// Works on Unicode scalars: as Characters, `}` followed by a combining mark, or `$`
+    /// before one, would not be seen.
     public static func expand(_ text: String, environment: [String: String]) -> (String, [String]) {
-        guard text.contains("$") else { return (text, []) }
-        var output = ""
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return (text, []) }
+        var output = String.UnicodeScalarView()
         var missing: [String] = []
-        var rest = Substring(text)
+        var rest = text.unicodeScalars[...]
         while let dollar = rest.firstIndex(of: "$") {
             output += rest[..<dollar]
             let after = rest.index(after: dollar)
             if after < rest.endIndex, rest[after] == "$" {
-                output += "$"
+                output.append("$")
                 rest = rest[rest.index(after: after)...]
                 continue
             }
             guard after < rest.endIndex, rest[after] == "{",
                 let close = rest[after...].firstIndex(of: "}")
             else {
-                output += "$"
+                output.append("$")
                 rest = rest[after...]
                 continue
             }
             let body = rest[rest.index(after: after)..<close]
-            let name: Substring
-            var fallback: Substring?
-            if let separator = body.range(of: ":-") {
-                name = body[..<separator.lowerBound]
-                fallback = body[separator.upperBound...]
-            } else {
-                name = body
+            var name = body
+            var fallback: Substring.UnicodeScalarView?
+            if let colon = body.indices.first(where: {
+                body[$0] == ":" && body.index(after: $0) < body.endIndex
+                    && body[body.index(after: $0)] == "-"
+            }) {
+                name = body[..<colon]
+                fallback = body[body.index(colon, offsetBy: 2)...]
             }
-            if let value = environment[String(name)], !(value.isEmpty && fallback != nil) {
-                output += value
+            if let value = environment[String(Substring(name))], !(value.isEmpty && fallback != nil) {
+                output += value.unicodeScalars
             } else if let fallback {
                 output += fallback
             } else {
-                missing.append(String(name))
+                missing.append(String(Substring(name)))
             }
             rest = rest[rest.index(after: close)...]
         }
         output += rest
-        return (output, missing)
+        return (String(output), missing)
     }
 }

@@ -1,5 +1,8 @@
+import Support
+
 /// Terminal column widths of characters, without depending on the C library's locale tables
-/// (East Asian Wide/Fullwidth and emoji take two columns, combining marks none).
+/// (East Asian Wide/Fullwidth and emoji take two columns; combining marks, controls and
+/// format characters such as bidi overrides none).
 public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
         if let ascii = character.asciiValue { return ascii < 0x20 || ascii == 0x7F ? 0 : 1 }
@@ -11,7 +14,9 @@ public enum DisplayWidth {
     static func propertyWidth(_ character: Character) -> Int {
         guard let first = character.unicodeScalars.first else { return 0 }
         let value = first.value
-        if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }
+        // Controls, bidi and other format characters take no column: the screen drops them
+        // (a terminal would act on them or draw them at a width of its own choosing).
+        if TerminalText.isUnsafe(first) { return 0 }
         if value < 0x300 { return 1 }
         if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark {
             return 0

@@ -1,10 +1,13 @@
 import Foundation
+import Support
 
 /// Why a theme could not be loaded.
 public enum ThemeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No search path has `<name>.theme`; `available` lists the names that do exist.
     case unknown(name: String, available: [String])
     case unreadable(path: String)
+    /// The file holds more than `ThemeLoader.maxFileBytes`.
+    case tooLarge(path: String)
 
     public var description: String {
         switch self {
@@ -13,6 +16,9 @@ public enum ThemeError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no theme named \"\(name)\" (available: \(names))"
         case .unreadable(let path):
             return "\(path): the theme file cannot be read"
+        case .tooLarge(let path):
+            return
+                "\(path): the theme file is larger than \(CappedFile.describe(ThemeLoader.maxFileBytes)), the most a theme may hold"
         }
     }
 }
@@ -38,6 +44,8 @@ public enum ThemeSource: Sendable, Hashable, CustomStringConvertible {
 /// shipped themes compiled into the binary.
 public enum ThemeLoader {
     public static let fileExtension = "theme"
+    /// The most a theme file may hold (the shipped ones are about 2 KiB).
+    public static let maxFileBytes = 256 << 10
 
     /// In order: `$XDG_CONFIG_HOME/mcptop/themes` (default `~/.config/mcptop/themes`),
     /// `<dir of the executable>/../share/mcptop/themes`, `<dir of the executable>/themes`, and
@@ -132,10 +140,11 @@ public enum ThemeLoader {
     ) -> Result<(Theme, [ThemeWarning]), ThemeError> {
         switch source {
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                return .failure(.unreadable(path: path))
+            switch CappedFile.read(path, cap: maxFileBytes) {
+            case .success(let bytes): return .success(Theme.parse(String(decoding: bytes, as: UTF8.self), source: path))
+            case .failure(.tooLarge): return .failure(.tooLarge(path: path))
+            case .failure(.unreadable): return .failure(.unreadable(path: path))
             }
-            return .success(Theme.parse(String(decoding: data, as: UTF8.self), source: path))
         case .builtIn(let name):
             guard let text = bundled[name] else {
                 return .failure(.unknown(name: name, available: bundled.keys.sorted()))

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Support
 import Synchronization
 
 /// Every HTTP request of the process goes through one thread that owns a libcurl multi
@@ -136,10 +137,10 @@ final class Transfer: @unchecked Sendable {
         }
         var list: UnsafeMutablePointer<curl_slist>?
         for (name, value) in r.headers {
-            guard !name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }),
-                !value.contains(where: { $0 == "\r" || $0 == "\n" })
-            else {
-                throw HTTPError(.invalidURL, url: r.url, label: r.label, detail: "header \(name) has a line break")
+            guard HeaderField.isValidName(name), HeaderField.isValidValue(value) else {
+                throw HTTPError(
+                    .invalidURL, url: r.url, label: r.label,
+                    detail: "header \(TerminalText.sanitized(name)) has a line break or another control character")
             }
             list = curl_slist_append(list, "\(name): \(value)")
         }

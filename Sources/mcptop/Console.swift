@@ -3,22 +3,42 @@ import MCPClient
 import Support
 import Synchronization
 
-/// Writing to stderr, for warnings and progress that must not mix with results on stdout.
+/// Everything mcptop's commands write for a person or a pipe. Text from outside (server names,
+/// descriptions, results, error bodies, URLs) goes through `TerminalText`, so nothing a server
+/// sends can act on the terminal; one-line records escape newlines too, so server text cannot
+/// forge a line of its own.
 enum Console {
+    /// Results on stdout; newlines and tabs in `text` stay.
+    static func out(_ text: String) {
+        write(TerminalText.sanitized(text, layout: .lines), to: .standardOutput)
+    }
+
+    /// One record on stdout (an event, a row of a listing): a newline in `text` is escaped.
+    static func line(_ text: String) {
+        write(TerminalText.sanitized(text, layout: .line), to: .standardOutput)
+    }
+
+    /// A warning or an error on stderr, after "mcptop: ".
     static func warn(_ text: String) {
-        FileHandle.standardError.write(Data("mcptop: \(text)\n".utf8))
+        write("mcptop: " + TerminalText.sanitized(text, layout: .lines), to: .standardError)
     }
 
     /// A message for the person at the terminal (not data): stderr.
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        write(TerminalText.sanitized(text, layout: .lines), to: .standardError)
     }
 
     static func progress(_ progress: MCPClient.Progress) {
         var line = "progress \(JSONValue.format(progress.progress))"
         if let total = progress.total { line += "/\(JSONValue.format(total))" }
         if let message = progress.message { line += " \(message)" }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        write(TerminalText.sanitized(line, layout: .line), to: .standardError)
+    }
+
+    /// Written at once, unbuffered: a program reading through a pipe sees each line when it
+    /// happens, and stdout and stderr keep their order on one terminal.
+    private static func write(_ text: String, to handle: FileHandle) {
+        handle.write(Data((text + "\n").utf8))
     }
 }
 

@@ -34,7 +34,16 @@ struct GlobalOptions: ParsableArguments {
         return configuration
     }
 
-    var store: TokenStore { TokenStore(directory: locations.stateDirectory) }
+    /// The token store, once its folder has passed `PrivateFolder`'s checks: a state folder
+    /// given as a symbolic link, or owned by someone else, is refused before anything in it
+    /// is read, written or chmod'ed.
+    func store() throws -> TokenStore {
+        let folder = locations.stateDirectory
+        if let problem = PrivateFolder.problem(at: folder, children: ["credentials", "registrations"]) {
+            throw CommandFailure(message: "state folder: \(problem)", status: ExitStatus.usage)
+        }
+        return TokenStore(directory: folder)
+    }
 
     /// Where `proxy` and `serve` tell dashboards and `watch` about their clients.
     var bridgeFolder: String {
@@ -79,6 +88,6 @@ struct GlobalOptions: ParsableArguments {
             }
             endpoint.protocolVersion = protocolVersion
         }
-        return MCPConnection(endpoint: endpoint, authorizer: server.spec.authorizer(store: store))
+        return MCPConnection(endpoint: endpoint, authorizer: server.spec.authorizer(store: try store()))
     }
 }

@@ -9,7 +9,7 @@ import OAuth
 signal(SIGPIPE, SIG_IGN)
 
 func fail(_ message: String, _ status: Int32) -> Never {
-    FileHandle.standardError.write(Data("mcptop: \(message)\n".utf8))
+    Console.warn(message)
     exit(status)
 }
 
@@ -67,6 +67,6 @@ do {
     if code == .success {
         MCPTop.exit(withError: error)  // --help, --version
     }
-    FileHandle.standardError.write(Data((MCPTop.fullMessage(for: error) + "\n").utf8))
+    Console.note(MCPTop.fullMessage(for: error))
     exit(ExitStatus.usage)
 }

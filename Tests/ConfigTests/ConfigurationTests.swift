@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import MCPClient
 import Testing
 
@@ -47,6 +48,39 @@ import Testing
         )
         #expect(configuration.servers.map(\.name) == ["on"])
         #expect(configuration.servers[0].endpoint.protocolVersion == "2025-11-25")
+    }
+
+    /// A variable holding CR LF ("\r\n" is one Character) or NUL must not add a header line.
+    @Test(arguments: ["v\r\nX-Injected: yes", "v\rX", "v\nX", "v\u{0}"])
+    func headerValuesFromVariablesCannotBreakTheLine(value: String) throws {
+        let text = #"{"mcpServers": {"a": {"url": "http://a/mcp", "headers": {"X-Key": "${KEY}"}}}}"#
+        #expect {
+            try parse(text, environment: ["KEY": value])
+        } throws: { error in
+            "\(error)".contains("single line without control characters")
+        }
+    }
+
+    /// A config file over the cap is refused before it is read, naming the file and the cap.
+    @Test func aConfigFileOverTheCapIsRefused() throws {
+        let path = NSTemporaryDirectory() + "config-cap-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let padding = String(repeating: " ", count: Configuration.maxFileBytes)
+        try ("{\"mcpServers\": {}}" + padding).write(toFile: path, atomically: false, encoding: .utf8)
+        let locations = ConfigLocations.resolve(configFlag: path, stateDirFlag: "/nonexistent", environment: [:])
+        #expect {
+            try Configuration.load(locations, environment: [:])
+        } throws: { error in
+            "\(error)" == "\(path): is larger than 4 MiB, the most a config file may hold"
+        }
+        try ("{\"mcpServers\": {}}").write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(try Configuration.load(locations, environment: [:]).servers.isEmpty)
+    }
+
+    @Test func urlsWithControlCharactersAreRefused() throws {
+        #expect(throws: ConfigError.self) {
+            try parse(#"{"mcpServers": {"a": {"url": "http://a/${P}"}}}"#, environment: ["P": "x\u{0}y"])
+        }
     }
 
     @Test func unsetVariableIsAProblemOfThatServerOnly() throws {
@@ -110,5 +144,9 @@ import Testing
     @Test func variableExpansion() {
         #expect(VariableExpansion.expand("a ${X} $$ ${Y:-d} $Z", environment: ["X": "1"]) == ("a 1 $ d $Z", []))
         #expect(VariableExpansion.expand("${NOPE}", environment: [:]).1 == ["NOPE"])
+        // "}" and "$" followed by a combining mark are still seen (scalars, not Characters).
+        #expect(VariableExpansion.expand("${X}\u{301}", environment: ["X": "1"]) == ("1\u{301}", []))
+        #expect(VariableExpansion.expand("$\u{301}{X}", environment: ["X": "1"]) == ("$\u{301}{X}", []))
+        #expect(VariableExpansion.expand("${X:-a:-b}", environment: [:]) == ("a:-b", []))
     }
 }

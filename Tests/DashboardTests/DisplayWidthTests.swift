@@ -29,6 +29,21 @@ import Testing
         #expect(DisplayWidth.of("🟢") == 2)
     }
 
+    /// Bidi overrides and other format characters take no column (the screen drops them), so a
+    /// server name holding one does not push the rest of its row out of line.
+    @Test func bidiAndFormatCharactersTakeNoColumn() {
+        for text in [
+            "a\u{202E}b", "\u{2066}ab\u{2069}", "a\u{200B}b", "\u{FEFF}ab", "a\u{AD}b", "a\u{85}b", "\u{200F}ab",
+        ] {
+            #expect(DisplayWidth.of(text) == 2, "\(text.debugDescription)")
+            var screen = Screen(width: 6, height: 1)
+            screen.write(text, row: 0, column: 0, role: .ok, field: 4)
+            screen.write("|", row: 0, column: 4, role: .ok)
+            #expect(screen.text == "ab  |", "\(text.debugDescription)")
+        }
+        #expect(DisplayWidth.of("👩\u{200D}💻") == 2, "the zero-width joiner inside an emoji stays")
+    }
+
     @Test func truncateAndPadMeasureOnce() {
         #expect(DisplayWidth.truncate("abcdef", to: 4) == "abc…")
         #expect(DisplayWidth.truncate("abc", to: 3) == "abc")

@@ -23,6 +23,16 @@ import Testing
         #expect(try JSONValue.parse(encoded) == .string(text))
     }
 
+    /// `--json` output reaches terminals too: C1 controls, bidi overrides and other format
+    /// characters are escaped like C0, and the text still round-trips.
+    @Test func escapesC1AndBidiControls() throws {
+        let text = "\u{9B}2J \u{85} a\u{202E}b \u{2066}\u{200B}\u{FEFF}\u{AD} \u{E0001} 👩‍👩‍👧 é"
+        let encoded = JSONValue.string(text).serialized()
+        #expect(encoded == #""\u009b2J \u0085 a\u202eb \u2066\u200b\ufeff\u00ad \udb40\udc01 👩‍👩‍👧 é""#)
+        #expect(try JSONValue.parse(encoded) == .string(text))
+        #expect(!encoded.unicodeScalars.contains(where: TerminalText.isUnsafe))
+    }
+
     @Test func reportsLineAndColumnOfErrors() {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("") }
         do {

@@ -16,43 +16,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 command -v python3 >/dev/null || { echo "hangs.sh: python3 is not installed" >&2; exit 1; }
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/mcptop-hangs.XXXXXX")"
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { echo "ok - $1"; passed=$((passed + 1)); }
-fail() {
-    echo "not ok - $1"
-    local file
-    for file in "$work/out" "$work/err"; do [[ -s "$file" ]] && sed 's/^/#   /' "$file"; done
-    failed=$((failed + 1))
-}
-now() { date +%s.%N; }
-elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-within() { awk -v e="$1" -v l="$2" 'BEGIN { exit !(e <= l) }'; }
-
-# Starts a server that prints "listening …" and waits for that line (10 s at most).
-start_server() {
-    local name="$1"
-    shift
-    "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" &
-    pids+=($!)
-    local i
-    for ((i = 0; i < 100; i++)); do
-        grep -q '^listening' "$work/$name.stdout" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "hangs.sh: $name did not start:" >&2
-    cat "$work/$name.stderr" >&2
-    exit 1
-}
+. "$here/lib.sh"
 
 start_server hostile python3 "$here/hostile_server.py" "$work/requests.log"
 port="$(awk '/^listening/ { print $2 }' "$work/hostile.stdout")"
@@ -67,43 +31,13 @@ cat >"$MCPTOP_CONFIG" <<EOF
     "hung-sse": { "url": "$base/sse", "type": "sse", "timeout": 2000 },
     "hung-slow": { "url": "$base/mcp" },
     "ok": { "url": "$base/ok", "timeout": 2000 },
+    "escapes": { "url": "$base/escapes", "timeout": 2000 },
+    "escapes-500": { "url": "$base/escapes-500", "timeout": 2000 },
     "down": { "url": "http://127.0.0.1:1/mcp", "timeout": 2000 },
     "unset": { "url": "http://127.0.0.1:\${MCPTOP_E2E_NEVER_SET}/mcp" }
   }
 }
 EOF
-
-# bounded DESC LIMIT RC [PATTERN] -- COMMAND…: the command ends within LIMIT seconds with exit
-# status RC, and its stdout+stderr match PATTERN (grep -E) when one is given.
-bounded() {
-    local desc="$1" limit="$2" want="$3" pattern="" pid start rc
-    shift 3
-    if [[ "$1" != "--" ]]; then pattern="$1"; shift; fi
-    shift
-    start="$(now)"
-    "$@" >"$work/out" 2>"$work/err" &
-    pid=$!
-    while kill -0 "$pid" 2>/dev/null && within "$(elapsed_since "$start")" "$limit"; do sleep 0.05; done
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        fail "$desc (still running after ${limit}s)"
-        return
-    fi
-    wait "$pid"
-    rc=$?
-    local took
-    took="$(elapsed_since "$start")"
-    if ((rc != want)); then
-        fail "$desc (exit $rc, expected $want, after ${took}s)"
-    # grep reads the files itself: `cat … | grep -q` under pipefail fails whenever grep stops
-    # at a match before cat has written the second file (SIGPIPE).
-    elif [[ -n "$pattern" ]] && ! grep -Eqh -- "$pattern" "$work/out" "$work/err"; then
-        fail "$desc (no /$pattern/ in the output)"
-    else
-        pass "$desc (${took}s)"
-    fi
-}
 
 # interrupted DESC SIGNAL RC FILE MARKER -- COMMAND…: once FILE (the server's request log, or
 # the command's stderr) holds MARKER, SIGNAL ends the command within 2 s with exit status RC.
@@ -125,10 +59,7 @@ interrupted() {
     fi
     start="$(now)"
     kill -"$signal" "$pid"
-    while kill -0 "$pid" 2>/dev/null && within "$(elapsed_since "$start")" 2; do sleep 0.05; done
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+    if ! ends_within "$pid" "$start" 2; then
         fail "$desc (still running 2 s after SIG$signal)"
         return
     fi
@@ -173,6 +104,41 @@ bounded "watch: a server skipped for an unset variable means exit 2" 7 2 \
 bounded "watch: healthy servers only means exit 0" 6 0 '"server":"ok".*"healthy":true' -- \
     "$M" watch --duration 2 --json --server ok
 
+echo "# server text reaches the terminal as visible escapes, never as control sequences"
+# no_controls DESC: neither stdout nor stderr of the last command holds a C0 control other than
+# newline and tab, DEL, a C1 control or a bidi/format character, and every line of stdout
+# starts as one of mcptop's own (LINE_PATTERN, when set).
+no_controls() {
+    if python3 - "$work/out" "$work/err" "${LINE_PATTERN:-}" <<'EOF'; then pass "$1"; else fail "$1"; fi
+import re, sys, unicodedata
+bad = []
+for path in sys.argv[1:3]:
+    text = open(path, encoding="utf-8", errors="strict").read()
+    for ch in text:
+        if (ord(ch) < 0x20 and ch not in "\n\t") or 0x7F <= ord(ch) < 0xA0 or (
+                unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d"):
+            bad.append(f"{path}: U+{ord(ch):04X}")
+if sys.argv[3]:
+    bad += [f"forged line: {line!r}" for line in open(sys.argv[1]).read().splitlines()
+            if not re.match(sys.argv[3], line)]
+if bad:
+    print("\n".join(bad[:5]), file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+}
+bounded "tools: a hostile server's names and descriptions print" 8 0 '\\x1b\]0;pwned' -- "$M" tools escapes
+LINE_PATTERN='^(escapes: |[0-9]+ tools|  (evil|fail))' no_controls "tools: no control sequence reaches the terminal, no line forged"
+bounded "tools --json: C1 and bidi are escaped as well" 8 0 '\\u202eevil' -- "$M" tools escapes --json
+no_controls "tools --json: no control sequence"
+bounded "call: a result and its progress messages print" 8 0 'progress 1/2 .*pwned' -- "$M" call escapes 'evil\x1b[2J'
+no_controls "call: no control sequence"
+bounded "call: a JSON-RPC error message prints" 8 2 'pwned' -- "$M" call escapes fail
+no_controls "call: an error message carries no control sequence"
+bounded "tools: an HTTP error body prints" 8 2 'pwned' -- "$M" tools escapes-500
+no_controls "tools: an HTTP error body carries no control sequence"
+bounded "watch: a failing hostile server" 8 2 'pwned' -- "$M" watch --duration 2 --server escapes-500
+LINE_PATTERN='^([0-9:]+  escapes-500  |summary )' no_controls "watch: no control sequence, no line forged"
+
 echo "# absurd numbers are refused or bounded, never a crash"
 for option in "call ok echo --timeout inf" "call ok echo --interval 1e300" "watch --duration nan" \
     "watch --duration 1e300" "watch --health-interval inf" "auth ok --timeout 1e300"; do
@@ -196,6 +162,14 @@ chmod 600 "$credentials/$digest.json"
 bounded "status reads a stored login with a 1e300 expiry" 5 0 "access token …0000, expiry unknown" -- "$M" status
 bounded "status --json reads it too" 5 0 '"refreshCount" *: *2147483647' -- "$M" status --json
 rm -f "$credentials/$digest.json"
+
+echo "# a state folder that is a symbolic link is refused, its target left alone"
+mkdir -p "$work/elsewhere"
+chmod 755 "$work/elsewhere"
+ln -s "$work/elsewhere" "$work/state-link"
+bounded "status refuses a state folder given as a symbolic link" 5 1 "state folder: .*state-link is a symbolic link" -- \
+    env MCPTOP_STATE_DIR="$work/state-link" "$M" status
+if [[ "$(stat -c %a "$work/elsewhere")" == 755 ]]; then pass "the link's target keeps its mode"; else fail "the link's target was chmod'ed"; fi
 
 demo="${MCPTOP_DEMO_SERVER:-$(dirname "$M")/mcptop-demo-server}"
 if [[ -x "$demo" ]]; then

@@ -72,7 +72,9 @@ extension JSONValue {
     }
 
     /// Quotes and escapes `s`: runs of plain bytes are copied whole. Escaped are the quote,
-    /// the backslash, control characters, DEL, and U+2028/U+2029 (line breaks to JavaScript).
+    /// the backslash, and every scalar a terminal would act on (`TerminalText.isUnsafe`: C0,
+    /// DEL, C1, U+2028/U+2029, bidi and other format characters), so JSON printed for a
+    /// person or a pipe carries no control sequence either.
     private static func writeString(_ s: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var s = s
@@ -92,11 +94,10 @@ extension JSONValue {
                 case 0x08: escape = "\\b"
                 case 0x0C: escape = "\\f"
                 case 0x00..<0x20, 0x7F: escape = unicodeEscape(UInt16(byte))
-                case 0xE2
-                where index + 2 < bytes.count && bytes[index + 1] == 0x80
-                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
-                    escape = unicodeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029)
-                    length = 3
+                case 0xC2...0xF4:
+                    let (scalar, scalarLength) = decodeScalar(bytes, at: index)
+                    escape = TerminalText.isUnsafe(scalar) ? unicodeEscape(scalar) : nil
+                    length = scalarLength
                 default: escape = nil
                 }
                 if let escape {
@@ -105,7 +106,7 @@ extension JSONValue {
                     index += length
                     start = index
                 } else {
-                    index += 1
+                    index += length
                 }
             }
             output += UnsafeBufferPointer(rebasing: bytes[start..<bytes.count])
@@ -115,6 +116,24 @@ extension JSONValue {
 
     private static func unicodeEscape(_ value: UInt16) -> String {
         "\\u" + NumberText.hex([UInt8(value >> 8), UInt8(value & 0xFF)])
+    }
+
+    /// `\uXXXX`, or a surrogate pair beyond the basic plane (RFC 8259 §7).
+    private static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
+        guard scalar.value > 0xFFFF else { return unicodeEscape(UInt16(scalar.value)) }
+        let offset = scalar.value - 0x10000
+        return unicodeEscape(UInt16(0xD800 + (offset >> 10))) + unicodeEscape(UInt16(0xDC00 + (offset & 0x3FF)))
+    }
+
+    /// The scalar whose UTF-8 starts at `index` of valid UTF-8, and its length in bytes.
+    private static func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (Unicode.Scalar, Int) {
+        let lead = bytes[index]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        var value = UInt32(lead) & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F)
+        for offset in 1..<length where index + offset < bytes.count {
+            value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
+        }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", min(length, bytes.count - index))
     }
 }
 

@@ -54,7 +54,7 @@ struct AuthCommand: AsyncParsableCommand {
                 status: ExitStatus.usage)
         }
         let flow = LoginFlow(
-            serverName: server, serverURL: url, settings: configured.oauth, store: global.store,
+            serverName: server, serverURL: url, settings: configured.oauth, store: try global.store(),
             onStep: { step in Console.note("\(step)") })
         var options = LoginFlow.Options()
         options.openBrowser = !noBrowser
@@ -62,7 +62,7 @@ struct AuthCommand: AsyncParsableCommand {
         options.timeout = BoundedSeconds.duration(timeout)
         let paste = noBrowser
         options.showURL = { url in
-            Console.note("Open this URL to log in to \(server):\n\n  \(url)\n")
+            Console.note("Open this URL to log in to \(server):\n\n  \(TerminalText.sanitized("\(url)"))\n")
             if paste {
                 Console.note(
                     "If the browser cannot come back to this machine, paste the address it ended on here "
@@ -91,8 +91,8 @@ struct AuthCommand: AsyncParsableCommand {
             throw CommandFailure(message: "\(server): login cancelled", status: status)
         }
         let credential = try outcome.get()
-        print("Logged in to \(server).")
-        for line in StatusCommand.describe(credential, now: Date()) { print("  " + line) }
+        Console.line("Logged in to \(server).")
+        for line in StatusCommand.describe(credential, now: Date()) { Console.line("  " + line) }
     }
 }
 
@@ -111,12 +111,13 @@ struct LogoutCommand: AsyncParsableCommand {
         guard let url = configured.httpURL else {
             throw CommandFailure(message: "\(server) is a stdio server; it has no login", status: ExitStatus.usage)
         }
-        let manager = TokenManager(serverName: server, serverURL: url, store: global.store, settings: configured.oauth)
+        let manager = TokenManager(
+            serverName: server, serverURL: url, store: try global.store(), settings: configured.oauth)
         guard try await manager.current() != nil else {
-            print("\(server): no login stored.")
+            Console.line("\(server): no login stored.")
             return
         }
-        let outcome = await Logout(manager: manager, store: global.store).run()
-        print("\(server): \(outcome). Logged out.")
+        let outcome = await Logout(manager: manager, store: try global.store()).run()
+        Console.line("\(server): \(outcome). Logged out.")
     }
 }

@@ -74,9 +74,9 @@ struct CallCommand: AsyncParsableCommand {
                     progress in Console.progress(progress)
                 }
                 if asJSON {
-                    print(count == 1 ? result.raw.prettyPrinted() : result.raw.serialized())
+                    Console.out(count == 1 ? result.raw.prettyPrinted() : result.raw.serialized())
                 } else {
-                    for line in result.summaryLines { print(line) }
+                    for line in result.summaryLines { Console.out(line) }
                 }
                 if result.isError || index == count { return result }
                 do {

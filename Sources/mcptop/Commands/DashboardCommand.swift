@@ -25,7 +25,7 @@ struct DashboardCommand: AsyncParsableCommand {
         // A server whose entry cannot be used (an unset ${VAR}) gets a row in the `config` state.
         var options = MonitorOptions()
         options.bridgeFolder = global.bridgeFolder
-        let monitor = Monitor(specs: configuration.servers.map(\.spec), store: global.store, options: options)
+        let monitor = Monitor(specs: configuration.servers.map(\.spec), store: try global.store(), options: options)
         let others = OtherClientsLoader(
             locations: global.locations, environment: ProcessInfo.processInfo.environment,
             projectDirectory: FileManager.default.currentDirectoryPath)
@@ -37,37 +37,44 @@ struct DashboardCommand: AsyncParsableCommand {
 
 /// Picking themes for the dashboard: the requested one first, then the rest for `T`.
 enum Themes {
+    /// Every available theme as a choice for `T`, and which one to start with. Only that one is
+    /// read and parsed now (a big or broken theme that is not selected costs nothing); the
+    /// others when `T` first shows them. A requested theme that is unknown, too big or
+    /// unreadable is a usage error.
+    static func choices(available: [String: ThemeSource], requested: String?) throws -> (
+        [DashboardApp.ThemeChoice], Int, [ThemeWarning]
+    ) {
+        var choices = available.sorted(by: { $0.key < $1.key }).map { name, source in
+            DashboardApp.ThemeChoice(name: name, load: { ThemeLoader.load(source) })
+        }
+        if choices.isEmpty { choices = [DashboardApp.ThemeChoice(name: "built-in", theme: .builtIn)] }
+        let wanted = requested ?? "dark"
+        guard let index = choices.firstIndex(where: { $0.name == wanted }) else {
+            guard let requested else { return (choices, 0, []) }
+            throw CommandFailure(
+                message: "unknown theme \"\(requested)\" (available: \(choices.map(\.name).joined(separator: ", ")))",
+                status: ExitStatus.usage)
+        }
+        switch choices[index].load() {
+        case .success(let (theme, warnings)):
+            choices[index] = DashboardApp.ThemeChoice(name: wanted, theme: theme)
+            return (choices, index, warnings)
+        case .failure(let error):
+            throw CommandFailure(message: "\(error)", status: ExitStatus.usage)
+        }
+    }
+
     static func runDashboard(
         monitor: Monitor, requested: String?, configFile: String, otherClients: DashboardApp.OtherClientsSource? = nil
     ) async throws {
         let environment = ProcessInfo.processInfo.environment
         let paths = ThemeLoader.defaultSearchPaths(
             environment: environment, executablePath: CommandLine.arguments[0])
-        let available = ThemeLoader.available(searchPaths: paths)
-        var choices: [DashboardApp.ThemeChoice] = []
-        var warnings: [String] = []
-        // Every theme is parsed now, for `T`: DashboardApp takes parsed themes. The six shipped
-        // ones take about 1.5 ms together in a release build.
-        for (name, source) in available.sorted(by: { $0.key < $1.key }) {
-            switch ThemeLoader.load(source) {
-            case .success(let (theme, themeWarnings)):
-                choices.append(DashboardApp.ThemeChoice(name: name, theme: theme))
-                warnings += themeWarnings.map(\.description)
-            case .failure(let error):
-                warnings.append("\(error)")
-            }
-        }
-        if choices.isEmpty { choices = [DashboardApp.ThemeChoice(name: "built-in", theme: .builtIn)] }
-        // Warnings first: they may say why a requested theme is missing.
-        for warning in warnings { Console.warn(warning) }
-        let index = choices.firstIndex { $0.name == (requested ?? "dark") }
-        if index == nil, let requested {
-            throw CommandFailure(
-                message: "unknown theme \"\(requested)\" (available: \(choices.map(\.name).joined(separator: ", ")))",
-                status: ExitStatus.usage)
-        }
+        let (choices, index, warnings) = try choices(
+            available: ThemeLoader.available(searchPaths: paths), requested: requested)
+        for warning in warnings { Console.warn(warning.description) }
         let app = DashboardApp(
-            monitor: monitor, themes: choices, themeIndex: index ?? 0,
+            monitor: monitor, themes: choices, themeIndex: index,
             noColor: ThemeLoader.noColorRequested(environment: environment),
             configFile: configFile, otherClients: otherClients)
         do {

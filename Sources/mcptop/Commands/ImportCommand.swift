@@ -47,23 +47,23 @@ struct ImportCommand: ParsableCommand {
             clients: from.compactMap(ForeignClient.init(rawValue:)))
         let configFile = global.locations.configFile
         guard !reads.isEmpty else {
-            print("No configuration of another MCP client found (see mcptop import --help for where it looks).")
+            Console.out("No configuration of another MCP client found (see mcptop import --help for where it looks).")
             return
         }
         let plan = try ImportPlan.make(
             reads: reads, configFile: configFile,
             existing: FileManager.default.contents(atPath: configFile).map(Array.init),
             force: force)
-        for line in ImportSummary.lines(plan, reads: reads, dryRun: dryRun) { print(line) }
+        for line in ImportSummary.lines(plan, reads: reads, dryRun: dryRun) { Console.line(line) }
         guard plan.changesConfig else {
-            print("\(configFile) is unchanged.")
+            Console.out("\(configFile) is unchanged.")
             return
         }
         if dryRun {
-            print("--dry-run: \(configFile) was not changed.")
+            Console.out("--dry-run: \(configFile) was not changed.")
             return
         }
         let backup = try plan.write()
-        print("Wrote \(configFile)" + (backup.map { "; the previous one is at \($0)" } ?? "") + ".")
+        Console.out("Wrote \(configFile)" + (backup.map { "; the previous one is at \($0)" } ?? "") + ".")
     }
 }

@@ -8,9 +8,9 @@ import Support
 enum OtherTokensStatus {
     static func run(board: OtherTokenBoard, json: Bool, now: Date) throws {
         if json {
-            print(document(board, now: now).prettyPrinted())
+            Console.out(document(board, now: now).prettyPrinted())
         } else {
-            for line in lines(board, now: now) { print(line) }
+            for line in lines(board, now: now) { Console.line(line) }
         }
         if board.tokens.contains(where: { $0.isDead(now: now) }) {
             throw CommandFailure(

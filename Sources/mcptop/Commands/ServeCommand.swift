@@ -63,11 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
         let address = MetricsAddress(listen ?? Self.defaultListen) ?? MetricsAddress(Self.defaultListen)!
         let usable = configuration.servers.filter { $0.problem == nil }
         if printToken {
-            print(token)
+            Console.out(token)
             return
         }
         if let printConfig {
-            print(
+            Console.out(
                 ClientSnippet.text(
                     for: printConfig, servers: usable.map(\.name), base: "http://\(address.urlHost):\(address.port)",
                     token: token))
@@ -88,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         var upstreams: [String: any Upstream] = [:]
         for server in usable {
             let connection = MCPConnection(
-                endpoint: server.endpoint, authorizer: server.spec.authorizer(store: global.store))
+                endpoint: server.endpoint, authorizer: server.spec.authorizer(store: try global.store()))
             // Shared by clients that differ: the remote may ask what any can answer, and a
             // client that cannot gets the question declined.
             await connection.declare(capabilities: ProxySession.bridgedCapabilities)

@@ -25,14 +25,14 @@ struct ServersCommand: AsyncParsableCommand {
                 if let problem = server.problem { entry["problem"] = .string(problem) }
                 return entry
             }
-            print(
+            Console.out(
                 JSONValue.object(["config": .string(configuration.file), "servers": .array(entries)]).prettyPrinted())
             return
         }
         guard !configuration.servers.isEmpty else {
-            print("No servers configured in \(configuration.file).")
-            print("Add one, for example:")
-            print(#"  {"mcpServers": {"example": {"url": "https://example.com/mcp"}}}"#)
+            Console.out("No servers configured in \(configuration.file).")
+            Console.out("Add one, for example:")
+            Console.out(#"  {"mcpServers": {"example": {"url": "https://example.com/mcp"}}}"#)
             return
         }
         var rows = [["NAME", "TRANSPORT", "TARGET"]]
@@ -42,7 +42,7 @@ struct ServersCommand: AsyncParsableCommand {
             if let problem = server.problem { target += "  ! \(problem)" }
             rows.append([server.name, server.endpoint.transportName, target])
         }
-        print(Table.render(rows), terminator: "")
+        for row in Table.render(rows).split(separator: "\n") { Console.line(String(row)) }
     }
 }
 

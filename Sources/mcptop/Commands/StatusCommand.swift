@@ -31,7 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
             return try OtherTokensStatus.run(board: loader.board(reads: loader.reads()), json: json, now: Date())
         }
         let configuration = try global.loadConfiguration()
-        let store = global.store
+        let store = try global.store()
         let now = Date()
         var entries: [JSONValue] = []
         for server in configuration.servers {
@@ -60,14 +60,14 @@ struct StatusCommand: AsyncParsableCommand {
             }
             entries.append(entry)
             if !json {
-                print(server.name)
-                for line in lines { print("  " + line) }
+                Console.line(server.name)
+                for line in lines { Console.line("  " + line) }
             }
         }
         if json {
-            print(JSONValue.object(["servers": .array(entries)]).prettyPrinted())
+            Console.out(JSONValue.object(["servers": .array(entries)]).prettyPrinted())
         } else if configuration.servers.isEmpty {
-            print("No servers configured in \(configuration.file).")
+            Console.out("No servers configured in \(configuration.file).")
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import MCPClient
 import Support
 
@@ -58,20 +59,27 @@ struct ToolsCommand: AsyncParsableCommand {
                 output["serverInfo"] = ["name": .string(name), "version": .string(info.version ?? "")]
             }
             output["tools"] = .array(tools.map(\.raw))
-            print(output.prettyPrinted())
+            Console.out(output.prettyPrinted())
             return
         }
         var heading = "\(server): \(info.transport.rawValue), protocol \(info.protocolVersion)"
         if let name = info.name { heading += ", server \(name)" + (info.version.map { " \($0)" } ?? "") }
-        print(heading)
-        print("\(tools.count) tool\(tools.count == 1 ? "" : "s")")
-        let width = min(tools.map(\.name.count).max() ?? 0, 32)
-        for tool in tools {
-            let description =
-                (tool.description ?? tool.title ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            print(
-                "  " + tool.name.padding(toLength: max(width, tool.name.count), withPad: " ", startingAt: 0) + "  "
-                    + description)
+        Console.line(heading)
+        Console.line("\(tools.count) tool\(tools.count == 1 ? "" : "s")")
+        for row in Self.rows(tools.map { ($0.name, $0.description ?? $0.title ?? "") }) { Console.line(row) }
+    }
+
+    /// One row per tool: its name, padded to the widest (at most 32 columns), and the first
+    /// line of its description. Names are measured as shown (escapes included) by display
+    /// width, never cut: an emoji or a combining sequence stays whole, wide characters keep the
+    /// column straight.
+    static func rows(_ tools: [(name: String, description: String)]) -> [String] {
+        let names = tools.map { TerminalText.sanitized($0.name) }
+        let width = min(names.map(DisplayWidth.of).max() ?? 0, 32)
+        return zip(tools, names).map { tool, name in
+            let description = tool.description.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            let padding = String(repeating: " ", count: max(0, width - DisplayWidth.of(name)))
+            return "  " + name + padding + "  " + description
         }
     }
 }

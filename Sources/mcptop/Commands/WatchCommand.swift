@@ -83,7 +83,7 @@ struct WatchCommand: AsyncParsableCommand {
         var options = MonitorOptions()
         options.healthInterval = healthInterval
         options.bridgeFolder = global.bridgeFolder
-        let monitor = Monitor(specs: chosen.map(\.spec), store: global.store, options: options)
+        let monitor = Monitor(specs: chosen.map(\.spec), store: try global.store(), options: options)
         let events = monitor.hub.subscribe(buffer: 4096)
         let seen = Mutex<[String: (everConnected: Bool, last: ConnectionState)]>([:])
         let reader = Task {

@@ -3,16 +3,11 @@ import MCPClient
 import Monitor
 import Support
 
-/// Turns monitor events into lines for people or JSON lines for programs. Never prints a
-/// secret: tokens appear as their last 4 characters.
+/// Turns monitor events into lines for people or JSON lines for programs, one line per event
+/// (`Console.line`: a newline in a server's text cannot forge another). Never prints a secret:
+/// tokens appear as their last 4 characters.
 struct EventPrinter: Sendable {
     let json: Bool
-
-    /// One line straight to stdout: a program reading `watch --json` through a pipe sees each
-    /// event when it happens, not when a buffer fills.
-    private static func emit(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
 
     func print(_ event: MonitorEvent) {
         guard let (name, text, fields) = describe(event) else { return }
@@ -22,11 +17,11 @@ struct EventPrinter: Sendable {
                 "event": .string(name),
             ]
             for (key, value) in fields { object[key] = value }
-            Self.emit(object.serialized())
+            Console.line(object.serialized())
         } else {
             let label = name.padding(toLength: 9, withPad: " ", startingAt: 0)
             let time = TimeText.clock(event.time, utcOffset: TimeText.localUTCOffset())
-            Self.emit("\(time)  \(event.server)  \(label) \(text)")
+            Console.line("\(time)  \(event.server)  \(label) \(text)")
         }
     }
 
@@ -46,9 +41,9 @@ struct EventPrinter: Sendable {
                 "healthy": .bool(verdict.isHealthy),
             ]
             if let problem = verdict.problem { object["problem"] = .string(problem) }
-            Self.emit(object.serialized())
+            Console.line(object.serialized())
         } else {
-            Self.emit("summary   \(server)  \(phase)  \(reason)")
+            Console.line("summary   \(server)  \(phase)  \(reason)")
         }
     }
 

@@ -1,0 +1,83 @@
+# Helpers of the end-to-end scripts (sourced): a scratch folder `work` and the servers in
+# `pids`, both removed on exit; checks that print `ok - …` / `not ok - …` and count them;
+# clocks; starting a server; bounding a command.
+# shellcheck shell=bash
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/mcptop-$(basename "$0" .sh).XXXXXX")"
+pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+pass() { echo "ok - $1"; passed=$((passed + 1)); }
+fail() {
+    echo "not ok - $1"
+    local file
+    for file in "$work/out" "$work/err"; do [[ -s "$file" ]] && sed 's/^/#   /' "$file"; done
+    failed=$((failed + 1))
+}
+now() { date +%s.%N; }
+elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+within() { awk -v e="$1" -v l="$2" 'BEGIN { exit !(e <= l) }'; }
+
+# Starts a server that prints "listening …" and waits for that line (10 s at most).
+start_server() {
+    local name="$1"
+    shift
+    "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" &
+    pids+=($!)
+    local i
+    for ((i = 0; i < 100; i++)); do
+        grep -q '^listening' "$work/$name.stdout" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "$(basename "$0"): $name did not start:" >&2
+    cat "$work/$name.stderr" >&2
+    exit 1
+}
+
+# ends_within PID START LIMIT: waits until PID has ended, at most LIMIT seconds after START
+# (from `now`); false, with PID killed, when it was still running then.
+ends_within() {
+    while kill -0 "$1" 2>/dev/null && within "$(elapsed_since "$2")" "$3"; do sleep 0.05; done
+    if kill -0 "$1" 2>/dev/null; then
+        kill -KILL "$1" 2>/dev/null
+        wait "$1" 2>/dev/null
+        return 1
+    fi
+}
+
+# bounded DESC LIMIT RC [PATTERN] -- COMMAND…: the command ends within LIMIT seconds with exit
+# status RC, and its stdout+stderr match PATTERN (grep -E) when one is given.
+bounded() {
+    local desc="$1" limit="$2" want="$3" pattern="" pid start rc
+    shift 3
+    if [[ "$1" != "--" ]]; then pattern="$1"; shift; fi
+    shift
+    start="$(now)"
+    "$@" >"$work/out" 2>"$work/err" &
+    pid=$!
+    if ! ends_within "$pid" "$start" "$limit"; then
+        fail "$desc (still running after ${limit}s)"
+        return
+    fi
+    wait "$pid"
+    rc=$?
+    local took
+    took="$(elapsed_since "$start")"
+    if ((rc != want)); then
+        fail "$desc (exit $rc, expected $want, after ${took}s)"
+    # grep reads the files itself: `cat … | grep -q` under pipefail fails whenever grep stops
+    # at a match before cat has written the second file (SIGPIPE).
+    elif [[ -n "$pattern" ]] && ! grep -Eqh -- "$pattern" "$work/out" "$work/err"; then
+        fail "$desc (no /$pattern/ in the output)"
+    else
+        pass "$desc (${took}s)"
+    fi
+}
+
