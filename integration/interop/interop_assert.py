@@ -6,7 +6,7 @@ assertion holds; otherwise prints why (one line) and exits 1.
 
   tools NAME TRANSPORT VERSIONS    stdout is `tools NAME --json` output: server == NAME,
                                    transport == TRANSPORT, protocolVersion in VERSIONS
-                                   (comma-separated), tool names == echo/add/slow/fail,
+                                   (comma-separated), tool names == echo/add/slow/fail/touch/greet,
                                    each with a description and an object inputSchema
   text WANT [WANT...]              stdout is a CallToolResult with a text content equal to
                                    one of WANT, and isError absent or false
@@ -21,7 +21,7 @@ import json
 import os
 import sys
 
-EXPECTED_TOOLS = {"echo", "add", "slow", "fail"}
+EXPECTED_TOOLS = {"echo", "add", "slow", "fail", "touch", "greet"}
 
 
 class Fail(Exception):

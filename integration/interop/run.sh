@@ -181,7 +181,7 @@ suite() {
     local name="$1" label="$2" transport="$3" versions="$4" progress="$5"
 
     mc tools "$name" --json
-    expect "$label: tools lists echo/add/slow/fail" 0 tools "$name" "$transport" "$versions"
+    expect "$label: tools lists echo/add/slow/fail/touch/greet" 0 tools "$name" "$transport" "$versions"
 
     mc call "$name" echo --args '{"text":"hello interop"}' --json
     expect "$label: call echo returns the text" 0 text "hello interop"
