@@ -282,8 +282,8 @@ public final class HTTPBroker: Sendable {
 
     /// `http://127.0.0.1:…`, `http://localhost:…`, `http://[::1]:…`: what a local client sends.
     static func isLoopbackOrigin(_ origin: String) -> Bool {
-        guard let host = URLComponents(string: origin)?.host?.lowercased() else { return false }
-        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        guard let host = URLComponents(string: origin)?.host else { return false }
+        return Loopback.isHost(host)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// OAuth 2.1 §1.5 / MCP security considerations: every authorization endpoint is https, except
 /// on loopback, where a local development server may use plain http.
@@ -18,10 +19,8 @@ public enum EndpointPolicy {
                     + "or tokens and codes would cross the network unencrypted"))
     }
 
+    /// Loopback by address, not by prefix (`Loopback.isHost`).
     public static func isLoopback(_ host: String) -> Bool {
-        var bare = Substring(host)
-        while let first = bare.first, first == "[" || first == "]" { bare.removeFirst() }
-        while let last = bare.last, last == "[" || last == "]" { bare.removeLast() }
-        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+        Loopback.isHost(host)
     }
 }

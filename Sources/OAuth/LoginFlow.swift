@@ -149,6 +149,7 @@ public struct LoginFlow: Sendable {
 
         let pkce = PKCE()
         let state = PKCE.randomString(byteCount: 24)
+        receiver.expect(state: state)
         var scopes = selectScopes(discovered: discovered, challenge: challenge, extra: options.extraScopes)
         if adaptations.has(.omitOfflineAccess) { scopes.removeAll { $0 == "offline_access" } }
         let resource =

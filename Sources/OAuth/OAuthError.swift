@@ -45,11 +45,27 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
         case .invalidClient(let detail): text = "the authorization server rejected the client: \(detail)"
         case .login(let detail): text = "login failed: \(detail)"
         case .insufficientScope(let scopes):
-            let flags = scopes.split(separator: " ").map { "--scope \($0)" }.joined(separator: " ")
+            // The scopes come from the server: quoted for the shell, so `$(…)` or a backtick
+            // in one is text, not a command a user pastes into a terminal.
+            let flags = scopes.split(separator: " ").map { "--scope \(Self.shellQuoted(String($0)))" }
+                .joined(separator: " ")
             text = "the server needs the scopes \"\(scopes)\" — run 'mcptop auth \(server) \(flags)' to grant them"
         case .protocolError(let detail): text = detail
         case .notRequired(let detail): text = "\(detail): it needs no login"
         }
         return "\(server): \(text)"
+    }
+}
+
+extension OAuthError {
+    /// A word as POSIX shells read it: as is when it holds only characters no shell treats
+    /// specially, else in single quotes (a quote inside written `'\''`).
+    static func shellQuoted(_ word: String) -> String {
+        let plain = word.unicodeScalars.allSatisfy {
+            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+                || "-_./:@%+=,".unicodeScalars.contains($0)
+        }
+        if plain, !word.isEmpty { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }

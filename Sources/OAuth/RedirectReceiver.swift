@@ -15,6 +15,9 @@ public final class RedirectReceiver: Sendable {
         var port = 0
         var waiter: CheckedContinuation<[(String, String)], Error>?
         var received: [(String, String)]?
+        /// The `state` of the login under way: a request to the path without it is not the
+        /// browser coming back from that login.
+        var expectedState: String?
     }
     private let state = Mutex(State())
 
@@ -35,18 +38,16 @@ public final class RedirectReceiver: Sendable {
         let router = Router()
         router.get(RouterPath(path)) { [self] request, _ -> Response in
             let query = request.uri.query.map { FormEncoding.decode($0) } ?? []
+            let expected = state.withLock { $0.expectedState }
+            if let expected, query.first(where: { $0.0 == "state" })?.1 != expected {
+                // A forged or stale request (another page, an old tab) neither ends the login
+                // nor reads as its outcome: the real redirect may still come (issue 17, finding 6).
+                return page(.badRequest, "Not the login mcptop is waiting for")
+            }
             let accepted = deliver(query)
             let failed = query.contains { $0.0 == "error" }
             let title = !accepted ? "Already received" : failed ? "Login was not completed" : "Logged in"
-            let body = """
-                <!doctype html><html><head><meta charset="utf-8"><title>mcptop</title></head>
-                <body style="font-family: sans-serif; margin: 3em"><h1>\(title)</h1>
-                <p>You may close this tab and return to mcptop.</p></body></html>
-                """
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+            return page(.ok, title)
         }
         let (ready, readyContinuation) = AsyncStream<Result<Int, Error>>.makeStream()
         var logger = Logger(label: "mcptop.redirect")
@@ -75,6 +76,23 @@ public final class RedirectReceiver: Sendable {
             }
         }
         throw StartError(description: "the login redirect listener stopped before it started")
+    }
+
+    /// The login under way sends this `state`; other requests to the path are refused (400).
+    public func expect(state expected: String) {
+        state.withLock { $0.expectedState = expected }
+    }
+
+    private func page(_ status: HTTPResponse.Status, _ title: String) -> Response {
+        let body = """
+            <!doctype html><html><head><meta charset="utf-8"><title>mcptop</title></head>
+            <body style="font-family: sans-serif; margin: 3em"><h1>\(title)</h1>
+            <p>You may close this tab and return to mcptop.</p></body></html>
+            """
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// Waits for the browser to arrive, up to `timeout`.

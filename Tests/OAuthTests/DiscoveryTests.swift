@@ -106,6 +106,24 @@ import Testing
         try EndpointPolicy.check("http://127.0.0.1:8080/token", role: "token endpoint", server: "s")
         try EndpointPolicy.check("http://[::1]:8080/token", role: "token endpoint", server: "s")
         try EndpointPolicy.check("https://example.com/token", role: "token endpoint", server: "s")
+        // A name that starts like a loopback address is a name: the code and the verifier would
+        // go to whoever answers for it, over plain http (issue 17, finding 4).
+        for url in [
+            "http://127.0.0.1.evil.invalid/token", "http://127.evil.invalid/token", "http://localhost.evil.invalid/t",
+        ] {
+            #expect(throws: OAuthError.self, "\(url)") {
+                try EndpointPolicy.check(url, role: "token endpoint", server: "s")
+            }
+        }
+    }
+
+    @Test func aStepUpHintQuotesTheServersScopesForTheShell() {
+        let error = OAuthError(server: "acme", .insufficientScope(scopes: "read $(touch /tmp/pwned) `id` it's"))
+        #expect(
+            error.description.contains(
+                #"mcptop auth acme --scope read --scope '$(touch' --scope '/tmp/pwned)' --scope '`id`' --scope 'it'\''s'"#
+            ),
+            "\(error)")
     }
 
     @Test func oldServersWithoutMetadataGetTheDefaultEndpoints() async throws {

@@ -81,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard !usable.isEmpty else {
             throw CommandFailure(message: "no servers to serve in \(configuration.file)", status: ExitStatus.usage)
         }
-        if !Self.isLoopback(address.host) {
+        if !Loopback.isHost(address.host) {
             Console.warn(
                 "listening on \(address.host), reachable from other machines; the local token is all that guards it")
         }
@@ -116,9 +116,5 @@ struct ServeCommand: AsyncParsableCommand {
         }
         await stop.wait()
         await broker.stop()
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
