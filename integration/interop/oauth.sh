@@ -155,19 +155,30 @@ check "a denied login exits 2 and says access_denied" \
 cat >"$work/tamper.sh" <<'SH'
 #!/usr/bin/env bash
 # Follows /authorize by hand and forges one query parameter of the redirect: TAMPER=state|iss.
+# For state, the forged request comes first (its HTTP status goes to $TAMPER_OUT), then the
+# real one, as when another page races the browser to the loopback listener.
 location="$(curl -s -o /dev/null -w '%{redirect_url}' "$1")"
 case "$TAMPER" in
-    state) location="$(sed -E 's/([?&])state=[^&]*/\1state=forged/' <<<"$location")" ;;
+    state)
+        forged="$(sed -E 's/([?&])state=[^&]*/\1state=forged/' <<<"$location")"
+        curl -s -o /dev/null -w '%{http_code}' "$forged" >"$TAMPER_OUT"
+        ;;
     iss) location="$(sed -E 's/([?&])iss=[^&]*/\1iss=https%3A%2F%2Fevil.example/' <<<"$location")" ;;
 esac
 curl -s -o /dev/null "$location"
 SH
 chmod +x "$work/tamper.sh"
-BROWSER="$work/tamper.sh" TAMPER=state mc auth refusing
-check "a wrong state is rejected" bash -c "[[ $rc == 2 ]] && grep -q 'state does not match' '$work/stderr'"
+exchanges_before="$(stat_of "$BASE_refusing" code_exchanges)"
+BROWSER="$work/tamper.sh" TAMPER=state TAMPER_OUT="$work/forged.status" mc auth refusing
+check "a redirect with a forged state is refused (400) and the login goes on to the real one" \
+    bash -c "[[ $rc == 0 && \$(cat '$work/forged.status') == 400 ]]"
+collect_tokens
+check "only the real redirect's code was redeemed" \
+    is "$(($(stat_of "$BASE_refusing" code_exchanges) - exchanges_before))" 1
+exchanges_before="$(stat_of "$BASE_refusing" code_exchanges)"
 BROWSER="$work/tamper.sh" TAMPER=iss mc auth refusing
 check "a wrong iss is rejected" bash -c "[[ $rc == 2 ]] && grep -q 'issuer https://evil.example' '$work/stderr'"
-check "no code was redeemed after the forgeries" is "$(stat_of "$BASE_refusing" code_exchanges)" 0
+check "no code was redeemed after the forged iss" is "$(stat_of "$BASE_refusing" code_exchanges)" "$exchanges_before"
 
 # 6. The redirect receiver listens on 127.0.0.1 only.
 timeout 20 "$MCPTOP" --config "$config" auth refusing --no-browser --timeout 10 >"$work/wait.out" 2>"$work/wait.err" &
