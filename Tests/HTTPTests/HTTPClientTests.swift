@@ -71,7 +71,9 @@ import Testing
             let started = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(ContinuousClock.now - started < .seconds(1))
+            // The call would take 5 s; 3 s leaves room for a loaded machine (1 s failed once in
+            // a fresh-clone CI run at 1.39 s).
+            #expect(ContinuousClock.now - started < .seconds(3))
             guard case .failure(let error as HTTPError) = result else {
                 Issue.record("expected cancellation, got \(result)")
                 return
