@@ -2,6 +2,19 @@ import Foundation
 import HTTP
 import Support
 
+/// The longest a command lets one OAuth request take, for the task and the tasks it starts:
+/// `mcptop call --timeout 4` bounds a refresh by 4 s, not by the endpoints' own 10 s to
+/// connect and 30 s to answer. Nil (watch, serve, the dashboard): those defaults.
+public enum OAuthPatience {
+    @TaskLocal public static var seconds: Double?
+
+    /// Seconds to connect and to answer: the defaults, or the command's limit if smaller.
+    static func limits(connect: Double = 10, answer: Double = 30) -> (connect: Double, answer: Double) {
+        guard let seconds, seconds > 0 else { return (connect, answer) }
+        return (min(connect, seconds), min(answer, seconds))
+    }
+}
+
 /// JSON over HTTP for the OAuth endpoints, with failures sorted into transient (retry) and
 /// definite ones, and every request reported as an `AuthStep` (URL without its query).
 struct OAuthHTTP: Sendable {
@@ -16,7 +29,9 @@ struct OAuthHTTP: Sendable {
     }
 
     func get(_ url: String, what: String) async throws(OAuthError) -> Reply {
-        var request = HTTPRequest(url: url, connectTimeout: 10, timeout: 30, maxBodyBytes: 1 << 20, label: server)
+        let limits = OAuthPatience.limits()
+        var request = HTTPRequest(
+            url: url, connectTimeout: limits.connect, timeout: limits.answer, maxBodyBytes: 1 << 20, label: server)
         request.headers.add("Accept", "application/json")
         request.headers.add("MCP-Protocol-Version", ProtocolVersion.latest)
         return try await send(request, what: what)
@@ -25,9 +40,10 @@ struct OAuthHTTP: Sendable {
     func postForm(_ url: String, _ pairs: [(String, String)], what: String, basicAuth: String? = nil)
         async throws(OAuthError) -> Reply
     {
+        let limits = OAuthPatience.limits()
         var request = HTTPRequest(
-            method: "POST", url: url, body: Array(FormEncoding.encode(pairs).utf8), connectTimeout: 10, timeout: 30,
-            maxBodyBytes: 1 << 20, label: server)
+            method: "POST", url: url, body: Array(FormEncoding.encode(pairs).utf8), connectTimeout: limits.connect,
+            timeout: limits.answer, maxBodyBytes: 1 << 20, label: server)
         request.headers.add("Content-Type", "application/x-www-form-urlencoded")
         request.headers.add("Accept", "application/json")
         if let basicAuth { request.headers.add("Authorization", "Basic \(basicAuth)") }
@@ -35,9 +51,10 @@ struct OAuthHTTP: Sendable {
     }
 
     func postJSON(_ url: String, _ body: JSONValue, what: String) async throws(OAuthError) -> Reply {
+        let limits = OAuthPatience.limits()
         var request = HTTPRequest(
-            method: "POST", url: url, body: body.serializedBytes(), connectTimeout: 10, timeout: 30,
-            maxBodyBytes: 1 << 20, label: server)
+            method: "POST", url: url, body: body.serializedBytes(), connectTimeout: limits.connect,
+            timeout: limits.answer, maxBodyBytes: 1 << 20, label: server)
         request.headers.add("Content-Type", "application/json")
         request.headers.add("Accept", "application/json")
         return try await send(request, what: what)
@@ -56,8 +73,9 @@ struct OAuthHTTP: Sendable {
         let response: HTTPResponse
         do {
             response = try await http.send(request)
-        } catch let error as HTTPError {
+        } catch var error as HTTPError {
             onStep(AuthStep(action: action, outcome: "failed: \(error.kind)", exchange: exchange(nil)))
+            error.label = nil  // the OAuthError names the server
             throw OAuthError(server: server, .transient("\(what): \(error)"))
         } catch {
             onStep(AuthStep(action: action, outcome: "cancelled", exchange: exchange(nil, cancelled: true)))

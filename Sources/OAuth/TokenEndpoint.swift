@@ -55,7 +55,9 @@ struct TokenEndpoint: Sendable {
         do {
             reply = try await http.postForm(url, pairs, what: what, basicAuth: basic)
         } catch {
-            throw .transient(error.description)
+            // "refresh: timed out talking to …": the caller names the server.
+            guard case .transient(let detail) = error.kind else { throw .transient(error.description) }
+            throw .transient(detail)
         }
         if reply.status == 200, let json = reply.json, let tokens = TokenResponse(json: json) {
             return tokens
@@ -70,9 +72,11 @@ struct TokenEndpoint: Sendable {
         // refreshing user access tokens).
         case "invalid_grant", "bad_verification_code", "bad_refresh_token": throw .invalidGrant(detail)
         case "invalid_client", "unauthorized_client", "incorrect_client_credentials": throw .invalidClient(detail)
-        case "temporarily_unavailable", "server_error", "slow_down": throw .transient(detail)
+        case "temporarily_unavailable", "server_error", "slow_down": throw .transient("\(what): \(detail)")
         default:
-            if reply.status >= 500 || reply.status == 429 || reply.status == 408 { throw .transient(detail) }
+            if reply.status >= 500 || reply.status == 429 || reply.status == 408 {
+                throw .transient("\(what): \(detail)")
+            }
             if reply.status == 200 {
                 throw .refused("\(detail): the response has no access_token", error: code, description: nil)
             }

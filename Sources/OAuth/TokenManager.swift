@@ -236,7 +236,7 @@ public actor TokenManager {
                 record.lastRefreshResult = "failed, will retry: \(detail)"
                 credential = record
                 onChange(record)
-                throw OAuthError(server: serverName, .transient("refresh failed: \(detail)"))
+                throw OAuthError(server: serverName, .transient(detail))  // "refresh: …"
             case .invalidGrant(let detail):
                 let reason = "the server refused the refresh token (\(detail))"
                 record.lastRefreshResult = "invalid_grant"

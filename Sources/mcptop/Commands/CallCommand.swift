@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MCPClient
+import OAuth
 import Support
 
 struct CallCommand: AsyncParsableCommand {
@@ -67,25 +68,27 @@ struct CallCommand: AsyncParsableCommand {
         let (count, pause, asJSON, serverName) = (repeatCount, interval, json, server)
         // The calls run on one connection, as a long-lived client would make them: tokens are
         // refreshed and sessions renewed in between. Connecting is part of the task, so a
-        // signal while connecting cancels that too.
-        let call = Task { () throws(MCPError) -> ToolResult? in
-            for index in 1...count {
-                let result = try await connection.callTool(toolName, arguments: arguments, timeout: timeout) {
-                    progress in Console.progress(progress)
+        // signal while connecting cancels that too. `--timeout` bounds a token refresh as well.
+        let call = OAuthPatience.$seconds.withValue(timeout) {
+            Task { () throws(MCPError) -> ToolResult? in
+                for index in 1...count {
+                    let result = try await connection.callTool(toolName, arguments: arguments, timeout: timeout) {
+                        progress in Console.progress(progress)
+                    }
+                    if asJSON {
+                        Console.out(count == 1 ? result.raw.prettyPrinted() : result.raw.serialized())
+                    } else {
+                        for line in result.summaryLines { Console.out(line) }
+                    }
+                    if result.isError || index == count { return result }
+                    do {
+                        try await Task.sleep(for: BoundedSeconds.duration(pause))
+                    } catch {
+                        throw MCPError(server: serverName, .cancelled)
+                    }
                 }
-                if asJSON {
-                    Console.out(count == 1 ? result.raw.prettyPrinted() : result.raw.serialized())
-                } else {
-                    for line in result.summaryLines { Console.out(line) }
-                }
-                if result.isError || index == count { return result }
-                do {
-                    try await Task.sleep(for: BoundedSeconds.duration(pause))
-                } catch {
-                    throw MCPError(server: serverName, .cancelled)
-                }
+                return nil
             }
-            return nil
         }
         let interruption = Interruption { call.cancel() }
         let outcome = await call.result
