@@ -58,11 +58,12 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]),
         .target(name: "HTTP", dependencies: ["CCurl", "Support"]),
+        .target(name: "LocalServer", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "MCPClient", dependencies: ["HTTP", "Support"]),
         .target(
             name: "OAuth",
             dependencies: [
-                "HTTP", "Support",
+                "HTTP", "LocalServer", "Support",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
@@ -79,7 +80,7 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
-                "MCPClient", "Support", .product(name: "Hummingbird", package: "hummingbird"),
+                "LocalServer", "MCPClient", "Support", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .target(
@@ -91,7 +92,7 @@ let package = Package(
         .target(
             name: "MonitorMetrics",
             dependencies: [
-                "Monitor", "OAuth",
+                "LocalServer", "Monitor", "OAuth",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
@@ -108,7 +109,7 @@ let package = Package(
         .target(
             name: "DemoServer",
             dependencies: [
-                "Support", .product(name: "Crypto", package: "swift-crypto"),
+                "LocalServer", "Support", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .executableTarget(name: "DemoServerMain", dependencies: ["DemoServer"]),

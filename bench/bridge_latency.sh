@@ -5,11 +5,12 @@
 # call of each and the difference. Then the same through curl (one keep-alive connection, no
 # MCP client library), which shows what `serve` itself adds; and the memory of proxy processes
 # (resident, and the private part each further client adds) and of serve with three clients.
-#   bench/bridge_latency.sh [CALLS]
+#   bench/bridge_latency.sh [CALLS [ROUNDS]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 calls="${1:-300}"
+rounds="${2:-5}"
 scripts/setup.sh
 integration/interop/setup_venv.sh >/dev/null
 PY="$PWD/.venv-interop/bin/python"
@@ -41,15 +42,25 @@ token="$("$bin/mcptop" "${common[@]}" serve --print-token)"
 client() { "$PY" integration/interop/py_proxy_client.py --calls "$calls" --warmup 20 "$@" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["median_ms"])'; }
 rss() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
+# The client's own timing moves by half a millisecond from one run to the next (its direct
+# column alone), so each mode runs in $rounds rounds of direct, proxy and serve back to back,
+# and what the bridges add is the median of the rounds' differences, not of three lone runs.
+median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 printf '%-8s %10s %10s %10s %12s %12s\n' mode direct proxy serve "proxy adds" "serve adds"
 for mode in legacy auto; do
-    direct="$(client --url "$url" --mode "$mode")"
-    proxy="$(client --mcptop "$bin/mcptop" "${common[@]}" --server demo --mode "$mode")"
-    served="$(client --url "http://127.0.0.1:$port/demo/mcp" --token "$token" --mode "$mode")"
-    awk -v m="$mode" -v d="$direct" -v p="$proxy" -v s="$served" \
-        'BEGIN { printf "%-8s %10.3f %10.3f %10.3f %12.3f %12.3f\n", m, d, p, s, p - d, s - d }'
+    : >"$work/rounds"
+    for _ in $(seq "$rounds"); do
+        direct="$(client --url "$url" --mode "$mode")"
+        proxy="$(client --mcptop "$bin/mcptop" "${common[@]}" --server demo --mode "$mode")"
+        served="$(client --url "http://127.0.0.1:$port/demo/mcp" --token "$token" --mode "$mode")"
+        echo "$direct $proxy $served" >>"$work/rounds"
+    done
+    column() { awk "{ print $1 }" "$work/rounds" | median; }
+    printf '%-8s %10.3f %10.3f %10.3f %12.3f %12.3f   (serve adds per round: %s)\n' "$mode" \
+        "$(column '$1')" "$(column '$2')" "$(column '$3')" "$(column '$2 - $1')" "$(column '$3 - $1')" \
+        "$(awk '{ printf "%s%.2f", NR > 1 ? " " : "", $3 - $1 }' "$work/rounds")"
 done
-echo "(median ms per call, $calls calls each, after 20 untimed)"
+echo "(median over $rounds rounds of each round's median ms per call, $calls calls each after 20 untimed)"
 
 # The broker alone: curl sends the same 2026-07-28 tools/call on one keep-alive connection,
 # directly and through serve; libcurl's own time per request, median of $calls.

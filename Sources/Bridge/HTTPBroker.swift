@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
+import LocalServer
 import MCPClient
 import Support
 import Synchronization
@@ -24,7 +24,7 @@ public final class HTTPBroker: Sendable {
         var sessions: [String: ProxySession] = [:]
         /// Each stateful session's GET stream, while the client holds one open.
         var standing: [String: AsyncStream<JSONRPCMessage>.Continuation] = [:]
-        var task: Task<Void, Never>?
+        var server: LocalServer?
     }
     private let state = Mutex(State())
 
@@ -59,42 +59,21 @@ public final class HTTPBroker: Sendable {
             await session.close()
             return Response(status: .noContent)
         }
-        let (ready, readyContinuation) = AsyncStream<Result<Int, Error>>.makeStream()
-        var logger = Logger(label: "mcptop.serve")
-        logger.logLevel = .critical
-        let application = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port)),
-            onServerRunning: { channel in readyContinuation.yield(.success(channel.localAddress?.port ?? 0)) },
-            logger: logger)
-        let task = Task {
-            do {
-                try await application.run()
-            } catch {
-                readyContinuation.yield(.failure(error))
-            }
-            readyContinuation.finish()
-        }
-        state.withLock { $0.task = task }
-        for await outcome in ready {
-            switch outcome {
-            case .success(let port): return port
-            case .failure(let error): throw error
-            }
-        }
-        throw CancellationError()
+        let server = LocalServer(router: router, host: host, port: port, label: "mcptop.serve")
+        state.withLock { $0.server = server }
+        return try await server.listening()
     }
 
     /// Stops listening; sessions end, requests under way are cancelled.
     public func stop() async {
-        let (task, sessions) = state.withLock { state in
+        let (server, sessions) = state.withLock { state in
             defer {
-                state.task = nil
+                state.server = nil
                 state.sessions = [:]
             }
-            return (state.task, Array(state.sessions.values))
+            return (state.server, Array(state.sessions.values))
         }
-        task?.cancel()
-        await task?.value
+        await server?.stop()
         for session in sessions { await session.close() }
         for waiting in parked.values { waiting.cancelAll() }
         for stream in state.withLock({ $0.standing.values }) { stream.finish() }

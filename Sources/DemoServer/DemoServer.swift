@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LocalServer
 import Synchronization
 
 /// A loopback MCP server for tests and demos.
@@ -9,11 +10,6 @@ import Synchronization
 /// and can be told to misbehave. It parses JSON with Foundation's `JSONSerialization`, not with
 /// the client's code, so client JSON bugs are not mirrored here.
 public final class DemoServer: Sendable {
-    public enum StartError: Error {
-        /// The server stopped before it was listening.
-        case stoppedBeforeListening
-    }
-
     /// A GET /sse stream of the 2024-11-05 transport.
     struct LegacySession: Sendable {
         /// SSE text to write on the stream.
@@ -39,7 +35,7 @@ public final class DemoServer: Sendable {
         /// them is not counted twice).
         var cancelledKeys: Set<String> = []
         var port = 0
-        var task: Task<Void, Never>?
+        var server: LocalServer?
         /// The embedded OAuth authorization server (AuthorizationServer.swift); kept across stop().
         var auth = AuthorizationState()
     }
@@ -60,58 +56,32 @@ public final class DemoServer: Sendable {
     /// Binds 127.0.0.1 only. `port` 0 picks any free port. Returns the bound port. Can be called
     /// again after ``stop()``, with the same port. Calling it while running returns the port.
     public func start(port: Int = 0) async throws -> Int {
-        let (ready, readyContinuation) = AsyncStream<Result<Int, any Error>>.makeStream()
-        var app = Application(
-            router: makeRouter(),
-            configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in
-                readyContinuation.yield(.success(channel.localAddress?.port ?? port))
-            }
-        )
-        // Keep tests quiet: Hummingbird logs every start (info) and every stop (error) on stderr.
-        app.logger.logLevel = .critical
-        let application = app
-        let started: Int? = state.withLock { state in
-            if state.task != nil { return state.port }
-            state.task = Task {
-                do {
-                    try await application.run()
-                    readyContinuation.yield(.failure(StartError.stoppedBeforeListening))
-                } catch {
-                    readyContinuation.yield(.failure(error))
-                }
-                readyContinuation.finish()
-            }
-            return nil
+        let router = makeRouter()  // reads the options under the lock
+        let (server, running) = state.withLock { state -> (LocalServer, Bool) in
+            if let server = state.server { return (server, true) }
+            let server = LocalServer(router: router, host: "127.0.0.1", port: port, label: "demo-server")
+            state.server = server
+            return (server, false)
         }
-        if let started {
-            return started
+        if running { return state.withLock { $0.port } }
+        do {
+            let bound = try await server.listening()
+            state.withLock { $0.port = bound }
+            return bound
+        } catch {
+            await stop()
+            throw error
         }
-        for await outcome in ready {
-            switch outcome {
-            case .success(let bound):
-                state.withLock { $0.port = bound }
-                return bound
-            case .failure(let error):
-                state.withLock { $0.task = nil }
-                throw error
-            }
-        }
-        // Our own task was cancelled while waiting.
-        await stop()
-        throw CancellationError()
     }
 
     /// Stops listening, closes every connection and forgets all sessions. Stats are kept.
     public func stop() async {
-        let task = state.withLock { state in
-            let task = state.task
-            state.task = nil
-            return task
+        let server = state.withLock { state in
+            defer { state.server = nil }
+            return state.server
         }
-        guard let task else { return }
-        task.cancel()
-        await task.value
+        guard let server else { return }
+        await server.stop()
         let leftovers = state.withLock { state in
             state.sessions.removeAll()
             let legacy = Array(state.legacySessions.values)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LocalServer
 import Monitor
 import OAuth
 import Prometheus
@@ -31,7 +32,7 @@ public final class MetricsExporter: Sendable {
     private let follower: Task<Void, Never>
     private let seeded: Task<Void, Never>
     /// The HTTP server, while serving.
-    private let server = Mutex<Task<Void, Never>?>(nil)
+    private let server = Mutex<LocalServer?>(nil)
 
     /// `now` is the clock the token countdown is read from at each scrape.
     public init(monitor: Monitor, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -73,48 +74,28 @@ public final class MetricsExporter: Sendable {
             return Response(
                 status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: recorder.exposition())))
         }
-        let (ready, readyContinuation) = AsyncStream<Result<Int, any Error>>.makeStream()
-        var app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port)),
-            onServerRunning: { channel in readyContinuation.yield(.success(channel.localAddress?.port ?? port)) })
-        // Hummingbird logs every start (info) and stop (error) on stderr; `watch` owns stderr.
-        app.logger.logLevel = .critical
-        let application = app
-        let alreadyServing = server.withLock { server -> Bool in
-            if server != nil { return true }
-            server = Task {
-                do {
-                    try await application.run()
-                    readyContinuation.yield(.failure(ServeError(description: "stopped before listening")))
-                } catch {
-                    readyContinuation.yield(.failure(error))
-                }
-                readyContinuation.finish()
-            }
-            return false
+        let started = server.withLock { server -> LocalServer? in
+            if server != nil { return nil }
+            server = LocalServer(router: router, host: host, port: port, label: "mcptop.metrics")
+            return server
         }
-        if alreadyServing { throw ServeError(description: "already serving metrics") }
-        for await outcome in ready {
-            switch outcome {
-            case .success(let bound):
-                return bound
-            case .failure(let error):
-                server.withLock { $0 = nil }
-                throw ServeError(description: "cannot serve metrics on \(host):\(port): \(error)")
-            }
+        guard let started else { throw ServeError(description: "already serving metrics") }
+        do {
+            return try await started.listening()
+        } catch {
+            server.withLock { $0 = nil }
+            await started.stop()
+            throw ServeError(description: "cannot serve metrics on \(host):\(port): \(error)")
         }
-        await stop()
-        throw CancellationError()
     }
 
     /// Stops serving and following events.
     public func stop() async {
-        let task = server.withLock { server -> Task<Void, Never>? in
+        let running = server.withLock { server -> LocalServer? in
             defer { server = nil }
             return server
         }
         follower.cancel()
-        task?.cancel()
-        await task?.value
+        await running?.stop()
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Logging
+import LocalServer
 import Support
 import Synchronization
 
@@ -11,7 +11,7 @@ public final class RedirectReceiver: Sendable {
     public let path: String
     private let requestedPort: Int
     private struct State {
-        var task: Task<Void, Never>?
+        var server: LocalServer?
         var port = 0
         var waiter: CheckedContinuation<[(String, String)], Error>?
         var received: [(String, String)]?
@@ -49,33 +49,16 @@ public final class RedirectReceiver: Sendable {
             let title = !accepted ? "Already received" : failed ? "Login was not completed" : "Logged in"
             return page(.ok, title)
         }
-        let (ready, readyContinuation) = AsyncStream<Result<Int, Error>>.makeStream()
-        var logger = Logger(label: "mcptop.redirect")
-        logger.logLevel = .critical
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: requestedPort)),
-            onServerRunning: { channel in readyContinuation.yield(.success(channel.localAddress?.port ?? 0)) },
-            logger: logger)
-        let task = Task {
-            do {
-                try await application.run()
-            } catch {
-                readyContinuation.yield(.failure(error))
-            }
-            readyContinuation.finish()
+        let server = LocalServer(router: router, host: "127.0.0.1", port: requestedPort, label: "mcptop.redirect")
+        state.withLock { $0.server = server }
+        do {
+            let port = try await server.listening()
+            state.withLock { $0.port = port }
+            return port
+        } catch {
+            throw StartError(
+                description: "cannot listen on 127.0.0.1:\(requestedPort) for the login redirect: \(error)")
         }
-        state.withLock { $0.task = task }
-        for await outcome in ready {
-            switch outcome {
-            case .success(let port):
-                state.withLock { $0.port = port }
-                return port
-            case .failure(let error):
-                throw StartError(
-                    description: "cannot listen on 127.0.0.1:\(requestedPort) for the login redirect: \(error)")
-            }
-        }
-        throw StartError(description: "the login redirect listener stopped before it started")
     }
 
     /// The login under way sends this `state`; other requests to the path are refused (400).
@@ -148,13 +131,12 @@ public final class RedirectReceiver: Sendable {
     }
 
     public func stop() async {
-        let task = state.withLock { state in
-            defer { state.task = nil }
-            return state.task
+        let server = state.withLock { state in
+            defer { state.server = nil }
+            return state.server
         }
         // Give the browser its page before the listener goes away.
         try? await Task.sleep(for: .milliseconds(100))
-        task?.cancel()
-        await task?.value
+        await server?.stop()
     }
 }
