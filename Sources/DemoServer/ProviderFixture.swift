@@ -86,9 +86,9 @@ public final class ProviderFixture: Sendable {
 
     /// Puts the provider behind an HTTPS front signed by a test CA (``TLSTestServer``): its
     /// issuer and endpoints become `https://127.0.0.1:PORT…`. The caller stops the front.
-    public func serveProviderOverHTTPS() throws -> TLSTestServer {
+    public func serveProviderOverHTTPS() async throws -> TLSTestServer {
         let port = provider.state.withLock { $0.port }
-        let front = try TLSTestServer(signedByTestCA: true, forwardingTo: port)
+        let front = try await TLSTestServer.start(signedByTestCA: true, forwardingTo: port)
         let origin = "https://127.0.0.1:\(front.port)"
         provider.setOptions { $0.oauth?.publicOrigin = origin }
         return front

@@ -4,7 +4,7 @@ import Foundation
 /// signed by a test CA of its own (whose certificate is ``caFile``): a file server, or a TLS
 /// front for a plain-HTTP server on another port (`forwardingTo`). For tests only (python3
 /// and openssl, as the TLS tests already need).
-public final class TLSTestServer {
+public final class TLSTestServer: @unchecked Sendable {  // immutable once started
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
@@ -15,7 +15,19 @@ public final class TLSTestServer {
 
     public var caFile: String { folder.appendingPathComponent("ca.pem").path }
 
-    public init(signedByTestCA: Bool, forwardingTo target: Int? = nil) throws {
+    /// Starts one on a thread of its own: making the certificates and waiting for python to
+    /// listen block for a second or more, which must not hold a thread of the cooperative pool
+    /// (two on a two-core machine) that every other test running beside this one needs.
+    public static func start(signedByTestCA: Bool, forwardingTo target: Int? = nil) async throws -> TLSTestServer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Result { try TLSTestServer(signedByTestCA: signedByTestCA, forwardingTo: target) })
+            }.start()
+        }
+    }
+
+    private init(signedByTestCA: Bool, forwardingTo target: Int?) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-tls-\(UUID().uuidString)")
         self.folder = folder
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
@@ -102,8 +114,13 @@ public final class TLSTestServer {
 
     public func stop() {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        Self.waitForExit(process)
         try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Not `waitUntilExit()`, which spins the calling thread's run loop on Linux.
+    private static func waitForExit(_ process: Process) {
+        while process.isRunning { usleep(5_000) }
     }
 
     private static func openssl(_ arguments: String...) throws {
@@ -113,7 +130,7 @@ public final class TLSTestServer {
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
-        openssl.waitUntilExit()
+        waitForExit(openssl)
         guard openssl.terminationStatus == 0 else {
             throw Failure(description: "openssl \(arguments.first ?? "") failed")
         }

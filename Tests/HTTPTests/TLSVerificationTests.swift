@@ -8,7 +8,7 @@ import Testing
 /// with that CA as `caFile` (a corporate CA), and its refusal says what to set.
 @Suite struct TLSVerificationTests {
     @Test func selfSignedCertificateIsRefused() async throws {
-        let server = try TLSTestServer(signedByTestCA: false)
+        let server = try await TLSTestServer.start(signedByTestCA: false)
         defer { server.stop() }
         await #expect {
             try await HTTPClient.shared.send(HTTPRequest(url: server.url, label: "tls"))
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func aCertificateFromAnUnknownAuthorityNamesTheHostAndCAFileAndTheCAFileAcceptsIt() async throws {
-        let server = try TLSTestServer(signedByTestCA: true)
+        let server = try await TLSTestServer.start(signedByTestCA: true)
         defer { server.stop() }
         await #expect {
             try await HTTPClient().send(HTTPRequest(url: server.url, label: "corp"))

@@ -138,7 +138,7 @@ import Testing
 
     @Test func oktaOverHTTPSWithATestCALogsInCallsAndRefreshes() async throws {
         try await Self.withSession(.okta) { session in
-            let front = try session.fixture.serveProviderOverHTTPS()
+            let front = try await session.fixture.serveProviderOverHTTPS()
             defer { front.stop() }
             #expect(session.fixture.issuer.hasPrefix("https://127.0.0.1:"))
             var secure = session
