@@ -10,8 +10,13 @@ import Synchronization
 /// users; nothing here knows about a screen.
 public final class Monitor: Sendable {
     public let hub = EventHub()
-    public let supervisors: [Supervisor]
     private let runner = Mutex<Task<Void, Never>?>(nil)
+    /// Every supervisor, in the config's order, then those added while running.
+    private let list: Mutex<[Supervisor]>
+    /// Supervisors added after `start()`, for the running task group to run.
+    private let arrivals: AsyncStream<Supervisor>
+    private let arrived: AsyncStream<Supervisor>.Continuation
+    private let makeSupervisor: @Sendable (ServerSpec) -> Supervisor
 
     public init(
         specs: [ServerSpec], store: TokenStore, clock: any MonitorClock = SystemMonitorClock(),
@@ -20,19 +25,22 @@ public final class Monitor: Sendable {
         let hub = self.hub
         bridgeFolder = options.bridgeFolder
         let gate = ConnectGate(limit: options.concurrentConnects)
-        supervisors = specs.map {
+        makeSupervisor = {
             Supervisor(spec: $0, store: store, hub: hub, clock: clock, options: options, http: http, gate: gate)
         }
+        list = Mutex(specs.map(makeSupervisor))
+        (arrivals, arrived) = AsyncStream.makeStream(of: Supervisor.self)
     }
 
     private let bridgeFolder: String?
 
+    public var supervisors: [Supervisor] { list.withLock { $0 } }
+
     /// Follows the bridges' files (twice a second) until cancelled: their clients' calls go to
     /// the supervisor of the server they called.
-    private static func follow(_ reader: BridgeActivity.Reader, supervisors: [Supervisor]) async {
-        let byName = Dictionary(supervisors.map { ($0.spec.name, $0) }, uniquingKeysWith: { first, _ in first })
+    private func follow(_ reader: BridgeActivity.Reader) async {
         while !Task.isCancelled {
-            for event in reader.poll() { await byName[event.server]?.recordBridged(event) }
+            for event in reader.poll() { await supervisor(named: event.server)?.recordBridged(event) }
             try? await Task.sleep(for: .milliseconds(500))
         }
     }
@@ -41,9 +49,26 @@ public final class Monitor: Sendable {
         supervisors.first { $0.spec.name == name }
     }
 
-    /// Starts every supervisor.
+    /// Watches further servers (the dashboard's import): each gets a supervisor, running at once
+    /// if the monitor runs. A name already watched is left as it is. Returns the names added.
+    @discardableResult
+    public func add(_ specs: [ServerSpec]) -> [String] {
+        let added = list.withLock { list -> [Supervisor] in
+            var added: [Supervisor] = []
+            for spec in specs where !(list + added).contains(where: { $0.spec.name == spec.name }) {
+                added.append(makeSupervisor(spec))
+            }
+            list += added
+            return added
+        }
+        for supervisor in added { arrived.yield(supervisor) }
+        return added.map(\.spec.name)
+    }
+
+    /// Starts every supervisor, and those added later as they come.
     public func start() {
         let supervisors = self.supervisors
+        let arrivals = self.arrivals
         let bridges = bridgeFolder.map(BridgeActivity.Reader.init(folder:))
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -51,7 +76,10 @@ public final class Monitor: Sendable {
                     group.addTask { await supervisor.run() }
                 }
                 if let bridges {
-                    group.addTask { await Self.follow(bridges, supervisors: supervisors) }
+                    group.addTask { await self.follow(bridges) }
+                }
+                for await supervisor in arrivals where !supervisors.contains(where: { $0 === supervisor }) {
+                    group.addTask { await supervisor.run() }
                 }
             }
         }

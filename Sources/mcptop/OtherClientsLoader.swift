@@ -1,6 +1,7 @@
 import Config
 import Dashboard
 import Foundation
+import Monitor
 
 /// Reads other clients' configs and token stores for `status --others` and the dashboard, and
 /// runs the dashboard's `i`. Every file of theirs is only read.
@@ -32,9 +33,9 @@ struct OtherClientsLoader: Sendable {
             board: board(reads: reads), importable: plan?.outcomes.filter { $0.action == .add }.map(\.server) ?? [])
     }
 
-    /// The dashboard's `i`: imports (never replacing a server of the same name) and says what
-    /// happened in one line.
-    func importServers(_ request: ImportRequest) -> (String, Role) {
+    /// The dashboard's `i`: imports (never replacing a server of the same name), hands the
+    /// servers added, as the config now reads them, to `watch`, and says what happened in one line.
+    func importServers(_ request: ImportRequest, watch: ([ServerSpec]) -> Void) -> (String, Role) {
         let reads = reads()
         let servers: [ForeignServer]
         switch request {
@@ -59,9 +60,11 @@ struct OtherClientsLoader: Sendable {
             }
             _ = try plan.write()
             let what = added.count <= 3 ? added.joined(separator: ", ") : "\(added.count) servers"
+            // Read back as any start would read it (${VAR}s, the config's own checks).
+            let configuration = try Configuration.load(locations, environment: environment)
+            watch(configuration.servers.filter { added.contains($0.name) }.map(\.spec))
             return (
-                "imported \(what) into \(locations.configFile); restart mcptop to watch "
-                    + (added.count == 1 ? "it" : "them"), .ok
+                "imported \(what) into \(locations.configFile); watching " + (added.count == 1 ? "it" : "them"), .ok
             )
         } catch {
             return ("import failed: \(error)", .error)

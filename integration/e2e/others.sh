@@ -28,9 +28,12 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 config="$home/.config/mcptop/config.json"
 outputs="$(mktemp -d "${TMPDIR:-/tmp}/mcptop-others-out.XXXXXX")"
 
-# The other clients' files: path, bytes and modification time (mcptop's own folders excluded).
+# The other clients' files: path, bytes and modification time (mcptop's own folders excluded,
+# and the caches of the launchers an imported stdio server runs with, npx's logs among them:
+# the dashboard watches what it imports at once).
 foreign() {
     find "$home" -type f ! -path "$home/.config/mcptop/*" ! -path "$home/.local/*" ! -path "$home/run/*" \
+        ! -path "$home/.npm/*" ! -path "$home/.cache/*" \
         -printf '%p %T@ ' -exec sha256sum {} \; | awk '{print $1, $2, $3}' | sort
 }
 before="$(foreign)"
@@ -88,8 +91,10 @@ screen >"$outputs/board"
 keys i
 wait_for "i on the row imports that server" "imported stripe into" 10
 keys Escape
-# A key right after Esc would read as Alt+key: wait until the board is gone.
-wait_for "Esc closes the board" "No MCP servers are configured" 5
+# A key right after Esc would read as Alt+key: wait until the board is gone. The imported
+# server is watched at once: it has a row under the table's header, without a restart.
+wait_for "Esc closes the board, and the imported server is watched at once" "NAME[^ ]* +STATE" 5
+wait_for "with a row of its own" "^ *stripe +" 5
 keys i
 wait_for "i on the server list imports the rest" "imported [0-9]+ servers into" 10
 screen >>"$outputs/board"

@@ -31,7 +31,9 @@ struct DashboardCommand: AsyncParsableCommand {
             projectDirectory: FileManager.default.currentDirectoryPath)
         try await Themes.runDashboard(
             monitor: monitor, requested: theme ?? configuration.theme, configFile: configuration.file,
-            otherClients: DashboardApp.OtherClientsSource(load: others.load, importServers: others.importServers))
+            otherClients: DashboardApp.OtherClientsSource(
+                load: others.load,
+                importServers: { request in others.importServers(request) { monitor.add($0) } }))
     }
 }
 
