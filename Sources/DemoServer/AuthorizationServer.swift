@@ -794,7 +794,7 @@ extension DemoServer.State {
             return .invalidGrant("the refresh token was already rotated and used; the grant is revoked")
         }
         if let expiresAt = record.expiresAt, now >= expiresAt {
-            return .invalidGrant("the refresh token expired")
+            return .invalidGrant(oauth.provider?.expiredRefreshTokenDescription ?? "the refresh token expired")
         }
         var scopes = grant.scopes
         if let requested = form["scope"] {

@@ -19,6 +19,12 @@ public enum ProviderProfile: String, Sendable, CaseIterable {
             quirks.refresh = .withScope(["offline_access"])
             quirks.jwtAccessTokens = true
             quirks.clientAuthMethods = ["client_secret_post", "client_secret_basic"]
+            // https://learn.microsoft.com/entra/identity-platform/refresh-tokens (a new refresh
+            // token with every refresh, each valid for 90 days of inactivity; AADSTS700082).
+            quirks.announcesRefreshTokenLifetime = false
+            quirks.expiredRefreshTokenDescription =
+                "AADSTS700082: The refresh token has expired due to inactivity. The token was issued on "
+                + "2026-09-01T00:00:00Z and was inactive for 90.00:00:00.\r\nTrace ID: 0000\r\nCorrelation ID: 0000"
         case .okta:
             // https://developer.okta.com/docs/reference/api/oidc/ (custom authorization servers
             // at /oauth2/{id}, metadata appended to the issuer, offline_access for a refresh
@@ -92,6 +98,10 @@ public enum ProviderProfile: String, Sendable, CaseIterable {
             quirks.salesforceFields = true
             quirks.introspection = true
             quirks.rotateRefreshTokens = false
+            // https://help.salesforce.com/s/articleView?id=sf.connected_app_manage_oauth.htm
+            // (refresh token policy: valid until revoked, or expires after a period the org sets).
+            quirks.announcesRefreshTokenLifetime = false
+            quirks.expiredRefreshTokenDescription = "expired access/refresh token"
         }
         return quirks
     }
@@ -173,6 +183,12 @@ public struct ProviderQuirks: Sendable {
     public var rotateRefreshTokens = true
     /// `expires_in` in token responses (GitHub OAuth apps and Salesforce leave it out).
     public var sendsExpiresIn = true
+    /// `refresh_token_expires_in` in token responses when refresh tokens expire
+    /// (``DemoOAuthOptions/refreshTokenLifetime``). Entra's rolling window (90 days of
+    /// inactivity, each refresh token with a new one) and Salesforce's org policy are not said.
+    public var announcesRefreshTokenLifetime = true
+    /// The `error_description` of `invalid_grant` for an expired refresh token.
+    public var expiredRefreshTokenDescription = "the refresh token expired"
     /// GitHub Apps: 8 h access tokens with a rotating refresh token and
     /// `refresh_token_expires_in` (https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens).
     public var githubAppTokens = false

@@ -252,6 +252,9 @@ extension DemoServer {
         if !quirks.sendsExpiresIn && !quirks.githubAppTokens {
             fields["expires_in"] = nil
         }
+        if !quirks.announcesRefreshTokenLifetime {
+            fields["refresh_token_expires_in"] = nil
+        }
         if quirks.salesforceFields {
             let issuedAt = String(Int(now.timeIntervalSince1970 * 1000))
             let id = origin + "/id/00D000000000001EAA/005000000000001AAA"

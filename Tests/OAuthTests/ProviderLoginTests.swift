@@ -119,6 +119,59 @@ import Testing
         }
     }
 
+    // MARK: Refresh tokens that end without saying when
+
+    /// Entra: every refresh returns a new refresh token, each valid for 90 days of inactivity
+    /// (learn.microsoft.com/entra/identity-platform/refresh-tokens), and none says so. A login
+    /// refreshed within the window lasts past it; one left idle longer needs a browser again,
+    /// with AADSTS700082 named on one line and the stored login kept. The window is 2 s here.
+    @Test func entraRefreshTokensRollWhileUsedAndExpireAfterInactivity() async throws {
+        var settings = Self.handRegistered
+        settings.assumePkceS256 = true
+        settings.resource = .omitted
+        try await Self.withSession(.entra, settings: settings) { session in
+            session.fixture.provider.setOptions { $0.oauth?.refreshTokenLifetime = 2 }
+            let credential = try await session.login()
+            #expect(credential.refreshTokenExpiresAt == nil, "Entra does not say how long it lasts")
+            let manager = session.manager()
+            for round in 1...4 {  // 3.2 s in all, longer than one window
+                try await Task.sleep(for: .milliseconds(800))
+                _ = try await manager.refreshNow()
+                #expect(try await session.call(manager, "round \(round)") == ["round \(round)"])
+            }
+            try await Task.sleep(for: .milliseconds(2500))
+            await Self.expectNeedsLogin(manager, naming: "AADSTS700082")
+            #expect(try session.store.loadCredential(serverURL: session.fixture.mcpURL)?.refreshToken != nil)
+        }
+    }
+
+    /// Salesforce: the refresh token does not rotate and lasts until revoked or for a period the
+    /// org sets (help.salesforce.com, connected app OAuth policies), which no response tells.
+    /// Once it is over: a new login, named, nothing deleted. The org's period is 2 s here.
+    @Test func salesforceRefreshTokenEndsWithTheOrgsPolicy() async throws {
+        try await Self.withSession(.salesforce) { session in
+            session.fixture.provider.setOptions { $0.oauth?.refreshTokenLifetime = 2 }
+            let credential = try await session.login()
+            #expect(credential.refreshTokenExpiresAt == nil, "the org's policy is not in the response")
+            let manager = session.manager()
+            _ = try await manager.refreshNow()
+            #expect(try await session.call(manager, "within") == ["within"])
+            try await Task.sleep(for: .milliseconds(2200))
+            await Self.expectNeedsLogin(manager, naming: "expired access/refresh token")
+            #expect(try session.store.loadCredential(serverURL: session.fixture.mcpURL)?.refreshToken != nil)
+        }
+    }
+
+    static func expectNeedsLogin(_ manager: TokenManager, naming text: String) async {
+        await #expect {
+            try await manager.refreshNow()
+        } throws: { error in
+            guard let error = error as? OAuthError, case .needsLogin(let reason) = error.kind else { return false }
+            return reason.contains(text) && !error.description.contains("\r")
+                && error.description.contains("mcptop auth idp")
+        }
+    }
+
     @Test func entraMetadataWithoutS256IsRefusedNamingTheConfigKey() async throws {
         try await Self.withSession(.entra) { session in
             await #expect {
