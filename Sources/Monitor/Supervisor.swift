@@ -427,7 +427,7 @@ public actor Supervisor {
         switch outcome {
         case .success(let credential):
             do {
-                try await manager?.replace(with: credential)
+                try await manager?.loginStored()  // the flow stored it
             } catch {
                 publish(.login(.failed(error.description)))
                 return

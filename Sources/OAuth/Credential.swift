@@ -38,6 +38,10 @@ public struct Credential: Codable, Sendable, Equatable {
     /// Set when the server said the refresh token is no good (`invalid_grant`); the record is
     /// kept so the user sees why, and a new login replaces it.
     public var unusableReason: String?
+    /// How many times this server's record has been written (a login or a refresh each add
+    /// one): set by ``TokenStore`` only. A refresh writes its result only over the generation
+    /// it started from, so a login stored meanwhile by another process is never overwritten.
+    public var generation: Int
 
     public init(
         serverURL: String, resource: String, issuer: String, clientID: String, tokenEndpoint: String,
@@ -62,6 +66,7 @@ public struct Credential: Codable, Sendable, Equatable {
         lastRefreshResult = nil
         refreshCount = 0
         unusableReason = nil
+        generation = 0
     }
 
     /// Reads a stored login. The file is ours, but it may be old, edited by hand or written
@@ -96,6 +101,9 @@ public struct Credential: Codable, Sendable, Equatable {
         // Bounded well below Int.max, which `refreshCount += 1` would overflow.
         refreshCount = min(max(0, NumberText.clampedInt(count)), Int(Int32.max))
         unusableReason = try container.decodeIfPresent(String.self, forKey: .unusableReason)
+        // Absent in records written before generations were kept: the first generation.
+        let written = try container.decodeIfPresent(Double.self, forKey: .generation) ?? 0
+        generation = min(max(0, NumberText.clampedInt(written)), Int(Int32.max))
     }
 
     /// Applies a refresh response. Returns what the server did, for "refresh now" reports.
@@ -123,6 +131,14 @@ public struct Credential: Codable, Sendable, Equatable {
         refreshCount += 1
         unusableReason = nil
         return report
+    }
+}
+
+/// Without its secrets: what a test's failure or a debug print shows.
+extension Credential: CustomStringConvertible {
+    public var description: String {
+        let token = accessToken.map { "…" + $0.suffix(4) } ?? "none"
+        return "Credential(\(serverURL), access token \(token), generation \(generation))"
     }
 }
 

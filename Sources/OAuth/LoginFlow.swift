@@ -257,8 +257,10 @@ public struct LoginFlow: Sendable {
         {
             credential.refreshTokenExpiresAt = Date().addingTimeInterval(lifetime)
         }
+        // Under the store's lock, as the next generation: a refresh in another process that
+        // started from the old login finishes first, or finds this one and discards its result.
         do {
-            try store.save(credential)
+            credential = try await store.saveLogin(credential)
         } catch {
             throw fail(.protocolError("cannot store the login: \(error)"))
         }

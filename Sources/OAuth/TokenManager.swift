@@ -101,16 +101,25 @@ public actor TokenManager {
         return try await refresh(rejected: credential?.accessToken, force: true)
     }
 
-    /// A new login replaces whatever was stored.
-    public func replace(with newCredential: Credential) throws(OAuthError) {
+    /// A new login replaces whatever was stored (under the store's lock, as the next generation).
+    public func replace(with newCredential: Credential) async throws(OAuthError) {
+        let stored: Credential
         do {
-            try store.save(newCredential)
+            stored = try await store.saveLogin(newCredential)
         } catch {
             throw OAuthError(server: serverName, .protocolError("cannot store the login: \(error)"))
         }
-        credential = newCredential
+        credential = stored
         loaded = true
-        onChange(newCredential)
+        onChange(stored)
+    }
+
+    /// A login flow (``LoginFlow``, ``DeviceLogin``) stored a new login: the stored record is
+    /// read back rather than written again, since a refresh in another process may already
+    /// have moved it on.
+    public func loginStored() throws(OAuthError) {
+        try reload()
+        onChange(credential)
     }
 
     /// Forgets the login (after revocation, by `logout`).
@@ -159,18 +168,20 @@ public actor TokenManager {
     }
 
     private func refreshUnderLock(known: String?, rejected: String?, force: Bool) async throws -> RefreshReport {
-        try await store.withLock(serverURL: serverURL) {
-            try await self.refreshLocked(known: known, rejected: rejected, force: force)
+        try await store.withLock(serverURL: serverURL) { lock in
+            try await self.refreshLocked(lock, known: known, rejected: rejected, force: force)
         }
     }
 
-    private func refreshLocked(known: String?, rejected: String?, force: Bool) async throws(OAuthError)
-        -> RefreshReport
+    private func refreshLocked(_ lock: CredentialLock, known: String?, rejected: String?, force: Bool)
+        async throws(OAuthError) -> RefreshReport
     {
         try reload()
         guard var record = credential else {
             throw OAuthError(server: serverName, .needsLogin(reason: "there is no stored login"))
         }
+        // What this refresh started from: its result is written only over this generation.
+        let generation = record.generation
         if let reason = record.unusableReason { throw OAuthError(server: serverName, .needsLogin(reason: reason)) }
         // Another process refreshed while we waited for the lock: use its token.
         if !force, let token = record.accessToken, token != known, token != rejected {
@@ -187,7 +198,7 @@ public actor TokenManager {
         guard let refreshToken = record.refreshToken else {
             let reason = "the access token expired and the server issued no refresh token"
             record.unusableReason = reason
-            persistQuietly(record)
+            if let newer = persistQuietly(record, lock, over: generation) { return newer }
             throw OAuthError(server: serverName, .needsLogin(reason: reason))
         }
         var adaptations = store.loadAdaptations(issuer: record.issuer)
@@ -219,14 +230,20 @@ public actor TokenManager {
                 report.expiresAt = record.expiresAt
             }
             // The rotated refresh token is on disk before the new access token is used.
+            let outcome: TokenStore.SaveOutcome
             do {
-                try store.save(record)
+                outcome = try store.save(record, under: lock, replacing: generation)
             } catch {
                 throw OAuthError(server: serverName, .protocolError("cannot store the refreshed login: \(error)"))
             }
-            credential = record
-            onChange(record)
-            return report
+            switch outcome {
+            case .saved(let stored):
+                credential = stored
+                onChange(stored)
+                return report
+            case .superseded(let newer):
+                return try superseded(by: newer)
+            }
         } catch let failure as TokenEndpoint.Failure {
             record.lastRefreshAt = started
             switch failure {
@@ -241,7 +258,7 @@ public actor TokenManager {
                 let reason = "the server refused the refresh token (\(detail))"
                 record.lastRefreshResult = "invalid_grant"
                 record.unusableReason = reason
-                persistQuietly(record)
+                if let newer = persistQuietly(record, lock, over: generation) { return newer }
                 throw OAuthError(server: serverName, .needsLogin(reason: reason))
             case .invalidClient(let detail):
                 try? store.deleteRegistration(issuer: record.issuer)
@@ -249,13 +266,13 @@ public actor TokenManager {
                     "the authorization server no longer knows this client (\(detail)); it will be registered again"
                 record.lastRefreshResult = "invalid_client"
                 record.unusableReason = reason
-                persistQuietly(record)
+                if let newer = persistQuietly(record, lock, over: generation) { return newer }
                 throw OAuthError(server: serverName, .needsLogin(reason: reason))
             case .refused(let detail, _, _):
                 let reason = "the refresh was refused (\(detail))"
                 record.lastRefreshResult = "refused"
                 record.unusableReason = reason
-                persistQuietly(record)
+                if let newer = persistQuietly(record, lock, over: generation) { return newer }
                 throw OAuthError(server: serverName, .needsLogin(reason: reason))
             }
         } catch let error as OAuthError {
@@ -280,10 +297,35 @@ public actor TokenManager {
             authMethod: record.tokenEndpointAuthMethod, what: "refresh")
     }
 
-    /// Records why the login is unusable; the tokens stay as they were.
-    private func persistQuietly(_ record: Credential) {
-        try? store.save(record)
-        credential = record
-        onChange(record)
+    /// Records why the login is unusable; the tokens stay as they were. Returns the report of
+    /// taking over a login stored since the refresh started, which is kept as it is.
+    private func persistQuietly(_ record: Credential, _ lock: CredentialLock, over generation: Int)
+        -> RefreshReport?
+    {
+        switch try? store.save(record, under: lock, replacing: generation) {
+        case .superseded(let newer?):
+            return try? superseded(by: newer)
+        case .saved(let stored):
+            credential = stored
+        case .superseded(nil):
+            credential = nil  // logged out meanwhile
+        case nil:
+            credential = record  // not written (a full disk): known here at least
+        }
+        onChange(credential)
+        return nil
+    }
+
+    /// The refresh's result is discarded: another process stored a new login (or deleted the
+    /// login) since the refresh started, and that wins.
+    private func superseded(by newer: Credential?) throws(OAuthError) -> RefreshReport {
+        credential = newer
+        onChange(newer)
+        onStep(AuthStep(action: "refresh", outcome: "result discarded: a newer login was stored meanwhile"))
+        guard let newer else { throw OAuthError(server: serverName, .needsLogin(reason: "the login was removed")) }
+        var report = RefreshReport(
+            rotated: false, expiresInPresent: newer.expiresAt != nil, scopesChanged: false, expiresAt: newer.expiresAt)
+        report.adopted = true
+        return report
     }
 }

@@ -4,7 +4,9 @@ import Support
 /// Logins and client registrations on disk, under the state folder:
 /// `credentials/<digest of server URL>.json` and `registrations/<digest of issuer>.json`.
 /// Files are 0600 in 0700 folders, written to a temporary file, fsync'd, then renamed, so a
-/// crash leaves either the old or the new record, never half of one.
+/// crash leaves either the old or the new record, never half of one. No file is read or written
+/// through a symbolic link (`O_NOFOLLOW`; a link where a file goes is an error naming it).
+/// A credential is written only under its lock (``CredentialLock``), as the next generation.
 public struct TokenStore: Sendable {
     public let directory: String
 
@@ -28,8 +30,51 @@ public struct TokenStore: Sendable {
         try load(Credential.self, at: credentialPath(serverURL: serverURL))
     }
 
-    public func save(_ credential: Credential) throws(StoreError) {
-        try write(credential, to: credentialPath(serverURL: credential.serverURL))
+    /// Stores a new login (a browser or device login, or one handed to the token manager),
+    /// whatever was stored: under the credential's lock, as the next generation, so that a
+    /// refresh in another process cannot write the login it started from over it. Waits for a
+    /// refresh in progress (at most three 30 s requests) rather than fail a login the user just made.
+    /// Returns the record as stored.
+    public func saveLogin(_ credential: Credential, timeout: Duration = .seconds(120)) async throws -> Credential {
+        try await withLock(serverURL: credential.serverURL, timeout: timeout) { lock in
+            guard case .saved(let stored) = try save(credential, under: lock, replacing: nil) else {
+                throw StoreError(path: credentialPath(serverURL: credential.serverURL), detail: "was not written")
+            }
+            return stored
+        }
+    }
+
+    /// What became of a credential written under its lock.
+    public enum SaveOutcome: Sendable, Equatable {
+        /// Written, as this record (with its new generation).
+        case saved(Credential)
+        /// Not written: the stored login is no longer the generation the writer started from (a
+        /// login stored since, or deleted by a logout); this is what is stored now.
+        case superseded(Credential?)
+    }
+
+    /// Writes `credential` as the next generation, provided the stored one is still generation
+    /// `expected` (nil: whatever is stored, for a new login). Called with the lock held.
+    public func save(_ credential: Credential, under lock: CredentialLock, replacing expected: Int?)
+        throws(StoreError) -> SaveOutcome
+    {
+        let path = credentialPath(serverURL: credential.serverURL)
+        guard lock.serverURL == credential.serverURL else {
+            throw StoreError(path: path, detail: "not written: the lock held is \(lock.serverURL)'s")
+        }
+        // A damaged file is replaced by a new login; a refresh cannot have started from it.
+        let stored: Credential?
+        do {
+            stored = try loadCredential(serverURL: credential.serverURL)
+        } catch {
+            guard expected == nil else { throw error }
+            stored = nil
+        }
+        if let expected, stored?.generation != expected { return .superseded(stored) }
+        var next = credential
+        next.generation = (stored?.generation ?? 0) + 1
+        try write(next, to: path)
+        return .saved(next)
     }
 
     public func deleteCredential(serverURL: String) throws(StoreError) {
@@ -74,14 +119,15 @@ public struct TokenStore: Sendable {
     // MARK: Locking
 
     /// Holds an exclusive lock on the server's credential (flock on a lock file beside it)
-    /// while `body` runs, so processes sharing this folder refresh one at a time.
+    /// while `body` runs, so processes sharing this folder refresh and log in one at a time.
+    /// `body` is handed the ``CredentialLock`` that writing the credential needs.
     public func withLock<T: Sendable>(
-        serverURL: String, timeout: Duration = .seconds(30), _ body: @Sendable () async throws -> T
+        serverURL: String, timeout: Duration = .seconds(30), _ body: @Sendable (CredentialLock) async throws -> T
     ) async throws -> T {
         let path = "\(directory)/credentials/\(PKCE.digest(serverURL)).lock"
         try ensureFolder("\(directory)/credentials")
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError(path: path, detail: "cannot open: \(String(cString: strerror(errno)))") }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        guard fd >= 0 else { throw Self.openError(path, "open") }
         defer { close(fd) }  // closing releases the lock, also if the process dies
         let deadline = ContinuousClock.now + timeout
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -93,17 +139,28 @@ public struct TokenStore: Sendable {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-        return try await body()
+        return try await body(CredentialLock(serverURL: serverURL))
     }
 
     // MARK: Files
 
     private func load<T: Decodable>(_ type: T.Type, at path: String) throws(StoreError) -> T? {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if FileManager.default.fileExists(atPath: path) {
-                throw StoreError(path: path, detail: "cannot be read (check its permissions)")
-            }
-            return nil
+        // Never through a link; non-blocking so that a FIFO planted here cannot hang the open.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw Self.openError(path, "read")
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw StoreError(path: path, detail: "is not a regular file; mcptop keeps logins only in files of its own")
+        }
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()
+        } catch {
+            throw StoreError(path: path, detail: "cannot be read: \(error.localizedDescription)")
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
@@ -127,7 +184,8 @@ public struct TokenStore: Sendable {
         let folder = (path as NSString).deletingLastPathComponent
         try ensureFolder(folder)
         let temporary = "\(path).tmp-\(getpid())-\(PKCE.randomString(byteCount: 6))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        // O_EXCL already refuses any existing entry, a link included; O_NOFOLLOW says so twice.
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw StoreError(path: temporary, detail: "cannot create: \(String(cString: strerror(errno)))")
         }
@@ -146,6 +204,12 @@ public struct TokenStore: Sendable {
         }
         if failure == nil, fsync(fd) != 0 { failure = "cannot fsync: \(String(cString: strerror(errno)))" }
         close(fd)
+        // rename would replace a link itself, not its target; but a link here was planted by
+        // someone, so it is reported rather than silently removed.
+        var existing = stat()
+        if failure == nil, lstat(path, &existing) == 0, existing.st_mode & S_IFMT == S_IFLNK {
+            failure = Self.linkRefusal
+        }
         if failure == nil, rename(temporary, path) != 0 {
             failure = "cannot rename into place: \(String(cString: strerror(errno)))"
         }
@@ -177,6 +241,16 @@ public struct TokenStore: Sendable {
         }
     }
 
+    static let linkRefusal =
+        "is a symbolic link; mcptop reads and writes logins only in files of its own: remove the link"
+
+    /// Why `open` failed, with a link named as such (`O_NOFOLLOW` fails with ELOOP on one).
+    private static func openError(_ path: String, _ what: String) -> StoreError {
+        let code = errno
+        if code == ELOOP { return StoreError(path: path, detail: linkRefusal) }
+        return StoreError(path: path, detail: "cannot \(what): \(String(cString: strerror(code)))")
+    }
+
     private func remove(_ path: String) throws(StoreError) {
         if unlink(path) != 0 && errno != ENOENT {
             throw StoreError(path: path, detail: "cannot delete: \(String(cString: strerror(errno)))")
@@ -187,7 +261,13 @@ public struct TokenStore: Sendable {
     private func ensureFolder(_ folder: String) throws(StoreError) {
         for path in [directory, folder] {
             var info = stat()
-            if stat(path, &info) == 0 {
+            if lstat(path, &info) == 0 {
+                // chmod follows links: never tighten (or fill) what a link points at.
+                guard info.st_mode & S_IFMT == S_IFDIR else {
+                    throw StoreError(
+                        path: path,
+                        detail: info.st_mode & S_IFMT == S_IFLNK ? Self.linkRefusal : "is not a folder")
+                }
                 if info.st_mode & 0o077 != 0 { chmod(path, 0o700) }
                 continue
             }
@@ -209,4 +289,12 @@ public struct TokenStore: Sendable {
         default: return "unreadable"
         }
     }
+}
+
+/// Proof that the caller holds a credential's lock: made only by ``TokenStore/withLock`` for the
+/// duration of its body, and needed to write the credential.
+public struct CredentialLock: Sendable {
+    public let serverURL: String
+
+    fileprivate init(serverURL: String) { self.serverURL = serverURL }
 }

@@ -55,7 +55,7 @@ import Testing
             issuer: "http://127.0.0.1:1", clientID: "client", tokenEndpoint: "http://127.0.0.1:1/token",
             revocationEndpoint: nil, tokens: TokenResponse(json: ["access_token": "stored-token"])!, now: expiry)
         credential.expiresAt = expiry
-        try store.save(credential)
+        _ = try await store.saveLogin(credential)
         let spec = Self.spec(Self.http)
         let manager = try #require(spec.tokenManager(store: store))
         let told = Mutex<[Date?]>([])

@@ -136,7 +136,7 @@ import Testing
                 tokens: try #require(TokenResponseFixture.make(access: "access-0", refresh: "refresh-0", expiresIn: 1)),
                 now: clock.now)
             seeded.scopes = []
-            try store.save(seeded)
+            _ = try await store.saveLogin(seeded)
             let manager = TokenManager(serverName: "absurd", serverURL: serverURL, store: store, now: { clock.now })
             clock.advance(5)
             #expect(try await manager.accessToken() == "access-1")

@@ -10,6 +10,8 @@ final class StubServer: Sendable {
         var status: Int
         var body: String
         var headers: [(String, String)] = [("Content-Type", "application/json")]
+        /// How long the server takes to answer (a slow token endpoint).
+        var delay: Duration = .zero
     }
 
     struct Request: Sendable {
@@ -48,6 +50,7 @@ final class StubServer: Sendable {
                 return Response(status: .notFound)
             }
             let reply = answer(recorded)
+            if reply.delay > .zero { try await Task.sleep(for: reply.delay) }
             var headers = HTTPFields()
             for (name, value) in reply.headers {
                 if let field = HTTPField.Name(name) { headers[field] = value }

@@ -17,8 +17,13 @@ final class TokenEndpointStub: Sendable {
     let issued = Mutex(0)
     let presented = Mutex<[String]>([])
     let lifetime: Int
+    /// How long each answer takes.
+    let delay: Duration
 
-    init(lifetime: Int = 100) { self.lifetime = lifetime }
+    init(lifetime: Int = 100, delay: Duration = .zero) {
+        self.lifetime = lifetime
+        self.delay = delay
+    }
 
     func install(on stub: StubServer) {
         stub.on("/token") { [self] request in
@@ -39,8 +44,8 @@ final class TokenEndpointStub: Sendable {
                 return .init(
                     status: 200,
                     body:
-                        #"{"access_token": "access-\#(number)", "token_type": "Bearer", "expires_in": \#(lifetime), "refresh_token": "refresh-\#(number)"}"#
-                )
+                        #"{"access_token": "access-\#(number)", "token_type": "Bearer", "expires_in": \#(lifetime), "refresh_token": "refresh-\#(number)"}"#,
+                    delay: delay)
             }
         }
     }
@@ -51,7 +56,7 @@ final class TokenEndpointStub: Sendable {
         TokenStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-\(UUID())").path)
     }
 
-    func seed(_ store: TokenStore, stub: StubServer, clock: TestClock, lifetime: Double = 100) throws {
+    func seed(_ store: TokenStore, stub: StubServer, clock: TestClock, lifetime: Double = 100) async throws {
         var credential = Credential(
             serverURL: "\(stub.base)/mcp", resource: "\(stub.base)/mcp", issuer: stub.base, clientID: "client",
             tokenEndpoint: "\(stub.base)/token", revocationEndpoint: nil,
@@ -59,7 +64,7 @@ final class TokenEndpointStub: Sendable {
                 TokenResponseFixture.make(access: "access-0", refresh: "refresh-0", expiresIn: lifetime)),
             now: clock.now)
         credential.scopes = ["mcp"]
-        try store.save(credential)
+        _ = try await store.saveLogin(credential)
     }
 
     func manager(_ store: TokenStore, stub: StubServer, clock: TestClock) -> TokenManager {
@@ -72,7 +77,7 @@ final class TokenEndpointStub: Sendable {
             endpoint.install(on: stub)
             let clock = TestClock()
             let store = store()
-            try seed(store, stub: stub, clock: clock, lifetime: 100)
+            try await seed(store, stub: stub, clock: clock, lifetime: 100)
             let manager = manager(store, stub: stub, clock: clock)
             // 100 s lifetime: refresh at 80 s (20% < 60 s).
             #expect(try await manager.refreshDue() == clock.now.addingTimeInterval(80))
@@ -105,7 +110,7 @@ final class TokenEndpointStub: Sendable {
             endpoint.install(on: stub)
             let clock = TestClock()
             let store = store()
-            try seed(store, stub: stub, clock: clock)
+            try await seed(store, stub: stub, clock: clock)
             let manager = manager(store, stub: stub, clock: clock)
             clock.advance(90)
             let tokens = try await withThrowingTaskGroup(of: String?.self) { group in
@@ -123,7 +128,7 @@ final class TokenEndpointStub: Sendable {
             endpoint.install(on: stub)
             let clock = TestClock()
             let store = store()
-            try seed(store, stub: stub, clock: clock)
+            try await seed(store, stub: stub, clock: clock)
             // Two managers on one store stand for two processes.
             let first = manager(store, stub: stub, clock: clock)
             let second = manager(store, stub: stub, clock: clock)
@@ -142,7 +147,7 @@ final class TokenEndpointStub: Sendable {
             endpoint.mode.withLock { $0 = .invalidGrant }
             let clock = TestClock()
             let store = store()
-            try seed(store, stub: stub, clock: clock)
+            try await seed(store, stub: stub, clock: clock)
             let manager = manager(store, stub: stub, clock: clock)
             clock.advance(101)
             await #expect { try await manager.accessToken() } throws: { error in
@@ -156,7 +161,7 @@ final class TokenEndpointStub: Sendable {
             await #expect(throws: OAuthError.self) { try await manager.accessToken() }
             #expect(endpoint.presented.withLock { $0 }.count == 1)
             // `mcptop auth` in another terminal stores a new login: the next request uses it.
-            try seed(store, stub: stub, clock: clock)
+            try await seed(store, stub: stub, clock: clock)
             #expect(try await manager.accessToken() == "access-0")
             #expect(try await manager.current()?.unusableReason == nil)
         }
@@ -169,7 +174,7 @@ final class TokenEndpointStub: Sendable {
             endpoint.mode.withLock { $0 = .unavailable }
             let clock = TestClock()
             let store = store()
-            try seed(store, stub: stub, clock: clock)
+            try await seed(store, stub: stub, clock: clock)
             let results = Mutex<[String?]>([])
             let manager = TokenManager(
                 serverName: "demo", serverURL: "\(stub.base)/mcp", store: store, now: { clock.now },
@@ -195,7 +200,7 @@ final class TokenEndpointStub: Sendable {
             endpoint.install(on: stub)
             let clock = TestClock()
             let store = store()
-            try seed(store, stub: stub, clock: clock)
+            try await seed(store, stub: stub, clock: clock)
             let manager = manager(store, stub: stub, clock: clock)
             #expect(try await manager.rejected(token: "access-0"))
             #expect(try await manager.accessToken() == "access-1")
@@ -208,7 +213,7 @@ final class TokenEndpointStub: Sendable {
         try await withStub { stub in
             let clock = TestClock()
             let store = store()
-            try seed(store, stub: stub, clock: clock)
+            try await seed(store, stub: stub, clock: clock)
             let path = store.credentialPath(serverURL: "\(stub.base)/mcp")
             let file = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
             let folder = try FileManager.default.attributesOfItem(atPath: store.directory)[.posixPermissions] as? Int
