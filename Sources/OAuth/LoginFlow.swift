@@ -257,10 +257,18 @@ public struct LoginFlow: Sendable {
         {
             credential.refreshTokenExpiresAt = Date().addingTimeInterval(lifetime)
         }
+        let previous = try? store.loadCredential(serverURL: serverURL)
         do {
-            try store.save(credential)
+            try store.saveLogin(credential)
         } catch {
             throw fail(.protocolError("cannot store the login: \(error)"))
+        }
+        if let previous, !Discovery.sameIssuer(previous.issuer, credential.issuer) {
+            onStep(
+                AuthStep(
+                    action: "authorization server",
+                    outcome: "changed from \(previous.issuer) to \(credential.issuer): the login of the former "
+                        + "was removed, never presented to the latter"))
         }
         var outcome = credential.refreshToken == nil ? "ok, no refresh token" : "ok"
         if credential.refreshToken == nil, scopes.contains("offline_access") {
