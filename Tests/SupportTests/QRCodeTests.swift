@@ -60,4 +60,25 @@ import Testing
         let inverted = code.halfBlockLines(quietZone: 2, darkIsInk: false)
         #expect(inverted[0] == String(repeating: "█", count: 25))
     }
+
+    /// Read back from the half blocks, in both polarities, the lines are the code's modules.
+    @Test func halfBlocksReadBackToTheModules() throws {
+        let code = try #require(QRCode.address("https://microsoft.com/devicelogin"))
+        for darkIsInk in [true, false] {
+            let lines = code.halfBlockLines(quietZone: 2, darkIsInk: darkIsInk)
+            var rows: [[Bool]] = []
+            for line in lines {
+                var top: [Bool] = []
+                var bottom: [Bool] = []
+                for glyph in line {
+                    top.append((glyph == "█" || glyph == "▀") == darkIsInk)
+                    bottom.append((glyph == "█" || glyph == "▄") == darkIsInk)
+                }
+                rows += [top, bottom]
+            }
+            let inner = rows[2..<(2 + code.size)].map { Array($0[2..<(2 + code.size)]) }
+            #expect(inner == code.modules, "dark is ink: \(darkIsInk)")
+            #expect(rows[0].allSatisfy { !$0 } && rows[1].allSatisfy { !$0 }, "a light quiet zone")
+        }
+    }
 }
