@@ -67,7 +67,9 @@ public final class DashboardApp: @unchecked Sendable {
 
     /// Runs until the user quits (or a signal asks to); the terminal is restored in every case.
     public func run() async throws {
-        let terminal = try NCursesTerminal(theme: theme(at: themeIndex) ?? .builtIn, noColor: noColor)
+        let first = theme(at: themeIndex) ?? .builtIn
+        let terminal = try NCursesTerminal(theme: first, noColor: noColor)
+        state.popupIsLight = first.popupIsLight
         self.terminal = terminal
         state.width = terminal.width
         state.height = terminal.height
@@ -154,7 +156,10 @@ public final class DashboardApp: @unchecked Sendable {
             guard running else { break }
             // A terminal selection of the login URL needs the mouse to itself.
             let wantsMouse: Bool
-            if case .loginURL? = state.overlay { wantsMouse = false } else { wantsMouse = true }
+            switch state.overlay {
+            case .loginURL?, .deviceCode?: wantsMouse = false
+            default: wantsMouse = true
+            }
             if wantsMouse != mouseOn {
                 mouseOn = wantsMouse
                 terminal.setMouseReporting(wantsMouse)
@@ -180,6 +185,7 @@ public final class DashboardApp: @unchecked Sendable {
                 themeIndex = index
                 terminal.setTheme(theme)
                 state.themeName = themes[index].name
+                state.popupIsLight = theme.popupIsLight
                 let text = (["theme: \(themes[index].name)"] + skipped).joined(separator: "; ")
                 state.status = StatusLine(text: text, role: skipped.isEmpty ? .normal : .warn, at: Date())
                 return

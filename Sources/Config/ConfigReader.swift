@@ -181,7 +181,7 @@ struct ConfigReader {
     private static let knownOAuthKeys: Set<String> = [
         "clientId", "clientSecret", "scopes", "redirectUri", "redirectPort", "clientMetadataUrl",
         "refreshFraction", "refreshMarginSeconds", "refreshTokenLifetimeSeconds", "proactiveRefresh",
-        "authorizationParams", "tokenParams", "resource", "assumePkceS256",
+        "authorizationParams", "tokenParams", "resource", "assumePkceS256", "deviceLogin",
     ]
 
     private func oauthSettings(
@@ -258,6 +258,10 @@ struct ConfigReader {
         case .string(let value)?:
             settings.resource = .value(try url(expand(value, path + ["resource"]), path + ["resource"]))
         case let other?: throw error(path + ["resource"], "must be false or a URL, found \(other.typeName)")
+        }
+        if let device = fields["deviceLogin"] {
+            guard let flag = device.boolValue else { throw error(path + ["deviceLogin"], "must be true or false") }
+            settings.deviceLogin = flag
         }
         if let assume = fields["assumePkceS256"] {
             guard let flag = assume.boolValue else { throw error(path + ["assumePkceS256"], "must be true or false") }

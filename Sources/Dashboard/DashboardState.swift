@@ -109,6 +109,9 @@ public struct ToolPaneState: Sendable, Equatable {
 public enum Overlay: Sendable, Equatable {
     case help
     case loginURL(server: String, url: String)
+    /// A device login: the code to enter, where, and the address with the code in it (drawn
+    /// as a QR code too) when the server gives one.
+    case deviceCode(server: String, userCode: String, verificationURI: String, complete: String?)
     case tools(ToolPaneState)
     case log
     /// Everything about one server, wrapped and scrollable.
@@ -182,6 +185,9 @@ public struct DashboardState: Sendable {
     public var width: Int
     public var height: Int
     public var themeName: String
+    /// Whether the theme's popups are light (then a QR code's dark modules are drawn as ink,
+    /// else its light ones: a reader needs dark modules on a light ground).
+    public var popupIsLight = false
     /// Recent events as lines, for the log pane.
     public var log = RingBuffer<String>(capacity: 500)
     public var logScroll = 0

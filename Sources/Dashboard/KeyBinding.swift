@@ -29,6 +29,8 @@ public struct KeyBinding: Sendable {
         case copy
         /// In the login popup: give the login up.
         case cancelLogin
+        /// In the login popup: a code to enter on another device instead (RFC 8628).
+        case deviceLogin
         /// Clear the filter and the status line.
         case clear
         /// The other clients' token board; importing their servers (all, or the selected row's).
@@ -111,7 +113,12 @@ extension KeyBinding {
         KeyBinding([.pageDown], "PgDn", .log, "ten newer", .pageDown),
         KeyBinding([.escape, .character("q"), .character("l")], "Esc q l", .log, hint: "Close", "close", .close),
         // The login popup.
-        KeyBinding([.character("y")], "y", .login, hint: "Copy URL", "copy the login URL", .copy),
+        KeyBinding(
+            [.character("y")], "y", .login, hint: "Copy URL", "copy the login URL (or the device login's address)",
+            .copy),
+        KeyBinding(
+            [.character("v")], "v", .login, hint: "Device code",
+            "log in with a code entered on another device instead (where the server offers it)", .deviceLogin),
         KeyBinding(
             [.enter, .character("q")], "Enter q", .login, hint: "Hide", "hide the popup; the login goes on", .close),
         KeyBinding([.escape], "Esc", .login, hint: "Cancel login", "give the login up", .cancelLogin),

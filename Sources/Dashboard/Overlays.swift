@@ -1,6 +1,7 @@
 import Foundation
 import MCPClient
 import Monitor
+import Support
 
 /// A framed box centred on the screen.
 enum Box {
@@ -105,19 +106,81 @@ enum LoginPopup {
             ] + urlRows.map { ($0, .accent) } + [
                 ("", .popup),
                 ("The login finishes by itself; the connection goes on meanwhile.", .dim),
-                ("Enter or q hides this window, Esc gives the login up.", .dim),
+                ("Enter or q hides this window, Esc gives the login up, v uses a code on another device.", .dim),
             ]
+        frame(&screen, title: " Login ", lines: lines)
+    }
+
+    /// A device login (RFC 8628): the code, where to enter it, and a QR code of the address
+    /// (with the code in it where the server gave one) to the right of them when the screen has
+    /// the room (80×24 has it for addresses up to about 60 bytes); without it, the text alone.
+    static func drawDevice(
+        _ screen: inout Screen, server: String, userCode: String, verificationURI: String, complete: String?,
+        darkIsInk: Bool
+    ) {
+        let width = screen.width
+        // At least 30 columns stay for the text; the frame takes two rows of the screen's
+        // height less two.
+        let qr =
+            screen.unicode
+            ? qrLines(
+                for: [complete, verificationURI].compactMap { $0 }, rows: screen.height - 4, columns: width - 32,
+                darkIsInk)
+            : nil
+        let textWidth = qr.map { width - DisplayWidth.of($0[0]) - 2 } ?? width
+        var lines: [(String, Role)] = []
+        func add(_ text: String, _ role: Role) {
+            lines += DisplayWidth.wrap(text, to: textWidth).map { ($0, role) }
+        }
+        add("Log in to \(server) on any device: open", .popup)
+        add(verificationURI, .accent)
+        add("and enter the code", .popup)
+        lines.append(("  " + userCode, .title))
+        lines.append(("", .popup))
+        add("The login finishes by itself once the code is entered; the connection goes on meanwhile.", .dim)
+        add("Enter or q hides this window, Esc gives the login up, y copies the address.", .dim)
+        guard let qr else {
+            frame(&screen, title: " Device login ", lines: lines)
+            return
+        }
+        while lines.count < qr.count { lines.append(("", .popup)) }
+        let top = frame(&screen, title: " Device login ", lines: lines)
+        for (index, line) in qr.enumerated() {
+            _ = screen.write(line, row: top + 1 + index, column: textWidth + 1, role: .popup)
+        }
+    }
+
+    /// The largest QR code that fits: the address with the code first, a quiet zone of two
+    /// modules before one, correction M before L; nil when none fits.
+    static func qrLines(for texts: [String], rows: Int, columns: Int, _ darkIsInk: Bool) -> [String]? {
+        for text in texts {
+            for quietZone in [2, 1] {
+                for correction in [QRCode.Correction.medium, .low] {
+                    guard let code = QRCode(text, correction: correction) else { continue }
+                    let lines = code.halfBlockLines(quietZone: quietZone, darkIsInk: darkIsInk)
+                    if lines.count <= rows, code.size + 2 * quietZone <= columns { return lines }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// A popup across the screen's width, centred, on rows of its own; returns its top row.
+    @discardableResult
+    static func frame(_ screen: inout Screen, title: String, lines: [(String, Role)]) -> Int {
+        let width = screen.width
         let height = min(screen.height - 2, lines.count + 2)
         let top = max(1, (screen.height - height) / 2)
         let rule: Character = screen.unicode ? "─" : "-"
         screen.fill(row: top, from: 0, to: width, role: .border, character: rule)
-        screen.write(" Login ", row: top, column: 2, role: .title)
+        screen.write(title, row: top, column: 2, role: .title)
         for (index, (text, role)) in lines.prefix(height - 2).enumerated() {
             let row = top + 1 + index
             screen.fill(row: row, from: 0, to: width, role: .popup)
             screen.write(text, row: row, column: 0, role: role, limit: width)
         }
         screen.fill(row: top + height - 1, from: 0, to: width, role: .border, character: rule)
+        return top
     }
 }
 

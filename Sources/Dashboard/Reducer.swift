@@ -71,7 +71,7 @@ public enum Reducer {
         case nil: return .main
         case .help?: return .help
         case .log?: return .log
-        case .loginURL?: return .login
+        case .loginURL?, .deviceCode?: return .login
         case .describe?: return .describe
         case .otherTokens?: return .others
         case .tools?: return nil
@@ -133,7 +133,7 @@ public enum Reducer {
         case .help:
             state.overlay = .help
             state.helpScroll = 0
-        case .close, .cancelLogin, .copy: break
+        case .close, .cancelLogin, .copy, .deviceLogin: break
         case .up: state.select(row: state.selected - 1)
         case .down: state.select(row: state.selected + 1)
         case .pageUp: state.select(row: state.selected - 10)
@@ -221,7 +221,7 @@ public enum Reducer {
                 "\(name): logging in again for the scopes \(all.joined(separator: " ")) (the server asked for \(stepUp.joined(separator: " ")))…",
                 awaiting: .login(server: name), in: &state)
         } else {
-            say("\(name): starting the browser login…", awaiting: .login(server: name), in: &state)
+            say("\(name): starting the login…", awaiting: .login(server: name), in: &state)
         }
         return [.command(server: name, .login(openBrowser: true, extraScopes: []))]
     }
@@ -283,8 +283,18 @@ public enum Reducer {
     }
 
     private static func loginPopup(_ command: KeyBinding.Command, in state: inout DashboardState) -> [Effect] {
-        guard case .loginURL(let server, let url)? = state.overlay else { return [] }
+        let server: String
+        let url: String
+        switch state.overlay {
+        case .loginURL(let name, let address)?: (server, url) = (name, address)
+        case .deviceCode(let name, _, let address, let complete)?: (server, url) = (name, complete ?? address)
+        default: return []
+        }
         switch command {
+        case .deviceLogin:
+            state.overlay = nil
+            say("\(server): asking for a device code…", awaiting: .login(server: server), in: &state)
+            return [.command(server: server, .deviceLogin)]
         case .close:
             state.overlay = nil
             say(

@@ -36,6 +36,10 @@ public enum Renderer {
         switch state.overlay {
         case .help?: HelpView.draw(&screen, scroll: state.helpScroll)
         case .loginURL(let server, let url)?: LoginPopup.draw(&screen, server: server, url: url)
+        case .deviceCode(let server, let code, let uri, let complete)?:
+            LoginPopup.drawDevice(
+                &screen, server: server, userCode: code, verificationURI: uri, complete: complete,
+                darkIsInk: state.popupIsLight)
         case .log?: LogView.draw(&screen, state)
         case .tools(let pane)?: ToolPaneView.draw(&screen, pane: pane, state: state)
         case .describe(let server, let scroll)?: DescribeView.draw(&screen, state, server: server, scroll: scroll)

@@ -7,7 +7,7 @@ import Support
 /// first on a narrow terminal, what it sorts by and what its cell shows. `Column.all` is the
 /// one list the table, the sort marker and the row memo are made from.
 struct Column: Sendable {
-    enum ID: Sendable, Equatable { case name, transport, state, token, refresh, lastCall, calls, errors }
+    enum ID: Sendable, Equatable { case name, transport, state, token, account, refresh, lastCall, calls, errors }
 
     var id: ID
     var title: String
@@ -18,6 +18,10 @@ struct Column: Sendable {
     /// The width it would like for these servers (STATE takes whatever is left over too).
     var preferred: @Sendable ([ServerSnapshot]) -> Int
     var sort: SortKey?
+    /// Whether it has anything to show for these servers; a column with nothing takes no room.
+    var shown: @Sendable ([ServerSnapshot]) -> Bool = { _ in true }
+    /// Takes what room is left, down to its minimum, rather than going without.
+    var shrinks = false
     /// Whether the cell changes with the time alone (a countdown, an age): such rows are
     /// drawn again every second, the others kept from the last frame.
     var showsTime: @Sendable (ServerSnapshot) -> Bool = { _ in false }
@@ -66,18 +70,28 @@ extension Column {
                 guard token.expiresAt != nil else { return .text("expiry unknown", .dim) }
                 return .token(token, context.now)
             }),
+        // Who logged in (from the ID token or a JWT access token; never the token), cut with
+        // "…" to the room left after the essentials.
+        Column(
+            id: .account, title: "ACCOUNT", minimum: 10, priority: 4,
+            preferred: { servers in min(32, servers.compactMap { $0.token?.account }.map(DisplayWidth.of).max() ?? 0) },
+            sort: nil, shown: { servers in servers.contains { $0.token?.account != nil } }, shrinks: true,
+            cell: { server, _ in
+                guard let account = server.token?.account else { return .text("-", .dim) }
+                return .text(account, .normal)
+            }),
         Column(
             id: .errors, title: "ERR", minimum: 3, priority: 3, preferred: { _ in 3 }, sort: .errors,
             cell: { server, _ in .text("\(server.errorCount)", server.errorCount > 0 ? .error : .normal) }),
         Column(
-            id: .lastCall, title: "LAST CALL", minimum: 9, priority: 4, preferred: { _ in 16 }, sort: nil,
+            id: .lastCall, title: "LAST CALL", minimum: 9, priority: 5, preferred: { _ in 16 }, sort: nil,
             cell: { server, _ in
                 guard let call = server.calls.last else { return .text("-", .dim) }
                 let duration = call.duration.map { TimeText.elapsed($0) } ?? "…"
                 return .text("\(call.tool) \(duration)", call.outcome.role)
             }),
         Column(
-            id: .refresh, title: "REFRESH", minimum: 7, priority: 5, preferred: { _ in 10 }, sort: nil,
+            id: .refresh, title: "REFRESH", minimum: 7, priority: 6, preferred: { _ in 10 }, sort: nil,
             showsTime: { $0.token?.refreshTokenObtainedAt != nil },
             cell: { server, context in
                 guard let token = server.token else { return .text("-", .dim) }
@@ -89,10 +103,10 @@ extension Column {
                 return .text("yes" + (age ?? ""), .normal)
             }),
         Column(
-            id: .calls, title: "CALLS", minimum: 5, priority: 6, preferred: { _ in 5 }, sort: nil,
+            id: .calls, title: "CALLS", minimum: 5, priority: 7, preferred: { _ in 5 }, sort: nil,
             cell: { server, _ in .text("\(server.callCount)", .normal) }),
         Column(
-            id: .transport, title: "TRANSPORT", minimum: 9, priority: 7,
+            id: .transport, title: "TRANSPORT", minimum: 9, priority: 8,
             preferred: { servers in
                 min(15, servers.map { $0.transport.count + ($0.serverInfo == nil ? 0 : 11) }.max() ?? 9)
             }, sort: nil,
@@ -117,14 +131,17 @@ extension Column {
     }
 
     /// The columns that fit `width` and their widths. The essential columns first (NAME as
-    /// wide as the longest name, STATE at its minimum, TOKEN, ERR); then STATE grows towards a
+    /// wide as the longest name, STATE at its minimum, TOKEN, ERR, ACCOUNT in what is left);
+    /// then STATE grows towards a
     /// comfortable width for its reasons; then the others join by priority, each whole, while
     /// they fit (a column cut to a stub says nothing); STATE gets whatever room is left.
     static func layout(width: Int, servers: [ServerSnapshot]) -> [(column: Column, width: Int)] {
         var widths: [Column.ID: Int] = [:]
         var used = -1  // n columns take n - 1 gaps
         func add(_ column: Column) {
-            let wanted = column.id == .state ? column.minimum : max(column.minimum, column.preferred(servers))
+            guard column.shown(servers) else { return }
+            var wanted = column.id == .state ? column.minimum : max(column.minimum, column.preferred(servers))
+            if column.shrinks { wanted = max(column.minimum, min(wanted, width - used - 1)) }
             guard used + 1 + wanted <= width else { return }
             widths[column.id] = wanted
             used += 1 + wanted
@@ -141,8 +158,8 @@ extension Column {
         return all.compactMap { column in widths[column.id].map { (column, $0) } }
     }
 
-    /// NAME, STATE, TOKEN and ERR: shown before STATE grows.
-    private static let essentialPriority = 3
+    /// NAME, STATE, TOKEN, ERR and ACCOUNT (in the room left): shown before STATE grows.
+    private static let essentialPriority = 4
 }
 
 /// The server table: header with the sort marker, one row per visible server, rows kept from

@@ -78,9 +78,21 @@ enum StatusOutcome {
                 in: &state)
             return "open to log in: \(url)"
         }
+        if case .waitingForCode(let prompt) = update {
+            if state.overlay == nil {
+                state.overlay = .deviceCode(
+                    server: server, userCode: prompt.userCode, verificationURI: prompt.verificationURI,
+                    complete: prompt.verificationURIComplete)
+            }
+            Reducer.say(
+                "\(server): waiting for the code \(prompt.userCode) at \(prompt.verificationURI) (a again cancels it)",
+                awaiting: .login(server: server), in: &state)
+            return "enter the code \(prompt.userCode) at \(prompt.verificationURI)"
+        }
         if case .loginURL(server, _)? = state.overlay { state.overlay = nil }
+        if case .deviceCode(server, _, _, _)? = state.overlay { state.overlay = nil }
         switch update {
-        case .waitingForBrowser: return ""
+        case .waitingForBrowser, .waitingForCode: return ""
         case .succeeded(let detail):
             Reducer.say("\(server): \(detail)", .ok, in: &state)
             return "login: \(detail)"

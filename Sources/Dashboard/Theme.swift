@@ -221,6 +221,15 @@ public struct Theme: Sendable, Equatable {
         styles[role] ?? Self.darkStyles[role] ?? RoleStyle()
     }
 
+    /// Whether popups have a light background (the terminal's own is taken to be dark).
+    public var popupIsLight: Bool { Self.isLight(style(.popup).bg) ?? false }
+
+    /// Whether a colour is light (by its luminance); nil for the terminal's own.
+    static func isLight(_ color: Color) -> Bool? {
+        guard let (r, g, b) = color.rgbComponents else { return nil }
+        return 299 * Int(r) + 587 * Int(g) + 114 * Int(b) > 128_000
+    }
+
     /// The dark default, compiled in so mcptop works without theme files (themes/dark.theme
     /// holds the same values).
     public static let builtIn = Theme(name: "dark")
@@ -276,9 +285,7 @@ public struct Theme: Sendable, Equatable {
 
     /// Black or white, whichever reads better on `background`.
     static func contrasting(_ background: Color, depth: ColorDepth) -> Color {
-        guard let (r, g, b) = background.rgbComponents else { return .default }
-        let luminance = 299 * Int(r) + 587 * Int(g) + 114 * Int(b)
-        let light = luminance > 128_000
+        guard let light = isLight(background) else { return .default }
         switch depth {
         case .colors8: return .ansi(light ? 0 : 7)
         case .colors256: return .index(light ? 16 : 231)

@@ -41,6 +41,8 @@ public struct MonitorEvent: Sendable {
 public enum LoginUpdate: Sendable, Equatable {
     /// The authorization URL to open (also shown, to copy over SSH).
     case waitingForBrowser(url: String, scopes: [String])
+    /// A device login (RFC 8628): the code to enter and where (never the device code).
+    case waitingForCode(DeviceLoginPrompt)
     case succeeded(String)
     case failed(String)
     /// Cancelled by the user; the connection and the stored login are as they were.

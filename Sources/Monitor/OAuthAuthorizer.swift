@@ -47,6 +47,6 @@ public struct OAuthAuthorizer: Authorizer {
             header.lowercased().hasPrefix("bearer ") ? String(header.dropFirst(7)) : nil
         }
         if let sent, sent == stored.accessToken { onRejected(stored.expiresAt) }
-        return try await manager.rejected(token: sent)
+        return try await manager.rejected(token: sent, challenge: failure.bearer)
     }
 }

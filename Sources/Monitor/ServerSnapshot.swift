@@ -9,6 +9,8 @@ public struct PendingLogin: Sendable, Equatable {
     /// The scopes asked for (empty: the server's defaults).
     public var scopes: [String]
     public var startedAt: Date
+    /// For a device login, once the server has given the code.
+    public var device: DeviceLoginPrompt? = nil
 }
 
 /// Everything known about a server at one moment, for screens and reports.

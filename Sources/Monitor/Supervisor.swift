@@ -41,6 +41,8 @@ public actor Supervisor {
     private var warnedHorizon: Date?
     private var pendingLogin: PendingLogin?
     private var loginTask: Task<Void, Never>?
+    /// Set while a browser login is cancelled for a device login to take its place.
+    private var loginGivingWay = false
     private var loginCancelled = false
     private var stepUpScopes: [String]?
     /// The session id the connection had when last looked at, to notice renewals.
@@ -161,6 +163,7 @@ public actor Supervisor {
         if case .authStep(let step) = kind { authSteps.append(step) }
         if case .tokenChanged(let summary) = kind { token = summary }
         if case .login(.waitingForBrowser(let url, _)) = kind { pendingLogin?.url = url }
+        if case .login(.waitingForCode(let prompt)) = kind { pendingLogin?.device = prompt }
         hub.publish(MonitorEvent(server: spec.name, time: clock.now, kind: kind))
     }
 
@@ -314,8 +317,18 @@ public actor Supervisor {
             if loginTask != nil {
                 cancelLogin()
             } else {
-                startLogin(openBrowser: openBrowser, extraScopes: extraScopes)
+                startLogin(openBrowser: openBrowser, extraScopes: extraScopes, device: spec.oauth.deviceLogin)
             }
+            return false
+        case .deviceLogin:
+            if let loginTask {
+                // The browser login gives way; its end is not reported as a cancellation.
+                loginGivingWay = true
+                loginTask.cancel()
+                _ = await loginTask.result
+                loginGivingWay = false
+            }
+            startLogin(openBrowser: false, extraScopes: [], device: true)
             return false
         case .cancelLogin:
             cancelLogin()
@@ -378,7 +391,7 @@ public actor Supervisor {
     /// Starts a browser login in a task of its own: refreshes, health checks and calls go on
     /// with the stored login meanwhile, and its end (success, failure, timeout, cancel) never
     /// ends the connection. A success is stored and the server connected again with it.
-    private func startLogin(openBrowser: Bool, extraScopes: [String]) {
+    private func startLogin(openBrowser: Bool, extraScopes: [String], device: Bool) {
         guard manager != nil, let url = spec.httpURL else {
             publish(.login(.notNeeded("\(spec.name) does not use OAuth (stdio or its own Authorization header)")))
             return
@@ -403,9 +416,15 @@ public actor Supervisor {
             relay.record(.login(.waitingForBrowser(url: url, scopes: scopes)))
             browser?(url)
         }
+        let showCode: @Sendable (DeviceLoginPrompt) -> Void = { [relay] prompt in
+            relay.record(.login(.waitingForCode(prompt)))
+        }
         loginTask = Task {
             do throws(OAuthError) {
-                let credential = try await flow.run(options: loginOptions)
+                let credential =
+                    device
+                    ? try await flow.runDevice(options: loginOptions, showCode: showCode)
+                    : try await flow.run(options: loginOptions)
                 await self.loginEnded(.success(credential))
             } catch {
                 await self.loginEnded(.failure(error))
@@ -424,6 +443,7 @@ public actor Supervisor {
         loginTask = nil
         loginCancelled = false
         pendingLogin = nil
+        if loginGivingWay, case .failure = outcome { return }
         switch outcome {
         case .success(let credential):
             do {

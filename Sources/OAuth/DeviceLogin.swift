@@ -9,6 +9,13 @@ public struct DeviceLoginPrompt: Sendable, Equatable {
     /// The URI with the code in it, to open directly (or as a QR code) where offered.
     public var verificationURIComplete: String?
     public var expiresIn: Double
+
+    public init(userCode: String, verificationURI: String, verificationURIComplete: String?, expiresIn: Double) {
+        self.userCode = userCode
+        self.verificationURI = verificationURI
+        self.verificationURIComplete = verificationURIComplete
+        self.expiresIn = expiresIn
+    }
 }
 
 extension LoginFlow {

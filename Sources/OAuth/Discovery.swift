@@ -71,6 +71,28 @@ public struct Discovery: Sendable {
             usesDefaultEndpoints: true)
     }
 
+    /// The authorization servers the MCP server's protected resource metadata names now; nil
+    /// when it publishes none (then its origin is its authorization server).
+    public func authorizationServers(mcpURL: String, challenge: AuthChallenge?) async throws(OAuthError)
+        -> [String]?
+    {
+        guard let endpoint = URLComponents(string: mcpURL), let origin = Self.origin(of: endpoint) else {
+            throw OAuthError(server: server, .discovery("\(mcpURL) is not a valid URL"))
+        }
+        return try await protectedResourceMetadata(
+            mcpURL: mcpURL, endpoint: endpoint, origin: origin, challenge: challenge)?
+            .authorizationServers
+    }
+
+    /// Issuers are compared as identifiers, except that metadata differing only by a trailing
+    /// slash names the same server.
+    public static func sameIssuer(_ a: String, _ b: String) -> Bool {
+        func trimmed(_ issuer: String) -> Substring {
+            issuer.hasSuffix("/") ? issuer.dropLast() : Substring(issuer)
+        }
+        return trimmed(a) == trimmed(b)
+    }
+
     private func protectedResourceMetadata(
         mcpURL: String, endpoint: URLComponents, origin: String, challenge: AuthChallenge?
     ) async throws(OAuthError) -> ProtectedResourceMetadata? {
@@ -135,8 +157,7 @@ public struct Discovery: Sendable {
                     server: server, .discovery("\(displayURL(url)) is not authorization server metadata"))
             }
             // RFC 8414 §3.3: the issuer must be the one the metadata was looked up for.
-            guard metadata.issuer == issuer || metadata.issuer == issuer + "/" || metadata.issuer + "/" == issuer
-            else {
+            guard Self.sameIssuer(metadata.issuer, issuer) else {
                 throw OAuthError(
                     server: server,
                     .discovery("the metadata at \(url) names the issuer \(metadata.issuer), expected \(issuer)"))

@@ -257,12 +257,20 @@ public struct LoginFlow: Sendable {
         {
             credential.refreshTokenExpiresAt = Date().addingTimeInterval(lifetime)
         }
+        let previous = try? store.loadCredential(serverURL: serverURL)
         // Under the store's lock, as the next generation: a refresh in another process that
         // started from the old login finishes first, or finds this one and discards its result.
         do {
             credential = try await store.saveLogin(credential)
         } catch {
             throw fail(.protocolError("cannot store the login: \(error)"))
+        }
+        if let previous, !Discovery.sameIssuer(previous.issuer, credential.issuer) {
+            onStep(
+                AuthStep(
+                    action: "authorization server",
+                    outcome: "changed from \(previous.issuer) to \(credential.issuer): the login of the former "
+                        + "was removed, never presented to the latter"))
         }
         var outcome = credential.refreshToken == nil ? "ok, no refresh token" : "ok"
         if credential.refreshToken == nil, scopes.contains("offline_access") {

@@ -38,6 +38,9 @@ public struct OAuthSettings: Sendable, Equatable {
     public var resource = Resource.discovered
     /// The authorization server does PKCE with S256 although its metadata does not list it.
     public var assumePkceS256 = false
+    /// `oauth.deviceLogin`: the dashboard's login key runs the device authorization grant
+    /// (RFC 8628: a code to enter on another device) rather than the browser login.
+    public var deviceLogin = false
 
     /// Parameters mcptop sets itself: `authorizationParams` and `tokenParams` may not name them.
     public static let protocolParameters: Set<String> = [

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Support
 
 /// Keeps one server's login usable: hands out the access token at the moment a request is
 /// sent, refreshes it before it expires, and makes sure only one refresh runs at a time —
@@ -11,6 +12,7 @@ public actor TokenManager {
     public nonisolated let settings: OAuthSettings
     private let store: TokenStore
     private let endpoint: TokenEndpoint
+    private let http: HTTPClient
     private let now: @Sendable () -> Date
     private let onChange: @Sendable (Credential?) -> Void
     private let onStep: AuthStepHandler
@@ -29,6 +31,7 @@ public actor TokenManager {
         self.store = store
         self.settings = settings
         self.now = now
+        self.http = http
         self.onChange = onChange
         endpoint = TokenEndpoint(server: serverName, http: OAuthHTTP(server: serverName, http: http, onStep: onStep))
         self.onStep = onStep
@@ -84,13 +87,46 @@ public actor TokenManager {
 
     /// The server refused `token` (401). Refreshes unless that token is already replaced;
     /// returns whether a different token is now available to retry with.
-    public func rejected(token: String?) async throws(OAuthError) -> Bool {
+    /// `challenge` is the 401's Bearer challenge: its `resource_metadata` tells which
+    /// authorization server the server trusts now.
+    public func rejected(token: String?, challenge: AuthChallenge? = nil) async throws(OAuthError) -> Bool {
         guard try current() != nil else { return false }
         if let current = credential?.accessToken, current != token, credential?.unusableReason == nil {
             return true  // a refresh since that request already replaced it
         }
+        try await checkAuthorizationServer(challenge: challenge)
         _ = try await refresh(rejected: token)
         return credential?.accessToken != nil && credential?.accessToken != token
+    }
+
+    /// Before a refused token is refreshed: when the server's protected resource metadata no
+    /// longer names the issuer of the stored login, its refresh token and client are not
+    /// presented anywhere; the login is marked unusable with the change in words, and a new
+    /// login (a new registration at the new issuer) is needed. When the metadata cannot be read
+    /// or names no server, the refresh goes ahead as before.
+    private func checkAuthorizationServer(challenge: AuthChallenge?) async throws(OAuthError) {
+        guard var record = credential, record.unusableReason == nil else { return }
+        let named: [String]
+        do {
+            named =
+                try await Discovery(server: serverName, http: http)
+                .authorizationServers(mcpURL: serverURL, challenge: challenge) ?? []
+        } catch {
+            return
+        }
+        guard let now = named.first, !named.contains(where: { Discovery.sameIssuer($0, record.issuer) }) else { return }
+        let reason = "the authorization server of \(serverName) changed from \(record.issuer) to \(now)"
+        onStep(AuthStep(action: "authorization server", outcome: "changed from \(record.issuer) to \(now)"))
+        record.unusableReason = reason
+        record.lastRefreshResult = "not tried: the authorization server changed"
+        // Under the lock, over the generation it was read as: a login stored meanwhile (at
+        // the new authorization server) is kept, and used.
+        let (marked, generation) = (record, record.generation)
+        let newer = try? await store.withLock(serverURL: serverURL) { lock in
+            await self.persistQuietly(marked, lock, over: generation) != nil
+        }
+        if newer == true { return }
+        throw OAuthError(server: serverName, .needsLogin(reason: reason))
     }
 
     /// Refreshes now, whatever the expiry, and says what the server did.

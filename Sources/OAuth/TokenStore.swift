@@ -2,7 +2,8 @@ import Foundation
 import Support
 
 /// Logins and client registrations on disk, under the state folder:
-/// `credentials/<digest of server URL>.json` and `registrations/<digest of issuer>.json`.
+/// `credentials/<digest of server URL>-<digest of issuer>.json` (``credentialKey(serverURL:issuer:)``)
+/// and `registrations/<digest of issuer>.json`.
 /// Files are 0600 in 0700 folders, written to a temporary file, fsync'd, then renamed, so a
 /// crash leaves either the old or the new record, never half of one. No file is read or written
 /// through a symbolic link (`O_NOFOLLOW`; a link where a file goes is an error naming it).
@@ -22,12 +23,64 @@ public struct TokenStore: Sendable {
 
     // MARK: Credentials
 
+    /// The one key of a login: the server and the issuer that logged it in, so two servers
+    /// behind one issuer share nothing, and a login of another authorization server for the
+    /// same server is another record. The file name starts with the server's part, so a
+    /// server's records are found without knowing the issuer.
+    public static func credentialKey(serverURL: String, issuer: String) -> String {
+        "\(PKCE.digest(serverURL))-\(PKCE.digest(issuer))"
+    }
+
+    public func credentialPath(serverURL: String, issuer: String) -> String {
+        "\(directory)/credentials/\(Self.credentialKey(serverURL: serverURL, issuer: issuer)).json"
+    }
+
+    /// The file holding the server's login now; where a login of an older mcptop (keyed by the
+    /// server alone) is or would be when there is none.
     public func credentialPath(serverURL: String) -> String {
+        keyedCredentialPaths(serverURL: serverURL).last ?? legacyCredentialPath(serverURL: serverURL)
+    }
+
+    /// Before logins were keyed by issuer: `credentials/<digest of server URL>.json`.
+    func legacyCredentialPath(serverURL: String) -> String {
         "\(directory)/credentials/\(PKCE.digest(serverURL)).json"
     }
 
+    /// The files of the server's logins, one per issuer, sorted by name.
+    private func keyedCredentialPaths(serverURL: String) -> [String] {
+        let prefix = "\(PKCE.digest(serverURL))-"
+        let folder = "\(directory)/credentials"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    /// The server's login: the newest of its records (there is one, except for a moment after
+    /// a login at a new authorization server). A record of an older mcptop is moved to its key
+    /// on the way, and kept where it was if it cannot be.
     public func loadCredential(serverURL: String) throws(StoreError) -> Credential? {
-        try load(Credential.self, at: credentialPath(serverURL: serverURL))
+        var newest: Credential?
+        for path in keyedCredentialPaths(serverURL: serverURL) {
+            guard let record = try load(Credential.self, at: path) else { continue }
+            guard path == credentialPath(serverURL: record.serverURL, issuer: record.issuer),
+                record.serverURL == serverURL
+            else {
+                throw StoreError(
+                    path: path, detail: "holds the login of another server or issuer; it was left as it is")
+            }
+            if newest == nil || (record.obtainedAt ?? .distantPast) > (newest?.obtainedAt ?? .distantPast) {
+                newest = record
+            }
+        }
+        if let newest { return newest }
+        let legacy = legacyCredentialPath(serverURL: serverURL)
+        guard let record = try load(Credential.self, at: legacy) else { return nil }
+        guard record.serverURL == serverURL else {
+            throw StoreError(path: legacy, detail: "holds the login of another server; it was left as it is")
+        }
+        if (try? write(record, to: credentialPath(serverURL: serverURL, issuer: record.issuer))) != nil {
+            try? remove(legacy)
+        }
+        return record
     }
 
     /// Stores a new login (a browser or device login, or one handed to the token manager),
@@ -53,12 +106,15 @@ public struct TokenStore: Sendable {
         case superseded(Credential?)
     }
 
-    /// Writes `credential` as the next generation, provided the stored one is still generation
-    /// `expected` (nil: whatever is stored, for a new login). Called with the lock held.
+    /// Writes `credential` under its (server, issuer) key as the next generation, provided the
+    /// server's stored login (whatever its issuer) is still generation `expected`. With
+    /// `expected` nil (a new login), whatever is stored is replaced, and the server's records of
+    /// other issuers (an authorization server it no longer names) and of an older mcptop are
+    /// removed. Called with the lock held.
     public func save(_ credential: Credential, under lock: CredentialLock, replacing expected: Int?)
         throws(StoreError) -> SaveOutcome
     {
-        let path = credentialPath(serverURL: credential.serverURL)
+        let path = credentialPath(serverURL: credential.serverURL, issuer: credential.issuer)
         guard lock.serverURL == credential.serverURL else {
             throw StoreError(path: path, detail: "not written: the lock held is \(lock.serverURL)'s")
         }
@@ -74,11 +130,19 @@ public struct TokenStore: Sendable {
         var next = credential
         next.generation = (stored?.generation ?? 0) + 1
         try write(next, to: path)
+        if expected == nil {
+            for other in keyedCredentialPaths(serverURL: credential.serverURL) where other != path {
+                try remove(other)
+            }
+            try remove(legacyCredentialPath(serverURL: credential.serverURL))
+        }
         return .saved(next)
     }
 
+    /// Forgets every login of the server.
     public func deleteCredential(serverURL: String) throws(StoreError) {
-        try remove(credentialPath(serverURL: serverURL))
+        for path in keyedCredentialPaths(serverURL: serverURL) { try remove(path) }
+        try remove(legacyCredentialPath(serverURL: serverURL))
     }
 
     // MARK: Registrations

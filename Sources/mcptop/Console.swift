@@ -28,6 +28,15 @@ enum Console {
         write(TerminalText.sanitized(text, layout: .lines), to: .standardError)
     }
 
+    /// A QR code on stdout when it is a terminal (nothing otherwise): half blocks in black on
+    /// white of mcptop's own choosing, so the code reads the same on dark and light themes.
+    /// The modules are the only thing drawn, whatever the encoded text holds.
+    static func qr(_ code: QRCode) {
+        guard isatty(STDOUT_FILENO) == 1 else { return }
+        let lines = code.halfBlockLines(quietZone: 2, darkIsInk: true)
+        write(lines.map { "  \u{1B}[30;47m\($0)\u{1B}[0m" }.joined(separator: "\n"), to: .standardOutput)
+    }
+
     static func progress(_ progress: MCPClient.Progress) {
         var line = "progress \(JSONValue.format(progress.progress))"
         if let total = progress.total { line += "/\(JSONValue.format(total))" }

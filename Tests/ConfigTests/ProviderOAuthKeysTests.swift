@@ -13,13 +13,13 @@ import Testing
 
     @Test func readsAuthorizationAndTokenParametersResourceAndAssumedPKCE() throws {
         let settings = try oauth(
-            #"{"clientId": "abc", "clientSecret": "${SECRET}", "authorizationParams": {"audience": "https://api.example.com", "prompt": "consent"}, "tokenParams": {"audience": "${AUD}"}, "resource": false, "assumePkceS256": true}"#,
+            #"{"clientId": "abc", "clientSecret": "${SECRET}", "authorizationParams": {"audience": "https://api.example.com", "prompt": "consent"}, "tokenParams": {"audience": "${AUD}"}, "resource": false, "assumePkceS256": true, "deviceLogin": true}"#,
             environment: ["SECRET": "s3cret", "AUD": "https://api.example.com"])
         #expect(settings.authorizationParams == ["audience": "https://api.example.com", "prompt": "consent"])
         #expect(settings.tokenParams == ["audience": "https://api.example.com"])
         #expect(settings.resource == .omitted)
         #expect(settings.resourceParameter(discovered: "https://mcp.example.com/mcp") == nil)
-        #expect(settings.assumePkceS256)
+        #expect(settings.assumePkceS256 && settings.deviceLogin)
         #expect(settings.clientSecret == "s3cret")
     }
 
@@ -27,7 +27,7 @@ import Testing
         let settings = try oauth("{}")
         #expect(settings.resource == .discovered)
         #expect(settings.resourceParameter(discovered: "https://mcp.example.com/mcp") == "https://mcp.example.com/mcp")
-        #expect(!settings.assumePkceS256)
+        #expect(!settings.assumePkceS256 && !settings.deviceLogin)
         #expect(settings.authorizationParams.isEmpty)
         let fixed = try oauth(#"{"resource": "https://api.example.com/"}"#)
         #expect(fixed.resourceParameter(discovered: "https://mcp.example.com/mcp") == "https://api.example.com/")

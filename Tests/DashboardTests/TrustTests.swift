@@ -191,7 +191,9 @@ import Testing
         #expect((widths[.state] ?? 0) >= 28)
         #expect(widths[.name] == 21, "names are as wide as the longest, not cut at 14")
         #expect(layout.map(\.width).reduce(0, +) + layout.count - 1 <= 80)
-        let wide = Column.layout(width: 200, servers: RenderTests.servers)
+        servers = RenderTests.servers
+        servers[0].token?.account = "user@example.com"
+        let wide = Column.layout(width: 200, servers: servers)
         #expect(wide.count == Column.all.count, "every column when there is room")
     }
 

@@ -70,14 +70,30 @@ import Testing
             let mcpURL = session.fixture.mcpURL
             next.provider.setOptions { $0.oauth?.resourceURL = mcpURL }
             session.fixture.resourceServer.setOptions { $0.oauth?.authorizationServer = next.provider }
-            // The old token means nothing to the new server: refreshed at the old issuer (where
-            // the refresh token belongs), still refused, then a login is needed.
-            await #expect(throws: (any Error).self) { try await session.call(session.manager(), "old") }
+            // The old token means nothing to the new server, which names its new authorization
+            // server in its metadata: the old refresh token is presented nowhere, and the
+            // message says what changed.
+            let refreshesBefore = session.fixture.provider.stats().refreshesStarted
+            let refused = await #expect(throws: (any Error).self) { try await session.call(session.manager(), "old") }
+            let message = "\(refused.map { "\($0)" } ?? "")"
+            #expect(
+                message.contains(
+                    "the authorization server of idp changed from \(before.issuer) to \(next.issuer)"),
+                "\(message)")
+            #expect(message.contains("run 'mcptop auth idp'"), "\(message)")
+            #expect(session.fixture.provider.stats().refreshesStarted == refreshesBefore)
             #expect(next.provider.stats().refreshesStarted == 0)
             let after = try await session.login()
             #expect(after.issuer == next.issuer)
             #expect(after.issuer != before.issuer)
             #expect(next.provider.stats().registrations == 1)
+            #expect(
+                session.log.text.contains("changed from \(before.issuer) to \(next.issuer)"), "\(session.log.text)")
+            // Only the new issuer's login is kept for the server.
+            #expect(try session.store.loadCredential(serverURL: mcpURL)?.issuer == next.issuer)
+            #expect(
+                !FileManager.default.fileExists(
+                    atPath: session.store.credentialPath(serverURL: mcpURL, issuer: before.issuer)))
             #expect(try await session.call(session.manager(), "new") == ["new"])
         }
     }

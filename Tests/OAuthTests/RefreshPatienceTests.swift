@@ -13,7 +13,7 @@ import Testing
         let store = TokenStore(directory: directory)
         let clock = TestClock()
         let base = "http://127.0.0.1:\(silent.port)"
-        try store.save(
+        _ = try await store.saveLogin(
             Credential(
                 serverURL: "\(base)/mcp", resource: "\(base)/mcp", issuer: base, clientID: "client",
                 tokenEndpoint: "\(base)/token", revocationEndpoint: nil,

@@ -92,7 +92,7 @@ import Testing
     @Test func aLinkWhereAStoreFileGoesIsRefusedAndItsTargetUntouched() async throws {
         let store = helpers.store()
         let url = "https://mcp.example.com/mcp"
-        let path = store.credentialPath(serverURL: url)
+        let path = store.credentialPath(serverURL: url, issuer: "https://id.example.com")
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let target = FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-target-\(UUID())").path
@@ -117,7 +117,8 @@ import Testing
         #expect(mode == 0o644)
 
         unlink(path)
-        let lockPath = folder + "/" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension + ".lock"
+        // The lock is the server's (its file name's first part), whatever the issuer.
+        let lockPath = folder + "/" + (path as NSString).lastPathComponent.prefix { $0 != "-" } + ".lock"
         unlink(lockPath)
         #expect(symlink(target, lockPath) == 0)
         await #expect { _ = try await store.saveLogin(login) } throws: { refusesTheLink($0, at: lockPath) }

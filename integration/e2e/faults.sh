@@ -33,10 +33,9 @@ for server in rotating refusing hanging; do
         env BROWSER="$here/../interop/browser.sh" "$M" auth "$server"
 done
 # The stored file of a server, and its refresh token's fingerprint as `status` shows it.
+# (`status --json` names it: the key of a login is mcptop's to compute, TokenStore.credentialKey.)
 stored() {
-    local digest
-    digest="$(python3 -c 'import hashlib, sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest()[:24])' "$(url "$1")")"
-    echo "$MCPTOP_STATE_DIR/credentials/$digest.json"
+    "$M" status --json | python3 -c 'import json, sys; print(next(s["file"] for s in json.load(sys.stdin)["servers"] if s["name"] == sys.argv[1]))' "$1"
 }
 refresh_fingerprint() {
     "$M" status | awk -v s="$1" '$1 == s { on = 1; next } /^[^ ]/ { on = 0 } on && /^ +refresh token …/ { sub(",", "", $3); print $3 }'

@@ -161,7 +161,7 @@ EOF
 chmod 600 "$credentials/$digest.json"
 bounded "status reads a stored login with a 1e300 expiry" 5 0 "access token …0000, expiry unknown" -- "$M" status
 bounded "status --json reads it too" 5 0 '"refreshCount" *: *2147483647' -- "$M" status --json
-rm -f "$credentials/$digest.json"
+rm -f "$credentials/$digest"*.json  # moved to its (server, issuer) key when read
 
 echo "# a state folder that is a symbolic link is refused, its target left alone"
 mkdir -p "$work/elsewhere"

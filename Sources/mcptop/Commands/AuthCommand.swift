@@ -82,6 +82,9 @@ struct AuthCommand: AsyncParsableCommand {
                 text += "  \(prompt.userCode)\n"
                 if let complete = prompt.verificationURIComplete { text += "\n(or open \(complete))\n" }
                 Console.note(text)
+                if let code = QRCode.address(prompt.verificationURIComplete ?? prompt.verificationURI) {
+                    Console.qr(code)
+                }
             }
         }
         let interruption = Interruption { login.cancel() }

@@ -47,6 +47,7 @@ struct StatusCommand: AsyncParsableCommand {
                 do {
                     if let credential = try store.loadCredential(serverURL: url) {
                         entry = entry.merging(Self.json(credential, now: now))
+                        entry["file"] = .string(store.credentialPath(serverURL: url))
                         lines += Self.describe(credential, now: now)
                     } else {
                         entry["auth"] = "none"

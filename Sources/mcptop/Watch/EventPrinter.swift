@@ -118,6 +118,8 @@ struct EventPrinter: Sendable {
             let (outcome, text): (String, String)
             switch update {
             case .waitingForBrowser(let url, _): (outcome, text) = ("waiting", "open to log in: \(url)")
+            case .waitingForCode(let prompt):
+                (outcome, text) = ("waiting", "enter the code \(prompt.userCode) at \(prompt.verificationURI)")
             case .succeeded(let detail): (outcome, text) = ("ok", detail)
             case .failed(let detail): (outcome, text) = ("failed", "failed: \(detail)")
             case .cancelled: (outcome, text) = ("cancelled", "cancelled; the stored login is unchanged")
