@@ -12,6 +12,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The demo server beside $MCPTOP (or MCPTOP_DEMO_SERVER) in `demo`; stops the script when it
+# is not built.
+find_demo_server() {
+    demo="${MCPTOP_DEMO_SERVER:-$(dirname "$MCPTOP")/mcptop-demo-server}"
+    [[ -x "$demo" ]] || { echo "$(basename "$0"): $demo is not built" >&2; exit 1; }
+}
+
 passed=0
 failed=0
 pass() { echo "ok - $1"; passed=$((passed + 1)); }
