@@ -9,11 +9,9 @@
 # what it tunnels and takes every name for 127.0.0.1, so mcp.test is reached only through it.
 # Needs mcptop-demo-server beside $MCPTOP (or MCPTOP_DEMO_SERVER), python3 and openssl.
 set -uo pipefail
-: "${MCPTOP:?usage: MCPTOP=/path/to/mcptop $0}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib.sh"
-find_demo_server
-M="$MCPTOP"
+find_binaries
 
 # A peer of proxy_peers.py (in `pids`, so it is stopped on exit); `port NAME` is its port.
 start_peer() {
