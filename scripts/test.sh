@@ -50,6 +50,9 @@ run "a fault matrix: damaged store, refused and hanging refreshes, a server kill
 run "a dashboard you can trust (tmux)" integration/e2e/trust.sh
 run "other clients: import, their tokens, read-only (tmux)" integration/e2e/others.sh
 run "the shipped binary: demo server beside it, make install and uninstall" integration/e2e/demo_install.sh
+run "HTTPS_PROXY and NO_PROXY, an MCP server over TLS with a CA of one's own" integration/e2e/proxy.sh
+run "auth --device: the code, a QR code ZBar reads, the login approved elsewhere" integration/e2e/device.sh
+run "the dashboard's device login at 80x24 (tmux)" integration/e2e/device_dashboard.sh
 run "a fleet: three hosts, real Prometheus and Alertmanager, faults injected" integration/fleet/fleet.sh
 run "fuzzing: every libFuzzer target for 3 s on its seeds (scripts/fuzz)" scripts/fuzz all 3
 # Last, as it rebuilds the package with the OTLP trait on (swift-otel), into the same folder.

@@ -81,6 +81,12 @@ enum DescribeView {
                 lines.append(("Open this URL in a browser:", .popup))
                 for row in DisplayWidth.wrap(url, to: max(10, width)) { lines.append((row, .accent)) }
             }
+            if let device = pending.device {
+                lines.append(("On any device, open this address and enter the code \(device.userCode):", .popup))
+                for row in DisplayWidth.wrap(device.verificationURI, to: max(10, width)) {
+                    lines.append((row, .accent))
+                }
+            }
         }
         heading("Token")
         for (text, role) in DetailPane.tokenFacts(server, now: state.now, offset: state.utcOffset) { item(text, role) }

@@ -123,6 +123,9 @@ enum DetailPane {
         if let pending = server.pendingLogin {
             lines.append(
                 ("login pending since \(TimeText.clock(pending.startedAt, utcOffset: offset)) (a cancels)", .accent))
+            if let device = pending.device {
+                lines.append(("enter the code \(device.userCode) at \(device.verificationURI)", .accent))
+            }
         }
         if let stepUp = server.stepUpScopes, !stepUp.isEmpty {
             lines.append(

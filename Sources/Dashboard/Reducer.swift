@@ -240,7 +240,11 @@ public enum Reducer {
         case .copy:
             guard let server = state.server(named: name) else { return [] }
             let (what, text) =
-                server.pendingLogin?.url.map { ("the login URL", $0) } ?? ("the reason", server.state.reason)
+                server.pendingLogin?.url.map { ("the login URL", $0) }
+                ?? server.pendingLogin?.device.map {
+                    ("the device login's address", $0.verificationURIComplete ?? $0.verificationURI)
+                }
+                ?? ("the reason", server.state.reason)
             say("\(name): copied \(what)", .ok, in: &state)
             return [.copy(text)]
         case .login:

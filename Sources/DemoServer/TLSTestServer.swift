@@ -2,8 +2,8 @@ import Foundation
 
 /// A Python HTTPS endpoint on 127.0.0.1 with a certificate made by openssl, self-signed or
 /// signed by a test CA of its own (whose certificate is ``caFile``): a file server, or a TLS
-/// front for a plain-HTTP server on another port (`forwardingTo`). For tests only (python3
-/// and openssl, as the TLS tests already need).
+/// front for a plain-HTTP server on another port (`forwardingTo`, integration/e2e/proxy_peers.py).
+/// For tests only, from a checkout (python3 and openssl, as the TLS tests already need).
 public final class TLSTestServer: @unchecked Sendable {  // immutable once started
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -59,8 +59,8 @@ public final class TLSTestServer: @unchecked Sendable {  // immutable once start
             """
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
-            ["python3", "-c", target == nil ? fileServer : Self.forwarder, path("cert.pem"), path("key.pem")]
-            + (target.map { [String($0)] } ?? [])
+            ["python3"] + (target == nil ? ["-c", fileServer] : [Self.peers, "tls-front"])
+            + [path("cert.pem"), path("key.pem")] + (target.map { [String($0)] } ?? [])
         process.currentDirectoryURL = folder
         let output = Pipe()
         process.standardOutput = output
@@ -74,41 +74,10 @@ public final class TLSTestServer: @unchecked Sendable {  // immutable once start
         self.port = port
     }
 
-    /// TLS in, plain bytes to 127.0.0.1:argv[3], one thread pair per connection.
-    static let forwarder = """
-        import socket, ssl, sys, threading
-        target = int(sys.argv[3])
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(sys.argv[1], sys.argv[2])
-        listener = socket.create_server(("127.0.0.1", 0))
-        print(listener.getsockname()[1], flush=True)
-        def pipe(source, sink):
-            try:
-                while True:
-                    data = source.recv(65536)
-                    if not data:
-                        break
-                    sink.sendall(data)
-            except OSError:
-                pass
-            for end in (source, sink):
-                try:
-                    end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-        def serve(raw):
-            try:
-                secure = context.wrap_socket(raw, server_side=True)
-                upstream = socket.create_connection(("127.0.0.1", target))
-            except OSError:
-                raw.close()
-                return
-            threading.Thread(target=pipe, args=(secure, upstream), daemon=True).start()
-            pipe(upstream, secure)
-        while True:
-            connection, _ = listener.accept()
-            threading.Thread(target=serve, args=(connection,), daemon=True).start()
-        """
+    /// The TLS front (TLS in, plain bytes to 127.0.0.1:PORT, a thread pair per connection),
+    /// shared with integration/e2e/proxy.sh. Tests run from a checkout, where it is.
+    static let peers = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../integration/e2e/proxy_peers.py").standardized.path
 
     public var url: String { "https://127.0.0.1:\(port)/" }
 

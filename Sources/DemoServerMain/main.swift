@@ -10,6 +10,7 @@ let usage = """
     [--bearer TOKEN] [--oauth [--token-lifetime S] [--no-rotate] [--refuse-refresh] \
     [--refresh-delay S]]
            mcptop-demo-server --demo-fleet
+           mcptop-demo-server --provider PROFILE
 
       --demo-fleet    start the five servers of `mcptop demo` on free ports, each with its
                       story (sessions forgotten every 20 s, refreshes refused from 60 s until
@@ -17,6 +18,10 @@ let usage = """
                       "transport", "oauth", "protocolVersion"}) and then "ready"; stop on
                       SIGINT, SIGTERM or when stdin closes (so it never outlives its parent)
 
+      --provider PROFILE
+                      an emulated identity provider (entra, okta, auth0, keycloak, github,
+                      google, salesforce) on an origin of its own, and an MCP server it
+                      protects; the client mcptop-test-client is registered, public
       --port N        port to listen on, on 127.0.0.1 (default 0: any free port)
       --json          answer requests with application/json (default: text/event-stream)
       --no-stateless  do not serve 2026-07-28 stateless requests
@@ -50,10 +55,13 @@ func fail(_ message: String) -> Never {
 }
 
 /// Parses argv by hand: `--name value` or `--name=value`.
-func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port: Int, fleet: Bool) {
+func parseArguments(_ arguments: [String]) -> (
+    options: DemoServerOptions, port: Int, fleet: Bool, provider: ProviderProfile?
+) {
     var options = DemoServerOptions()
     var port = 0
     var fleet = false
+    var provider: ProviderProfile?
     var remaining = arguments[...]
     while let argument = remaining.popFirst() {
         let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
@@ -83,6 +91,14 @@ func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port:
             port = number
         case "--demo-fleet":
             fleet = true
+        case "--provider":
+            let name = value()
+            guard let profile = ProviderProfile(rawValue: name) else {
+                fail(
+                    "unknown provider '\(name)' (one of \(ProviderProfile.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
+            }
+            provider = profile
         case "--json":
             options.responseMode = .json
         case "--no-stateless":
@@ -117,11 +133,13 @@ func parseArguments(_ arguments: [String]) -> (options: DemoServerOptions, port:
             fail("\(name) takes no value")
         }
     }
-    if fleet && arguments.count > 1 { fail("--demo-fleet takes no other option") }
-    return (options, port, fleet)
+    if (fleet || provider != nil) && arguments.count > (fleet ? 1 : 2) {
+        fail("\(fleet ? "--demo-fleet" : "--provider") takes no other option")
+    }
+    return (options, port, fleet, provider)
 }
 
-let (options, port, fleet) = parseArguments(Array(CommandLine.arguments.dropFirst()))
+let (options, port, fleet, provider) = parseArguments(Array(CommandLine.arguments.dropFirst()))
 
 // Route SIGINT and SIGTERM to an async stream instead of letting them kill the process.
 let (signals, signalContinuation) = AsyncStream<Int32>.makeStream()
@@ -162,6 +180,24 @@ if fleet {
     }
     scenarios.cancel()
     await demo.stop()
+    exit(0)
+}
+
+if let provider {
+    let fixture = ProviderFixture(provider)
+    do {
+        try await fixture.start()
+    } catch {
+        writeError("mcptop-demo-server: cannot start the \(provider.rawValue) emulation on 127.0.0.1: \(error)\n")
+        exit(1)
+    }
+    fixture.provider.registerClient(id: ProviderFixture.clientID, secret: nil)
+    say("listening \(fixture.mcpURL)")
+    say("provider \(fixture.providerOrigin) client \(ProviderFixture.clientID)")
+    for await _ in signals {
+        break
+    }
+    await fixture.stop()
     exit(0)
 }
 

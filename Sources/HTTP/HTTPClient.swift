@@ -119,6 +119,9 @@ final class Transfer: @unchecked Sendable {
         // problem the user should see, and Authorization must not leak to another host.
         mcptop_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         mcptop_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
+        // Through an HTTPS_PROXY, the proxy's "200 Connection established" is not the
+        // server's answer: only the server's headers reach the header callback.
+        mcptop_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
 
         switch r.method {
         case "GET": mcptop_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)

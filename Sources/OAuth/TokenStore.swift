@@ -35,8 +35,10 @@ public struct TokenStore: Sendable {
         "\(directory)/credentials/\(Self.credentialKey(serverURL: serverURL, issuer: issuer)).json"
     }
 
-    /// The file holding the server's login now; where a login of an older mcptop (keyed by the
-    /// server alone) is or would be when there is none.
+    /// A file holding a login of the server (the only one, but for a moment after a login at a
+    /// new authorization server); where a login of an older mcptop (keyed by the server alone)
+    /// is or would be when there is none. The file of a loaded login is
+    /// `credentialPath(serverURL:issuer:)` with its issuer.
     public func credentialPath(serverURL: String) -> String {
         keyedCredentialPaths(serverURL: serverURL).last ?? legacyCredentialPath(serverURL: serverURL)
     }

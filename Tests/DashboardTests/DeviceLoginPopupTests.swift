@@ -65,6 +65,19 @@ import Testing
         #expect(!text.contains("▀"))
     }
 
+    /// Hidden, the popup's facts stay in the detail pane and the describe view, and `y` there
+    /// copies the address.
+    @Test func aHiddenDeviceLoginIsInTheDetailPaneAndTheDescribeView() {
+        var state = RenderTests.state()
+        state.servers[0].pendingLogin = PendingLogin(
+            url: nil, scopes: [], startedAt: RenderTests.now, device: prompt)
+        let facts = DetailPane.tokenFacts(state.servers[0], now: RenderTests.now, offset: 0).map(\.0)
+        #expect(facts.contains("enter the code WDJB-MJHT at https://microsoft.com/devicelogin"))
+        _ = trust.press([.character("d")], &state)
+        #expect(Renderer.render(state).text.contains("enter the code WDJB-MJHT"))
+        #expect(trust.press([.character("y")], &state) == [.copy("https://microsoft.com/devicelogin")])
+    }
+
     /// Screen text has no trailing spaces (a light quiet zone drawn on a light popup is spaces).
     static func trimmed(_ line: String) -> Substring {
         line[..<(line.lastIndex { $0 != " " }.map { line.index(after: $0) } ?? line.startIndex)]

@@ -12,6 +12,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The binaries under test: `M`, $MCPTOP, and `demo`, the demo server beside it (or
+# MCPTOP_DEMO_SERVER); stops the script when either is missing.
+find_binaries() {
+    : "${MCPTOP:?usage: MCPTOP=/path/to/mcptop $0}"
+    M="$MCPTOP"
+    demo="${MCPTOP_DEMO_SERVER:-$(dirname "$MCPTOP")/mcptop-demo-server}"
+    [[ -x "$demo" ]] || { echo "$(basename "$0"): $demo is not built" >&2; exit 1; }
+}
+
 passed=0
 failed=0
 pass() { echo "ok - $1"; passed=$((passed + 1)); }

@@ -42,6 +42,13 @@ wait_for() {
     return 1
 }
 
+# The demo server beside $MCPTOP (or MCPTOP_DEMO_SERVER) in `demo_server`; exits when missing.
+find_demo_server() {
+    : "${MCPTOP:?usage: MCPTOP=/path/to/mcptop $0}"
+    demo_server="${MCPTOP_DEMO_SERVER:-$(dirname "$MCPTOP")/mcptop-demo-server}"
+    [ -x "$demo_server" ] || { echo "$(basename "$0"): $demo_server is missing (swift build builds it)" >&2; exit 1; }
+}
+
 # finish: the summary line, and the exit status.
 finish() {
     echo "$passed passed, $failed failed"

@@ -47,7 +47,7 @@ struct StatusCommand: AsyncParsableCommand {
                 do {
                     if let credential = try store.loadCredential(serverURL: url) {
                         entry = entry.merging(Self.json(credential, now: now))
-                        entry["file"] = .string(store.credentialPath(serverURL: url))
+                        entry["file"] = .string(store.credentialPath(serverURL: url, issuer: credential.issuer))
                         lines += Self.describe(credential, now: now)
                     } else {
                         entry["auth"] = "none"
