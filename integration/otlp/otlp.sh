@@ -137,6 +137,8 @@ sys.exit(0 if inside else 1)"
 }
 check "proxy: the refresh a call needed is a child span of that call" refresh_inside proxy
 check "serve: the refresh a call needed is a child span of that call" refresh_inside serve
+check "a refresh made on no call's behalf (watch's schedule) is a root span" \
+    spans "s['name'] == 'oauth refresh' and s['parent'] == '' and s['attributes'].get('mcptop.server.name') == 'demo'"
 check "no span carries mcp.session.id" bash -c "! grep -q 'mcp.session.id' '$work/spans.jsonl'"
 same_metrics() {  # OTLP's metric families are the exposition's: names, help, types, units
     python3 -c "
