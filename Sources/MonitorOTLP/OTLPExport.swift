@@ -21,9 +21,9 @@ import OAuth
 /// - `watch` (``start(monitor:environment:warn:)``): a span per finished tool call (the
 ///   monitor's own and those made through `proxy`/`serve`) and per OAuth request
 ///   (``SpanMaker``); the metric families of `watch --metrics` (``MetricsFeed``).
-/// - `proxy` and `serve` (``start(environment:warn:)``), traces only: a server span per request of a client
-///   (``tracing(via:)``), with the OAuth requests it needed (a refresh) as its children
-///   and the others (a refresh made on no client's behalf) at the top level
+/// - `proxy` and `serve` (``start(environment:warn:)``), traces only: a server span per
+///   request of a client (``tracing(via:)``), with the OAuth requests it needed (a refresh) as
+///   its children and the others (a refresh made on no client's behalf) at the top level
 ///   (``oauthSteps(server:)``).
 ///
 /// Never a token, code, verifier, secret, session id or argument. Built only with the `OTLP`
@@ -45,10 +45,11 @@ public final class OTLPExport: Sendable {
         #endif
     }
 
-    /// The variables that turn export on: all signals, traces, metrics.
-    public static let endpointVariables = [
-        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-    ]
+    /// The variables that turn export on: every signal, traces only, metrics only.
+    static let everySignal = "OTEL_EXPORTER_OTLP_ENDPOINT"
+    static let tracesOnly = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+    static let metricsOnly = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
+    public static var endpointVariables: [String] { [everySignal, tracesOnly, metricsOnly] }
 
     /// The variables that choose an exporter: mcptop honours `otlp` and `none` only.
     static let exporterVariables = ["OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER", "OTEL_LOGS_EXPORTER"]
@@ -59,15 +60,11 @@ public final class OTLPExport: Sendable {
     }
 
     static func wantsTraces(_ environment: [String: String]) -> Bool {
-        ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].contains {
-            environment[$0]?.isEmpty == false
-        }
+        [everySignal, tracesOnly].contains { environment[$0]?.isEmpty == false }
     }
 
     static func wantsMetrics(_ environment: [String: String]) -> Bool {
-        ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"].contains {
-            environment[$0]?.isEmpty == false
-        }
+        [everySignal, metricsOnly].contains { environment[$0]?.isEmpty == false }
     }
 
     /// `environment` without exporter choices mcptop does not honour, and a warning naming
