@@ -163,6 +163,13 @@ for name, point in otlp.items():
 print('\n'.join(problems))
 sys.exit(1 if problems or len(help) < 10 else 0)"
 }
+exports_every_second() {  # OTEL_METRIC_EXPORT_INTERVAL=1000 over watch's 8 s (not the default 60 s)
+    local exports
+    exports="$(grep -c '^/v1/metrics$' "$work/requests.log")"
+    echo "$exports metrics exports"
+    ((exports >= 5))
+}
+check "watch sends its metrics at OTEL_METRIC_EXPORT_INTERVAL" exports_every_second
 check "watch's OTLP metrics are the families of its Prometheus exposition (names, help, types, units)" same_metrics
 received_metric() {  # received_metric NAME: a data point of NAME came over OTLP
     python3 -c "import json, sys; sys.exit(0 if any(json.loads(l)['name'] == '$1' for l in open('$work/metrics.jsonl')) else 1)"

@@ -9,7 +9,8 @@ POST /v1/traces as an ExportTraceServiceRequest and appends one JSON line per sp
 OUT_DIR/spans.jsonl (name, kind, attributes, start and end in ns, status code, ids), and each
 POST /v1/metrics as an ExportMetricsServiceRequest, one JSON line per data point to
 OUT_DIR/metrics.jsonl (name, description, unit, type, attributes, value or count); the raw
-bodies of both go to OUT_DIR/bodies.bin, for the secret check. Answers with the matching
+bodies of both go to OUT_DIR/bodies.bin, for the secret check, and each request's path to
+OUT_DIR/requests.log. Answers with the matching
 Export*ServiceResponse. Runs until SIGTERM."""
 
 import json
@@ -97,6 +98,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         with WRITING, open(OUT / "bodies.bin", "ab") as raw, open(OUT / out, "a") as output:
             raw.write(body)
+            with open(OUT / "requests.log", "a") as log:
+                log.write(self.path + "\n")
             for line in lines(request):
                 output.write(json.dumps(line) + "\n")
         answer = response_type().SerializeToString()
