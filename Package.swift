@@ -25,10 +25,10 @@ let package = Package(
         .executable(name: "mcptop-demo-server", targets: ["DemoServerMain"]),
         .executable(name: "mcptop-bench-client", targets: ["BenchClient"]),
     ],
-    // OTLP export (traces of what `watch` sees) costs swift-otel's build: off unless asked
-    // for with `swift build --traits OTLP`.
+    // OTLP export (traces of what `watch`, `proxy` and `serve` see) costs swift-otel's build:
+    // off unless asked for with `swift build --traits OTLP`.
     traits: [
-        .trait(name: "OTLP", description: "mcptop watch exports traces over OTLP/HTTP (swift-otel)")
+        .trait(name: "OTLP", description: "watch, proxy and serve export traces over OTLP/HTTP (swift-otel)")
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -94,17 +95,19 @@ let package = Package(
             dependencies: [
                 "LocalServer", "Monitor", "OAuth",
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .target(
             name: "MonitorOTLP",
             dependencies: [
-                "Monitor", "OAuth",
+                "Bridge", "MCPClient", "Monitor", "MonitorMetrics", "OAuth",
                 .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTLP"])),
                 .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["OTLP"])),
                 .product(
                     name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["OTLP"])),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["OTLP"])),
+                .product(name: "CoreMetrics", package: "swift-metrics", condition: .when(traits: ["OTLP"])),
             ]),
         .target(
             name: "DemoServer",
@@ -122,6 +125,7 @@ let package = Package(
             ],
             linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
+        .testTarget(name: "MonitorOTLPTests", dependencies: ["MonitorOTLP"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "MCPClient", "Support"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
@@ -139,7 +143,10 @@ let package = Package(
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Bridge", "OAuth", "MCPClient", "DemoServer"]),
         .testTarget(
             name: "MonitorMetricsTests",
-            dependencies: ["MonitorMetrics", "Monitor", "DemoServer", "HTTP", "OAuth", "MCPClient"]),
+            dependencies: [
+                "MonitorMetrics", "Monitor", "DemoServer", "HTTP", "OAuth", "MCPClient",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]),
         .testTarget(
             name: "OAuthTests",
             dependencies: [

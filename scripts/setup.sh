@@ -7,9 +7,11 @@ set -euo pipefail
 # prometheus (promtool) and prometheus-alertmanager: the shipped alert rules' unit tests and
 # the fleet test (integration/fleet), which runs its own copies on ports of its own (on a
 # systemd machine Debian also starts the packages' services, on :9090 and :9093);
-# iproute2: the fleet test's network namespaces; zbar-tools: a QR reader for QRCodeReaderTests.
+# iproute2: the fleet test's network namespaces; zbar-tools: a QR reader for QRCodeReaderTests;
+# systemd: systemd-analyze, which checks the shipped units (scripts/verify-units.sh; it needs no
+# running systemd).
 packages=(libncursesw5-dev libcurl4-openssl-dev pkg-config tmux python3 python3-venv openssl ca-certificates binutils
-    prometheus prometheus-alertmanager iproute2 zbar-tools)
+    prometheus prometheus-alertmanager iproute2 zbar-tools systemd)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: what `make test` and CI run.
 #   1. setup (system packages), 2. build, 3. swift test (unit + loopback integration),
-#   4. format lint and the shipped Prometheus rules (promtool), 5. the integration/ scripts:
+#   4. format lint and the shipped Prometheus rules (promtool), 5. the shipped systemd units
+#   (systemd-analyze verify, skipped where it cannot run), then the integration/ scripts:
 #   interop with the official Python MCP SDK (protocol, OAuth, its client through proxy and
 #   serve), the binary end to end (tmux, hostile servers, a fault matrix, demo and install), a
 #   fleet of three watches under Prometheus and Alertmanager, and a short run of each fuzz
@@ -40,6 +41,7 @@ run() {  # run TITLE SCRIPT [ARGUMENT…]
     echo "== $1"
     "${@:2}" || failed+=("${*:2}")
 }
+run "systemd units (contrib/systemd): systemd-analyze verify" scripts/verify-units.sh
 run "interop" integration/interop/run.sh
 run "interop: OAuth" integration/interop/oauth.sh
 run "interop: proxy and serve (the Python SDK client through mcptop)" integration/interop/proxy.sh
@@ -58,7 +60,8 @@ run "fuzzing: every libFuzzer target for 3 s on its seeds (scripts/fuzz)" script
 # Last, as it rebuilds the package with the OTLP trait on (swift-otel), into the same folder.
 echo "== build with --traits OTLP"
 if quiet swift build --traits OTLP --product mcptop; then
-    run "OTLP traces to a receiver on the official protobuf definitions" integration/otlp/otlp.sh
+    run "OTLP traces from watch, proxy and serve to a receiver on the official protobuf definitions" \
+        integration/otlp/otlp.sh
 else
     failed+=("swift build --traits OTLP")
 fi

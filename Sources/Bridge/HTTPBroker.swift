@@ -19,6 +19,8 @@ public final class HTTPBroker: Sendable {
     private let relays: [String: NotificationRelay]
     private let token: String
     private let activity: BridgeActivity.Log?
+    /// Makes a span of each client request, when traces are exported.
+    private let tracing: (any BridgeTracing)?
     private let maxBodyBytes: Int
     private struct State {
         var sessions: [String: ProxySession] = [:]
@@ -30,8 +32,9 @@ public final class HTTPBroker: Sendable {
 
     public init(
         upstreams: [String: any Upstream], token: String, activity: BridgeActivity.Log? = nil,
-        maxBodyBytes: Int = 64 << 20
+        tracing: (any BridgeTracing)? = nil, maxBodyBytes: Int = 64 << 20
     ) {
+        self.tracing = tracing
         self.upstreams = upstreams
         parked = upstreams.mapValues { _ in ParkedRequests() }
         relays = upstreams.mapValues { NotificationRelay(upstream: $0) }
@@ -132,7 +135,8 @@ public final class HTTPBroker: Sendable {
             let id = Base64URL.encode(Data((0..<16).map { _ in UInt8.random(in: .min ... .max) }))
             // What comes outside requests goes to the session's GET stream, if one is open.
             session = ProxySession(
-                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, parked: parked[name]!,
+                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, tracing: tracing,
+                parked: parked[name]!,
                 notifications: relays[name]
             ) { [weak self] message in
                 _ = self?.state.withLock { $0.standing[id] }?.yield(message)
@@ -148,7 +152,8 @@ public final class HTTPBroker: Sendable {
         } else {
             // Stateless (2026-07-28): a session for this request alone; ids are the client's.
             session = ProxySession(
-                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, parked: parked[name]!,
+                serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, tracing: tracing,
+                parked: parked[name]!,
                 notifications: relays[name], send: { _ in })
         }
         var headers: HTTPFields = [:]

@@ -33,6 +33,8 @@ public actor ProxySession {
     private var clientName: String?
     /// Where the dashboard hears of this client and its calls.
     private let activity: BridgeActivity.Log?
+    /// Makes a span of each request, when traces are exported.
+    private let tracing: (any BridgeTracing)?
     private var inFlight: [JSONRPCID: Task<JSONRPCMessage, Never>] = [:]
     /// What the client said it can do in `initialize` (stateful revisions).
     private var clientCapabilities: JSONValue = [:]
@@ -56,12 +58,14 @@ public actor ProxySession {
     /// `send` carries the answers of `receive` and the notifications of every request.
     public init(
         serverName: String, upstream: any Upstream, ownsUpstream: Bool = true, activity: BridgeActivity.Log? = nil,
-        parked: ParkedRequests = ParkedRequests(), notifications: NotificationRelay? = nil, send: @escaping Send
+        tracing: (any BridgeTracing)? = nil, parked: ParkedRequests = ParkedRequests(),
+        notifications: NotificationRelay? = nil, send: @escaping Send
     ) {
         name = serverName
         self.upstream = upstream
         self.ownsUpstream = ownsUpstream
         self.activity = activity
+        self.tracing = tracing
         self.parked = parked
         self.notifications = notifications
         self.send = send
@@ -121,9 +125,21 @@ public actor ProxySession {
     private func start(
         id: JSONRPCID, method: String, params: JSONValue?, notify: @escaping Send
     ) -> Task<JSONRPCMessage, Never> {
-        let task = Task { await self.answer(id: id, method: method, params: params, notify: notify) }
+        let task = Task { await self.traced(id: id, method: method, params: params, notify: notify) }
         inFlight[id] = task
         return task
+    }
+
+    /// The answer, inside the tracer's span when there is one.
+    private func traced(id: JSONRPCID, method: String, params: JSONValue?, notify: @escaping Send) async
+        -> JSONRPCMessage
+    {
+        guard let tracing else { return await answer(id: id, method: method, params: params, notify: notify) }
+        return await tracing.trace(BridgedOperation(server: name, id: id, method: method, params: params)) {
+            let message = await self.answer(id: id, method: method, params: params, notify: notify)
+            return BridgedOperation.Answer(
+                message: message, protocolVersion: await self.clientVersion, clientName: await self.clientName)
+        }
     }
 
     private func finish(_ task: Task<JSONRPCMessage, Never>, id: JSONRPCID) async -> JSONRPCMessage? {

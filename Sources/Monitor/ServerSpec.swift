@@ -61,8 +61,11 @@ public struct ServerSpec: Sendable {
         return OAuthAuthorizer(manager: manager, staticHeaders: endpoint.headers, onRejected: onRejected)
     }
 
-    /// The authorizer of a one-shot command, with a token manager of its own.
-    public func authorizer(store: TokenStore, http: HTTPClient = .shared) -> any Authorizer {
-        authorizer(using: tokenManager(store: store, http: http))
+    /// The authorizer of a one-shot command or a bridge, with a token manager of its own;
+    /// `onStep` hears of each OAuth request it makes (in the task that needed it).
+    public func authorizer(store: TokenStore, http: HTTPClient = .shared, onStep: @escaping AuthStepHandler = { _ in })
+        -> any Authorizer
+    {
+        authorizer(using: tokenManager(store: store, http: http, onStep: onStep))
     }
 }

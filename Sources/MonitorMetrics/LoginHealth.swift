@@ -1,6 +1,6 @@
+import CoreMetrics
 import Foundation
 import Monitor
-import Prometheus
 
 /// One server's login health series: whether it needs a login, its refresh token's presence
 /// and lifetime, the time until a browser login, refresh failures by reason, rotations, expired
@@ -12,34 +12,32 @@ import Prometheus
 struct LoginHealth {
     /// The counters of one issuer.
     struct IssuerCounters {
-        let failures: [RefreshFailureReason: Counter]
-        let rotations: Counter
-        let expiredPresented: Counter
+        let failures: [RefreshFailureReason: any CounterHandler]
+        let rotations: any CounterHandler
+        let expiredPresented: any CounterHandler
     }
 
     /// The gauges of the current login, re-made when it changes.
     private struct LoginGauges {
-        var refreshTokenPresent: Gauge
-        var refreshTokenRemaining: Gauge?
-        var loginRemaining: Gauge?
+        var refreshTokenPresent: any RecorderHandler
+        var refreshTokenRemaining: (any RecorderHandler)?
+        var loginRemaining: (any RecorderHandler)?
     }
 
     private let server: String
-    private let needsLogin: Gauge
-    private let sessionRenewals: Counter
+    private let needsLogin: any RecorderHandler
+    private let sessionRenewals: any CounterHandler
     private var phaseNeedsLogin = false
     private var token: TokenSummary?
     private var issuer: String?
     private var counters: [String: IssuerCounters] = [:]
     private var gauges: LoginGauges?
-    private var bridged: [CallRecord.Bridge: Counter] = [:]
+    private var bridged: [CallRecord.Bridge: any CounterHandler] = [:]
 
-    init(server: String, registry: PrometheusCollectorRegistry) {
+    init(server: String, series: any SeriesStore) {
         self.server = server
-        needsLogin = registry.makeGauge(
-            descriptor: MetricFamily.needsLogin.descriptor, labels: MetricFamily.needsLogin.labels(server))
-        sessionRenewals = registry.makeCounter(
-            descriptor: MetricFamily.sessionRenewals.descriptor, labels: MetricFamily.sessionRenewals.labels(server))
+        needsLogin = series.gauge(.needsLogin, [server])
+        sessionRenewals = series.counter(.sessionRenewals, [server])
     }
 
     /// When a browser login will be needed, as far as the stored login tells: the refresh
@@ -53,32 +51,32 @@ struct LoginHealth {
 
     mutating func phase(_ phase: ConnectionState.Phase) {
         phaseNeedsLogin = phase == .needsLogin
-        needsLogin.set(to: phaseNeedsLogin || token?.unusableReason != nil ? 1 : 0)
+        needsLogin.record(phaseNeedsLogin || token?.unusableReason != nil ? 1.0 : 0.0)
     }
 
     /// The stored login changed (or is first known); a refresh that replaced the refresh
     /// token counts as a rotation.
-    mutating func login(_ token: TokenSummary?, now: Date, registry: PrometheusCollectorRegistry) {
+    mutating func login(_ token: TokenSummary?, now: Date, series: any SeriesStore) {
         let previous = self.token
         self.token = token
-        needsLogin.set(to: phaseNeedsLogin || token?.unusableReason != nil ? 1 : 0)
+        needsLogin.record(phaseNeedsLogin || token?.unusableReason != nil ? 1.0 : 0.0)
         let issuer = token.map { issuerLabel($0.issuer) }
-        if let gauges { Self.unregister(gauges, registry: registry) }
+        if let gauges { Self.unregister(gauges, series: series) }
         gauges = nil
         self.issuer = issuer
         guard let token, let issuer else { return }
-        let issuerCounters = counters(of: issuer, registry: registry)
+        let issuerCounters = counters(of: issuer, series: series)
         if let previous, token.refreshCount > previous.refreshCount, token.hasRefreshToken,
             token.refreshTokenObtainedAt != previous.refreshTokenObtainedAt
                 || token.refreshTokenFingerprint != previous.refreshTokenFingerprint
         {
-            issuerCounters.rotations.increment()
+            issuerCounters.rotations.increment(by: 1)
         }
-        func gauge(_ family: MetricFamily) -> Gauge {
-            registry.makeGauge(descriptor: family.descriptor, labels: family.labels(server, issuer))
+        func gauge(_ family: MetricFamily) -> any RecorderHandler {
+            series.gauge(family, [server, issuer])
         }
         let present = gauge(.refreshTokenPresent)
-        present.set(to: token.hasRefreshToken ? 1 : 0)
+        present.record(token.hasRefreshToken ? 1.0 : 0.0)
         gauges = LoginGauges(
             refreshTokenPresent: present,
             refreshTokenRemaining: token.refreshTokenExpiresAt == nil ? nil : gauge(.refreshTokenSecondsRemaining),
@@ -90,42 +88,40 @@ struct LoginHealth {
     func update(now: Date) {
         guard let gauges, let token else { return }
         if let end = token.refreshTokenExpiresAt {
-            gauges.refreshTokenRemaining?.set(to: max(0, end.timeIntervalSince(now)))
+            gauges.refreshTokenRemaining?.record(max(0, end.timeIntervalSince(now)))
         }
-        if let end = Self.loginDeadline(token) { gauges.loginRemaining?.set(to: max(0, end.timeIntervalSince(now))) }
+        if let end = Self.loginDeadline(token) { gauges.loginRemaining?.record(max(0, end.timeIntervalSince(now))) }
     }
 
     /// A request to the token endpoint; counted when it was a refresh that failed.
-    mutating func exchange(_ reason: RefreshFailureReason, registry: PrometheusCollectorRegistry) {
-        counters(of: issuer ?? "unknown", registry: registry).failures[reason]?.increment()
+    mutating func exchange(_ reason: RefreshFailureReason, series: any SeriesStore) {
+        counters(of: issuer ?? "unknown", series: series).failures[reason]?.increment(by: 1)
     }
 
-    mutating func expiredTokenPresented(registry: PrometheusCollectorRegistry) {
-        counters(of: issuer ?? "unknown", registry: registry).expiredPresented.increment()
+    mutating func expiredTokenPresented(series: any SeriesStore) {
+        counters(of: issuer ?? "unknown", series: series).expiredPresented.increment(by: 1)
     }
 
     func sessionRenewed() {
-        sessionRenewals.increment()
+        sessionRenewals.increment(by: 1)
     }
 
     /// A call a client made through `proxy` or `serve`. Client names come from other
     /// programs: at most 64 characters of one go into the label.
-    mutating func bridgedCall(_ bridge: CallRecord.Bridge, registry: PrometheusCollectorRegistry) {
+    mutating func bridgedCall(_ bridge: CallRecord.Bridge, series: any SeriesStore) {
         let counter =
             bridged[bridge]
-            ?? registry.makeCounter(
-                descriptor: MetricFamily.bridgedCalls.descriptor,
-                labels: MetricFamily.bridgedCalls.labels(server, String(bridge.client.prefix(64)), bridge.via))
+            ?? series.counter(.bridgedCalls, [server, String(bridge.client.prefix(64)), bridge.via])
         bridged[bridge] = counter
-        counter.increment()
+        counter.increment(by: 1)
     }
 
-    private mutating func counters(of issuer: String, registry: PrometheusCollectorRegistry) -> IssuerCounters {
+    private mutating func counters(of issuer: String, series: any SeriesStore) -> IssuerCounters {
         if let known = counters[issuer] { return known }
-        func counter(_ family: MetricFamily, _ values: String...) -> Counter {
-            registry.makeCounter(descriptor: family.descriptor, labels: family.labels([server, issuer] + values))
+        func counter(_ family: MetricFamily, _ values: String...) -> any CounterHandler {
+            series.counter(family, [server, issuer] + values)
         }
-        var failures: [RefreshFailureReason: Counter] = [:]
+        var failures: [RefreshFailureReason: any CounterHandler] = [:]
         for reason in RefreshFailureReason.allCases { failures[reason] = counter(.refreshFailures, reason.rawValue) }
         let made = IssuerCounters(
             failures: failures, rotations: counter(.refreshTokenRotations),
@@ -134,9 +130,9 @@ struct LoginHealth {
         return made
     }
 
-    private static func unregister(_ gauges: LoginGauges, registry: PrometheusCollectorRegistry) {
-        registry.unregisterGauge(gauges.refreshTokenPresent)
-        if let gauge = gauges.refreshTokenRemaining { registry.unregisterGauge(gauge) }
-        if let gauge = gauges.loginRemaining { registry.unregisterGauge(gauge) }
+    private static func unregister(_ gauges: LoginGauges, series: any SeriesStore) {
+        series.remove(gauge: gauges.refreshTokenPresent)
+        if let gauge = gauges.refreshTokenRemaining { series.remove(gauge: gauge) }
+        if let gauge = gauges.loginRemaining { series.remove(gauge: gauge) }
     }
 }

@@ -1,8 +1,8 @@
 import Prometheus
 
-/// Every metric family `watch --metrics` exports, with its type and help text: the one list the
-/// recorder makes its collectors from, and that the README and the shipped Grafana dashboard
-/// are checked against.
+/// Every metric family `watch` exports (`--metrics` for Prometheus, and over OTLP), with its type
+/// and help text: the one list the recorder makes its series from, in either store, and that
+/// the README and the shipped Grafana dashboard are checked against.
 ///
 /// Names follow Prometheus practice: the `mcptop_` prefix, base units (`_seconds`), `_total`
 /// on counters. Labels: `server` (the configured name), `issuer` (the authorization server's
@@ -94,6 +94,17 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .bridgedCalls:
             return "Tool calls other MCP clients made through mcptop proxy or serve, by client and bridge."
         }
+    }
+
+    /// The unit, in UCUM as OpenTelemetry writes it, of the families measured in one.
+    public var unit: String? {
+        name.hasSuffix("_seconds") || name.hasSuffix("_seconds_remaining") ? "s" : nil
+    }
+
+    /// A histogram's bucket bounds: Prometheus's default buckets, plus 30 s and 60 s for slow
+    /// tools.
+    public var buckets: [Double]? {
+        kind == .histogram ? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] : nil
     }
 
     /// The sample names the family shows in the exposition (a histogram's three).

@@ -23,10 +23,8 @@ public final class MetricsExporter: Sendable {
         public var description: String
     }
 
-    /// Large, so a burst (1000 servers connecting at once) loses no state change: a lost one
-    /// would leave a state gauge wrong until the server's next change.
-    static let eventBuffer = 1 << 16
-
+    /// The registry behind /metrics, for callers that add collectors of their own.
+    public let registry: PrometheusCollectorRegistry
     private let recorder: MetricsRecorder
     /// Reads the servers' current state and stored logins, then follows the events.
     private let follower: Task<Void, Never>
@@ -36,31 +34,21 @@ public final class MetricsExporter: Sendable {
 
     /// `now` is the clock the token countdown is read from at each scrape.
     public init(monitor: Monitor, now: @escaping @Sendable () -> Date = { Date() }) {
-        let recorder = MetricsRecorder(now: now)
-        self.recorder = recorder
-        let events = monitor.hub.subscribe(buffer: Self.eventBuffer)
-        let supervisors = monitor.supervisors
-        let seeded = Task {
-            for supervisor in supervisors {
-                let stored = try? await supervisor.manager?.current()
-                recorder.track(
-                    server: supervisor.spec.name, state: await supervisor.currentState.phase,
-                    token: stored.flatMap { $0 }.map(TokenSummary.init))
-            }
-        }
-        self.seeded = seeded
-        follower = Task {
-            await seeded.value
-            for await event in events { recorder.record(event) }
-        }
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
+        recorder = MetricsRecorder(series: PrometheusSeries(registry: registry), now: now)
+        (seeded, follower) = recorder.follow(monitor)
     }
-
-    /// The registry behind /metrics, for callers that add collectors of their own.
-    public var registry: PrometheusCollectorRegistry { recorder.registry }
 
     /// What GET /metrics answers now.
     public func exposition() -> String {
-        String(decoding: recorder.exposition(), as: UTF8.self)
+        String(decoding: Self.exposition(recorder, registry), as: UTF8.self)
+    }
+
+    /// The text exposition format, with the token countdowns brought up to now.
+    private static func exposition(_ recorder: MetricsRecorder, _ registry: PrometheusCollectorRegistry) -> [UInt8] {
+        recorder.updateCountdowns()
+        return registry.emitToBuffer()
     }
 
     /// Starts answering GET /metrics on `host:port` (`port` 0 picks a free one) and returns the
@@ -68,11 +56,12 @@ public final class MetricsExporter: Sendable {
     public func serve(host: String, port: Int) async throws -> Int {
         await seeded.value
         let router = Router()
-        router.get("metrics") { [recorder] _, _ -> Response in
+        router.get("metrics") { [recorder, registry] _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(
-                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: recorder.exposition())))
+                status: .ok, headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: Self.exposition(recorder, registry))))
         }
         let started = server.withLock { server -> LocalServer? in
             if server != nil { return nil }

@@ -1,11 +1,11 @@
+import CoreMetrics
 import Foundation
 import Monitor
-import Prometheus
 import Synchronization
 
-/// Keeps a Prometheus registry in step with monitor events, one label set per server. The
-/// families, their types, help texts and labels are listed in ``MetricFamily``; the README has
-/// a line for each.
+/// Keeps series in step with monitor events, one label set per server, in a ``SeriesStore``
+/// (Prometheus's registry, or swift-otel's factory for OTLP). The families, their types, help
+/// texts and labels are listed in ``MetricFamily``; the README has a line for each.
 ///
 /// - `mcptop_token_seconds_remaining`: computed at each scrape from the last known expiry, so
 ///   it counts down between refreshes; 0 once expired; absent while no expiry is known (no
@@ -17,29 +17,52 @@ import Synchronization
 /// - The login health series (needs login, refresh token, failures by reason, rotations,
 ///   expired tokens presented, session renewals, bridged calls): ``LoginHealth``.
 final class MetricsRecorder: Sendable {
-    /// Prometheus's default buckets, plus 30 s and 60 s for slow tools.
-    static let durationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
-
     /// One server's collectors and what is remembered about it between events.
     private struct ServerMetrics {
-        let phases: [ConnectionState.Phase: Gauge]
-        let refreshesOK: Counter
-        let refreshesFailed: Counter
+        let phases: [ConnectionState.Phase: any RecorderHandler]
+        let refreshesOK: any CounterHandler
+        let refreshesFailed: any CounterHandler
         var health: LoginHealth
-        var tokenSecondsRemaining: Gauge?
-        var calls: [CallRecord.Outcome: Counter] = [:]
-        var callDuration: ValueHistogram?
+        var tokenSecondsRemaining: (any RecorderHandler)?
+        var calls: [CallRecord.Outcome: any CounterHandler] = [:]
+        var callDuration: (any RecorderHandler)?
         var expiresAt: Date?
         var tally = RefreshTally(token: nil)
     }
 
-    let registry = PrometheusCollectorRegistry()
+    private let series: any SeriesStore
     private let now: @Sendable () -> Date
     private let servers = Mutex<[String: ServerMetrics]>([:])
 
-    init(now: @escaping @Sendable () -> Date) {
+    init(series: any SeriesStore, now: @escaping @Sendable () -> Date) {
+        self.series = series
         self.now = now
     }
+
+    /// Reads `monitor`'s servers' current state and stored logins (so refreshes already
+    /// recorded there are not counted and the token countdown is known from the start), then
+    /// follows its events. `seeded` ends once the first reading is done.
+    func follow(_ monitor: Monitor) -> (seeded: Task<Void, Never>, follower: Task<Void, Never>) {
+        let events = monitor.hub.subscribe(buffer: Self.eventBuffer)
+        let supervisors = monitor.supervisors
+        let seeded = Task {
+            for supervisor in supervisors {
+                let stored = try? await supervisor.manager?.current()
+                self.track(
+                    server: supervisor.spec.name, state: await supervisor.currentState.phase,
+                    token: stored.flatMap { $0 }.map(TokenSummary.init))
+            }
+        }
+        let follower = Task {
+            await seeded.value
+            for await event in events { self.record(event) }
+        }
+        return (seeded, follower)
+    }
+
+    /// Large, so a burst (1000 servers connecting at once) loses no state change: a lost one
+    /// would leave a state gauge wrong until the server's next change.
+    static let eventBuffer = 1 << 16
 
     /// Starts counting for `server` from what is known now: its state and its stored login.
     func track(server: String, state: ConnectionState.Phase, token: TokenSummary?) {
@@ -48,7 +71,7 @@ final class MetricsRecorder: Sendable {
                 metrics.tally = RefreshTally(token: token)
                 setExpiry(token?.expiresAt, server: server, metrics: &metrics)
                 setPhase(state, metrics: &metrics)
-                metrics.health.login(token, now: now(), registry: registry)
+                metrics.health.login(token, now: now(), series: series)
             }
         }
     }
@@ -62,18 +85,18 @@ final class MetricsRecorder: Sendable {
                 case .tokenChanged(let token):
                     setExpiry(token?.expiresAt, server: event.server, metrics: &metrics)
                     count(metrics.tally.tokenChanged(token), metrics: metrics)
-                    metrics.health.login(token, now: now(), registry: registry)
+                    metrics.health.login(token, now: now(), series: series)
                 case .refreshed(let outcome):
                     count(metrics.tally.refreshed(outcome), metrics: metrics)
                 case .callFinished(let call):
                     recordCall(call, server: event.server, metrics: &metrics)
-                    if let bridge = call.bridge { metrics.health.bridgedCall(bridge, registry: registry) }
+                    if let bridge = call.bridge { metrics.health.bridgedCall(bridge, series: series) }
                 case .authStep(let step):
                     if let reason = step.exchange.flatMap(RefreshFailureReason.init) {
-                        metrics.health.exchange(reason, registry: registry)
+                        metrics.health.exchange(reason, series: series)
                     }
                 case .tokenRejected(let expiredAt):
-                    if expiredAt != nil { metrics.health.expiredTokenPresented(registry: registry) }
+                    if expiredAt != nil { metrics.health.expiredTokenPresented(series: series) }
                 case .sessionRenewed:
                     metrics.health.sessionRenewed()
                 case .callStarted, .callProgress, .toolsListed, .login, .log:
@@ -83,17 +106,16 @@ final class MetricsRecorder: Sendable {
         }
     }
 
-    /// The text exposition format, with the token countdowns brought up to now.
-    func exposition() -> [UInt8] {
+    /// Brings the token countdowns up to now (before each scrape or export).
+    func updateCountdowns() {
         let now = now()
         servers.withLock { servers in
             for metrics in servers.values {
                 metrics.health.update(now: now)
                 guard let expiresAt = metrics.expiresAt, let gauge = metrics.tokenSecondsRemaining else { continue }
-                gauge.set(to: max(0, expiresAt.timeIntervalSince(now)))
+                gauge.record(max(0, expiresAt.timeIntervalSince(now)))
             }
         }
-        return registry.emitToBuffer()
     }
 
     // MARK: Per server
@@ -109,24 +131,19 @@ final class MetricsRecorder: Sendable {
     /// State gauges and refresh counters exist from the start, so a first refresh or state
     /// change is an increase a `rate()` can see.
     private func makeMetrics(server: String) -> ServerMetrics {
-        var phases: [ConnectionState.Phase: Gauge] = [:]
-        let state = MetricFamily.connectionState
+        var phases: [ConnectionState.Phase: any RecorderHandler] = [:]
         for phase in ConnectionState.Phase.allCases {
-            phases[phase] = registry.makeGauge(
-                descriptor: state.descriptor, labels: state.labels(server, phase.rawValue))
+            phases[phase] = series.gauge(.connectionState, [server, phase.rawValue])
         }
-        phases[.idle]?.set(to: 1)
-        let refreshes = MetricFamily.refreshes
+        for (phase, gauge) in phases { gauge.record(phase == .idle ? 1.0 : 0.0) }
         return ServerMetrics(
-            phases: phases,
-            refreshesOK: registry.makeCounter(descriptor: refreshes.descriptor, labels: refreshes.labels(server, "ok")),
-            refreshesFailed: registry.makeCounter(
-                descriptor: refreshes.descriptor, labels: refreshes.labels(server, "failed")),
-            health: LoginHealth(server: server, registry: registry))
+            phases: phases, refreshesOK: series.counter(.refreshes, [server, "ok"]),
+            refreshesFailed: series.counter(.refreshes, [server, "failed"]),
+            health: LoginHealth(server: server, series: series))
     }
 
     private func setPhase(_ phase: ConnectionState.Phase, metrics: inout ServerMetrics) {
-        for (each, gauge) in metrics.phases { gauge.set(to: each == phase ? 1 : 0) }
+        for (each, gauge) in metrics.phases { gauge.record(each == phase ? 1.0 : 0.0) }
         metrics.health.phase(phase)
     }
 
@@ -134,12 +151,11 @@ final class MetricsRecorder: Sendable {
         metrics.expiresAt = expiresAt
         switch (expiresAt, metrics.tokenSecondsRemaining) {
         case (let expiresAt?, nil):
-            let family = MetricFamily.tokenSecondsRemaining
-            let gauge = registry.makeGauge(descriptor: family.descriptor, labels: family.labels(server))
-            gauge.set(to: max(0, expiresAt.timeIntervalSince(now())))
+            let gauge = series.gauge(.tokenSecondsRemaining, [server])
+            gauge.record(max(0, expiresAt.timeIntervalSince(now())))
             metrics.tokenSecondsRemaining = gauge
         case (nil, let gauge?):
-            registry.unregisterGauge(gauge)
+            series.remove(gauge: gauge)
             metrics.tokenSecondsRemaining = nil
         default:
             break
@@ -148,8 +164,8 @@ final class MetricsRecorder: Sendable {
 
     private func count(_ result: RefreshTally.Result?, metrics: ServerMetrics) {
         switch result {
-        case .ok?: metrics.refreshesOK.increment()
-        case .failed?: metrics.refreshesFailed.increment()
+        case .ok?: metrics.refreshesOK.increment(by: 1)
+        case .failed?: metrics.refreshesFailed.increment(by: 1)
         case nil: break
         }
     }
@@ -157,17 +173,13 @@ final class MetricsRecorder: Sendable {
     private func recordCall(_ call: CallRecord, server: String, metrics: inout ServerMetrics) {
         let counter =
             metrics.calls[call.outcome]
-            ?? registry.makeCounter(
-                descriptor: MetricFamily.toolCalls.descriptor,
-                labels: MetricFamily.toolCalls.labels(server, call.outcome.rawValue))
+            ?? series.counter(.toolCalls, [server, call.outcome.rawValue])
         metrics.calls[call.outcome] = counter
-        counter.increment()
+        counter.increment(by: 1)
         guard let duration = call.duration else { return }
         let histogram =
             metrics.callDuration
-            ?? registry.makeValueHistogram(
-                descriptor: MetricFamily.toolCallDuration.descriptor,
-                labels: MetricFamily.toolCallDuration.labels(server), buckets: Self.durationBuckets)
+            ?? series.histogram(.toolCallDuration, [server], buckets: MetricFamily.toolCallDuration.buckets ?? [])
         metrics.callDuration = histogram
         histogram.record(duration)
     }

@@ -1,27 +1,36 @@
+import Bridge
 import Foundation
 import Monitor
+import MonitorMetrics
 import OAuth
 
 #if OTLP
+    import CoreMetrics
     import Logging
     import OTel
     import ServiceLifecycle
     import Tracing
 #endif
 
-/// Exports what a monitor sees as OpenTelemetry traces over OTLP/HTTP (protobuf), to the
-/// endpoint of the standard `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
-/// variables (the other `OTEL_*` variables apply as swift-otel reads them).
+/// Exports what mcptop sees as OpenTelemetry traces and metrics over OTLP/HTTP (protobuf), to
+/// the endpoints of the standard variables: `OTEL_EXPORTER_OTLP_ENDPOINT` turns both on,
+/// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` and `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` one each (the
+/// other `OTEL_*` variables, such as `OTEL_METRIC_EXPORT_INTERVAL`, apply as swift-otel reads
+/// them).
 ///
-/// - A span per finished tool call (the monitor's own and those made through `proxy`/`serve`),
-///   named `tools/call {tool}` after the MCP semantic conventions, with `mcp.method.name`,
-///   `gen_ai.tool.name`, `gen_ai.operation.name`, `mcp.protocol.version` when known, and
-///   `error.type` for a failed call. No session id and no arguments.
-/// - A span per OAuth request (discovery, registration, code exchange, refresh): endpoint
-///   host, grant type, HTTP status and outcome; never a token, code, verifier or secret.
+/// - `watch` (``start(monitor:environment:warn:)``): a span per finished tool call (the
+///   monitor's own and those made through `proxy`/`serve`) and per OAuth request
+///   (``SpanMaker``); the metric families of `watch --metrics` (``MetricsFeed``).
+/// - `proxy` and `serve` (``start(environment:warn:)``), traces only: a server span per
+///   request of a client (``tracing(via:)``), with the OAuth requests it needed (a refresh) as
+///   its children and the others (a refresh made on no client's behalf) at the top level
+///   (``oauthSteps(server:)``).
 ///
-/// Built only with the `OTLP` package trait (`swift build --traits OTLP`); without it, or when
-/// no endpoint variable is set, nothing is started and nothing costs.
+/// Never a token, code, verifier, secret, session id or argument. Built only with the `OTLP`
+/// package trait (`swift build --traits OTLP`); without it, or when no endpoint variable is
+/// set, nothing is started and nothing costs. Nothing is written to stdout (`proxy` speaks
+/// the protocol there): swift-otel's own messages go to stderr, and an exporter variable
+/// naming another exporter than `otlp` (`console` writes to stdout) is ignored with a warning.
 public final class OTLPExport: Sendable {
     public struct ExportError: Error, CustomStringConvertible {
         public var description: String
@@ -36,38 +45,75 @@ public final class OTLPExport: Sendable {
         #endif
     }
 
-    /// The variables that turn export on.
-    public static let endpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]
+    /// The variables that turn export on: every signal, traces only, metrics only.
+    static let everySignal = "OTEL_EXPORTER_OTLP_ENDPOINT"
+    static let tracesOnly = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+    static let metricsOnly = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
+    public static var endpointVariables: [String] { [everySignal, tracesOnly, metricsOnly] }
 
-    /// Whether the environment asks for OTLP export.
+    /// The variables that choose an exporter: mcptop honours `otlp` and `none` only.
+    static let exporterVariables = ["OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER", "OTEL_LOGS_EXPORTER"]
+
+    /// Whether the environment asks for OTLP export of any signal.
     public static func isRequested(_ environment: [String: String]) -> Bool {
-        endpointVariables.contains { environment[$0]?.isEmpty == false }
+        wantsTraces(environment) || wantsMetrics(environment)
+    }
+
+    static func wantsTraces(_ environment: [String: String]) -> Bool {
+        [everySignal, tracesOnly].contains { environment[$0]?.isEmpty == false }
+    }
+
+    static func wantsMetrics(_ environment: [String: String]) -> Bool {
+        [everySignal, metricsOnly].contains { environment[$0]?.isEmpty == false }
+    }
+
+    /// `environment` without exporter choices mcptop does not honour, and a warning naming
+    /// each one dropped.
+    static func honoured(_ environment: [String: String]) -> (environment: [String: String], warnings: [String]) {
+        var kept = environment
+        var warnings: [String] = []
+        for variable in exporterVariables {
+            guard let value = environment[variable], !["otlp", "none", ""].contains(value.lowercased()) else {
+                continue
+            }
+            kept[variable] = nil
+            warnings.append("\(variable)=\(value) ignored: mcptop exports over OTLP only (stdout is its own)")
+        }
+        return (kept, warnings)
     }
 
     #if OTLP
         private let group: ServiceGroup
         private let running: Task<Void, Never>
-        private let follower: Task<Void, Never>
+        private let follower: Task<Void, Never>?
+        private let metrics: MetricsFeed?
 
-        private init(group: ServiceGroup, running: Task<Void, Never>, follower: Task<Void, Never>) {
+        private init(
+            group: ServiceGroup, running: Task<Void, Never>, follower: Task<Void, Never>?, metrics: MetricsFeed?
+        ) {
             self.group = group
             self.running = running
             self.follower = follower
+            self.metrics = metrics
         }
-    #endif
 
-    /// Starts exporting `monitor`'s events when the environment asks for it (nil otherwise).
-    /// Call before `monitor.start()`.
-    public static func start(monitor: Monitor, environment: [String: String]) throws(ExportError) -> OTLPExport? {
-        guard isRequested(environment) else { return nil }
-        #if OTLP
+        /// Bootstraps swift-otel's tracer and metrics factory (process-wide), those asked for,
+        /// and runs their exporters.
+        private static func bootstrap(
+            environment: [String: String], traces: Bool, metrics: Bool, warn: (String) -> Void
+        ) throws(ExportError) -> (ServiceGroup, Task<Void, Never>) {
+            let (environment, warnings) = honoured(environment)
+            warnings.forEach(warn)
             var configuration = OTel.Configuration.default
             configuration.serviceName = "mcptop"
             configuration.logs.enabled = false
-            configuration.metrics.enabled = false
+            configuration.traces.enabled = traces
+            configuration.metrics.enabled = metrics
+            configuration.metrics.valueHistogramBuckets = MetricsFeed.histogramBuckets
             configuration.diagnosticLogLevel = .error
-            // watch gives its whole stop five seconds; OTEL_EXPORTER_OTLP_TIMEOUT still wins.
+            // A command gives its whole stop five seconds; OTEL_EXPORTER_OTLP_TIMEOUT still wins.
             configuration.traces.otlpExporter.timeout = .seconds(2)
+            configuration.metrics.otlpExporter.timeout = .seconds(2)
             let observability: any Service
             do {
                 observability = try OTel.bootstrap(configuration: configuration, environment: environment)
@@ -77,116 +123,84 @@ public final class OTLPExport: Sendable {
             var logger = Logger(label: "mcptop.otlp")
             logger.logLevel = .critical
             let group = ServiceGroup(services: [observability], gracefulShutdownSignals: [], logger: logger)
-            let running = Task<Void, Never> { try? await group.run() }
-            let events = monitor.hub.subscribe(buffer: 1 << 14)
-            let follower = Task {
-                var spans = SpanMaker(monitor: monitor)
-                for await event in events { await spans.record(event) }
+            return (group, Task<Void, Never> { try? await group.run() })
+        }
+    #endif
+
+    /// Starts exporting `monitor`'s events when the environment asks for it (nil otherwise).
+    /// Call before `monitor.start()`.
+    public static func start(
+        monitor: Monitor, environment: [String: String], warn: (String) -> Void
+    ) throws(ExportError) -> OTLPExport? {
+        guard isRequested(environment) else { return nil }
+        #if OTLP
+            let traces = wantsTraces(environment)
+            let metrics = wantsMetrics(environment)
+            let (group, running) = try bootstrap(
+                environment: environment, traces: traces, metrics: metrics, warn: warn)
+            var follower: Task<Void, Never>?
+            if traces {
+                let events = monitor.hub.subscribe(buffer: 1 << 14)
+                follower = Task {
+                    var spans = SpanMaker(monitor: monitor)
+                    for await event in events { await spans.record(event) }
+                }
             }
-            return OTLPExport(group: group, running: running, follower: follower)
+            let feed = metrics ? MetricsFeed(monitor: monitor, factory: MetricsSystem.factory) : nil
+            return OTLPExport(group: group, running: running, follower: follower, metrics: feed)
         #else
-            let variables = endpointVariables.joined(separator: " or ")
-            throw ExportError(
-                description:
-                    "\(variables) is set, but this mcptop was built without OTLP export (swift build --traits OTLP)")
+            throw unavailable
         #endif
     }
 
-    /// Stops following events and sends what is left (bounded by the exporter's timeout).
+    /// Starts the trace exporter of a bridge (`proxy`, `serve`) when the environment asks for
+    /// traces (nil otherwise): spans come from ``tracing(via:)`` and ``oauthSteps(server:)``.
+    /// A bridge has no monitor, so no metrics: `watch` counts the calls made through bridges.
+    public static func start(environment: [String: String], warn: (String) -> Void) throws(ExportError)
+        -> OTLPExport?
+    {
+        guard wantsTraces(environment) else { return nil }
+        #if OTLP
+            let (group, running) = try bootstrap(environment: environment, traces: true, metrics: false, warn: warn)
+            return OTLPExport(group: group, running: running, follower: nil, metrics: nil)
+        #else
+            throw unavailable
+        #endif
+    }
+
+    private static var unavailable: ExportError {
+        ExportError(
+            description:
+                "\(endpointVariables.joined(separator: " or ")) is set, but this mcptop was built without OTLP export (swift build --traits OTLP)"
+        )
+    }
+
+    /// The tracer of a bridge's client requests (`via`: `proxy` or `serve`).
+    public func tracing(via: String) -> (any BridgeTracing)? {
+        #if OTLP
+            return BridgeSpans(via: via)
+        #else
+            return nil
+        #endif
+    }
+
+    /// Makes a span of each OAuth request of `server`'s token manager, a child of the span of
+    /// the task that made it (the client request that needed a refresh), or a root.
+    public func oauthSteps(server: String) -> AuthStepHandler {
+        #if OTLP
+            return { step in OAuthSpan.record(step, server: server, context: .current ?? .topLevel) }
+        #else
+            return { _ in }
+        #endif
+    }
+
+    /// Stops following events and sends what is left (bounded by the exporters' timeout).
     public func stop() async {
         #if OTLP
-            follower.cancel()
+            follower?.cancel()
+            await metrics?.stop()
             await group.triggerGracefulShutdown()
             await running.value
         #endif
     }
 }
-
-#if OTLP
-    /// Turns monitor events into finished spans, with their own start and end times.
-    struct SpanMaker {
-        let monitor: Monitor
-        /// The negotiated revision of each server, read after it listed its tools.
-        private var revisions: [String: String] = [:]
-
-        init(monitor: Monitor) {
-            self.monitor = monitor
-        }
-
-        mutating func record(_ event: MonitorEvent) async {
-            switch event.kind {
-            case .toolsListed:
-                let info = await monitor.supervisor(named: event.server)?.snapshot().serverInfo
-                revisions[event.server] = info?.protocolVersion
-            case .callFinished(let call):
-                toolCall(call, server: event.server)
-            case .authStep(let step):
-                if let exchange = step.exchange { oauthRequest(exchange, at: step.time, server: event.server) }
-            default:
-                break
-            }
-        }
-
-        private func toolCall(_ call: CallRecord, server: String) {
-            guard let duration = call.duration else { return }
-            let span = startSpan(
-                "tools/call \(call.tool)", at: Self.instant(call.startedAt), context: .topLevel, ofKind: .client)
-            span.attributes["mcp.method.name"] = "tools/call"
-            span.attributes["gen_ai.tool.name"] = call.tool
-            span.attributes["gen_ai.operation.name"] = "execute_tool"
-            if let revision = revisions[server] { span.attributes["mcp.protocol.version"] = revision }
-            span.attributes["mcptop.server.name"] = server
-            if let bridge = call.bridge {
-                span.attributes["mcptop.client.name"] = String(bridge.client.prefix(64))
-                span.attributes["mcptop.bridge"] = bridge.via
-            }
-            switch call.outcome {
-            case .ok, .running:
-                break
-            case .isError:
-                span.attributes["error.type"] = "tool_error"
-                span.setStatus(SpanStatus(code: .error))
-            case .protocolError, .authError, .cancelled:
-                span.attributes["error.type"] = call.outcome.rawValue
-                span.setStatus(SpanStatus(code: .error))
-            }
-            span.end(at: Self.instant(call.startedAt.addingTimeInterval(duration)))
-        }
-
-        private func oauthRequest(_ exchange: AuthStep.Exchange, at end: Date, server: String) {
-            let start = end.addingTimeInterval(-(exchange.seconds ?? 0))
-            let span = startSpan(
-                "oauth \(exchange.purpose)", at: Self.instant(start), context: .topLevel, ofKind: .client)
-            span.attributes["mcptop.server.name"] = server
-            if let host = exchange.host { span.attributes["server.address"] = host }
-            switch exchange.purpose {
-            case "refresh": span.attributes["mcptop.oauth.grant_type"] = "refresh_token"
-            case "code exchange": span.attributes["mcptop.oauth.grant_type"] = "authorization_code"
-            default: break
-            }
-            if let status = exchange.status { span.attributes["http.response.status_code"] = status }
-            let failure: String?
-            if exchange.cancelled {
-                failure = "cancelled"
-            } else if exchange.status == nil {
-                failure = "network"
-            } else if let error = exchange.error {
-                failure = error
-            } else if let status = exchange.status, status >= 400 {
-                failure = String(status)
-            } else {
-                failure = nil
-            }
-            span.attributes["mcptop.oauth.outcome"] = failure == nil ? "ok" : "failed"
-            if let failure {
-                span.attributes["error.type"] = failure
-                span.setStatus(SpanStatus(code: .error))
-            }
-            span.end(at: Self.instant(end))
-        }
-
-        private static func instant(_ date: Date) -> DefaultTracerClock.Instant {
-            DefaultTracerClock.Instant(nanosecondsSinceEpoch: UInt64(max(0, date.timeIntervalSince1970) * 1e9))
-        }
-    }
-#endif

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """A minimal MCP client over stdio for fleet.sh and otlp.sh:
 
-    stdio_call.py [--client NAME] COMMAND...      (e.g. `mcptop proxy demo`)
+    stdio_call.py [--client NAME] [--again SECONDS] COMMAND...      (e.g. `mcptop proxy demo`)
 
 runs COMMAND, initializes (2025-11-25) as client NAME (default "otlp-check"), calls the tool
-`echo` once, stays connected 2 s more (as a client does; a bridge's activity file goes with
-its process, and a watch reads them every half second), and exits 0 when the answer came
-without an error. Bounded: 20 s."""
+`echo` once (with --again, a second time SECONDS later: a token shorter than that is refreshed
+inside the second call), stays connected 2 s more (as a client does; a bridge's activity file
+goes with its process, and a watch reads them every half second), and exits 0 when every answer
+came without an error. Bounded: 30 s."""
 
 import json
 import subprocess
@@ -17,11 +18,15 @@ import time
 
 def main() -> int:
     arguments = sys.argv[1:]
-    client = "otlp-check"
-    if arguments[:1] == ["--client"]:
-        client, arguments = arguments[1], arguments[2:]
+    client, again = "otlp-check", None
+    while arguments[:1] in (["--client"], ["--again"]):
+        if arguments[0] == "--client":
+            client = arguments[1]
+        else:
+            again = float(arguments[1])
+        arguments = arguments[2:]
     process = subprocess.Popen(arguments, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    timer = threading.Timer(20, process.kill)
+    timer = threading.Timer(30, process.kill)
     timer.start()
 
     def send(message: dict) -> None:
@@ -40,15 +45,19 @@ def main() -> int:
         "clientInfo": {"name": client, "version": "1.0"}}})
     answer(1)
     send({"jsonrpc": "2.0", "method": "notifications/initialized"})
-    send({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-          "params": {"name": "echo", "arguments": {"text": "hello"}}})
-    result = answer(2)
+    results = []
+    for request_id in (2, 3) if again is not None else (2,):
+        if request_id == 3:
+            time.sleep(again)
+        send({"jsonrpc": "2.0", "id": request_id, "method": "tools/call",
+              "params": {"name": "echo", "arguments": {"text": "hello"}}})
+        results.append(answer(request_id))
     time.sleep(2)
     process.stdin.close()
     process.wait(timeout=10)
     timer.cancel()
-    ok = "result" in result and not result["result"].get("isError")
-    print("call ok" if ok else f"call failed: {result}")
+    ok = all("result" in result and not result["result"].get("isError") for result in results)
+    print("calls ok" if ok else f"a call failed: {results}")
     return 0 if ok else 1
 
 

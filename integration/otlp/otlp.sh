@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# OTLP export end to end: `mcptop watch` (built with `--traits OTLP`) sends its traces to a
-# receiver built on OpenTelemetry's official protobuf definitions (receiver.py); the spans are
-# checked for their names and attributes (MCP semantic conventions) and the bodies for the
-# absence of every stored token.
+# OTLP export end to end: `mcptop watch`, `proxy` and `serve` (built with `--traits OTLP`) send
+# their traces to a receiver built on OpenTelemetry's official protobuf definitions
+# (receiver.py); the spans are checked for their names and attributes (MCP semantic
+# conventions), a refresh nested in the bridged call that needed it, and the bodies for the
+# absence of every stored token and of serve's local token.
 #
 #   MCPTOP=/path/to/mcptop-built-with-OTLP integration/otlp/otlp.sh
 #
@@ -43,17 +44,46 @@ mkdir -p "$work/run" && chmod 700 "$work/run"
 echo "{\"mcpServers\": {\"demo\": {\"url\": \"$url\"}}}" >"$MCPTOP_CONFIG"
 check "logs in to the demo server" env BROWSER="$repo/integration/interop/browser.sh" "$MCPTOP" auth demo
 
-OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" "$MCPTOP" watch --json --duration 8 \
-    >"$work/watch.out" 2>"$work/watch.err" </dev/null &
+# watch exports traces and metrics (every second here), and serves the same metrics to
+# Prometheus: the two are compared.
+OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" OTEL_METRIC_EXPORT_INTERVAL=1000 \
+    "$MCPTOP" watch --json --duration 8 --metrics 127.0.0.1:0 >"$work/watch.out" 2>"$work/watch.err" </dev/null &
 watch=$!
-sleep 3
+wait_line "$work/watch.err" '^metrics on ' "mcptop watch"
+scrape="$(sed -n 's/^metrics on //p' "$work/watch.err")"
+sleep 2
 check "a client calls echo through mcptop proxy while watch runs" \
     python3 "$here/../fleet/stdio_call.py" "$MCPTOP" proxy demo
+sleep 1  # late in the run, so every family OTLP sends by the end is in the scrape too
+curl -sf --max-time 5 "$scrape" >"$work/prometheus.txt"
 wait "$watch"
 if grep -q "built without OTLP export" "$work/watch.err"; then
     echo "not ok - $MCPTOP was built without OTLP export: swift build --traits OTLP"
     exit 1
 fi
+
+# proxy: a stdio client (2025-11-25) calls echo twice, 3 s apart (2-second tokens: the second
+# call's token is refreshed inside it). OTEL_TRACES_EXPORTER=console would write spans to
+# stdout, the protocol's: mcptop ignores it, says so, and stdout stays JSON-RPC.
+proxy_calls() {
+    OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" OTEL_TRACES_EXPORTER=console \
+        python3 "$here/../fleet/stdio_call.py" --client otlp-proxy --again 3 "$MCPTOP" proxy demo 2>"$work/proxy.err"
+}
+check "a client calls echo twice through mcptop proxy, which exports its spans" proxy_calls
+check "proxy said it ignores OTEL_TRACES_EXPORTER=console" \
+    grep -q "OTEL_TRACES_EXPORTER=console ignored" "$work/proxy.err"
+
+# serve: a 2026-07-28 client (stateless) calls echo twice, 3 s apart.
+token="$("$MCPTOP" serve --print-token)"
+OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" "$MCPTOP" serve --listen 127.0.0.1:0 --duration 20 \
+    >"$work/serve.out" 2>"$work/serve.err" </dev/null &
+serve=$!
+pids+=("$serve")
+wait_line "$work/serve.err" '^serving demo at ' "mcptop serve"
+serve_url="$(sed -n 's/^serving demo at //p' "$work/serve.err")"
+check "a client calls echo twice through mcptop serve" python3 "$here/serve_calls.py" 3 "$serve_url" "$token"
+kill -TERM "$serve" && wait "$serve"
+check "serve stopped on SIGTERM after sending its spans" test "$?" -eq 0
 
 spans() {  # spans PYTHON-EXPRESSION-ON-s: the spans for which it holds, one JSON line each
     python3 -c "
@@ -75,9 +105,82 @@ check "refreshes are spans with the endpoint host, grant type and outcome" spans
      and s['attributes'].get('mcptop.oauth.grant_type') == 'refresh_token'
      and s['attributes'].get('http.response.status_code') == 200
      and s['attributes'].get('mcptop.oauth.outcome') == 'ok' and s['end'] >= s['start']"
+bridged() {  # bridged VIA CLIENT REVISION TRANSPORT: the bridge's span of a client's echo call
+    spans "s['name'] == 'tools/call echo' and s['kind'] == 2 and s['end'] > s['start']
+        and s['attributes'].get('mcp.method.name') == 'tools/call'
+        and s['attributes'].get('gen_ai.tool.name') == 'echo'
+        and s['attributes'].get('gen_ai.operation.name') == 'execute_tool'
+        and s['attributes'].get('mcptop.bridge') == '$1' and s['attributes'].get('mcptop.client.name') == '$2'
+        and s['attributes'].get('mcp.protocol.version') == '$3'
+        and s['attributes'].get('network.transport') == '$4'
+        and s['attributes'].get('mcptop.server.name') == 'demo'
+        and s['attributes'].get('jsonrpc.request.id', '') != '' and 'error.type' not in s['attributes']"
+}
+check "proxy: a server span 'tools/call echo' per call (MCP semantic conventions, 2025-11-25, pipe)" \
+    bridged proxy otlp-proxy 2025-11-25 pipe
+check "proxy: the client's initialize is a span too" \
+    spans "s['name'] == 'initialize' and s['kind'] == 2 and s['attributes'].get('mcptop.bridge') == 'proxy'
+           and s['attributes'].get('mcp.method.name') == 'initialize'"
+check "serve: a server span 'tools/call echo' per call (2026-07-28, tcp)" bridged serve otlp-serve 2026-07-28 tcp
+refresh_inside() {  # refresh_inside VIA: a refresh whose parent is that bridge's tools/call span
+    python3 -c "
+import json, sys
+spans = [json.loads(line) for line in open('$work/spans.jsonl')]
+calls = {(s['trace'], s['id']) for s in spans
+         if s['name'] == 'tools/call echo' and s['attributes'].get('mcptop.bridge') == '$1'}
+inside = [s for s in spans if s['name'] == 'oauth refresh' and (s['trace'], s['parent']) in calls
+          and s['attributes'].get('mcptop.oauth.grant_type') == 'refresh_token'
+          and s['attributes'].get('server.address') == '$issuer_host'
+          and s['attributes'].get('mcptop.oauth.outcome') == 'ok']
+print(len(calls), 'calls,', len(inside), 'refreshes inside one')
+sys.exit(0 if inside else 1)"
+}
+check "proxy: the refresh a call needed is a child span of that call" refresh_inside proxy
+check "serve: the refresh a call needed is a child span of that call" refresh_inside serve
+check "a refresh made on no call's behalf (watch's schedule) is a root span" \
+    spans "s['name'] == 'oauth refresh' and s['parent'] == '' and s['attributes'].get('mcptop.server.name') == 'demo'"
 check "no span carries mcp.session.id" bash -c "! grep -q 'mcp.session.id' '$work/spans.jsonl'"
+same_metrics() {  # OTLP's metric families are the exposition's: names, help, types, units
+    python3 -c "
+import json, re, sys
+help, kind = {}, {}
+for line in open('$work/prometheus.txt'):
+    if m := re.match(r'# HELP (mcptop_\\w+) (.*)', line): help[m[1]] = m[2]
+    if m := re.match(r'# TYPE (mcptop_\\w+) (\\w+)', line): kind[m[1]] = m[2]
+otlp = {}
+for point in map(json.loads, open('$work/metrics.jsonl')):
+    otlp[point['name']] = point
+print(len(help), 'families scraped,', len(otlp), 'received over OTLP')
+types = {'counter': 'sum', 'gauge': 'gauge', 'histogram': 'histogram'}
+problems = sorted(set(help) ^ set(otlp))
+for name, point in otlp.items():
+    if name not in help: continue
+    if point['description'] != help[name]: problems.append(name + ': description differs')
+    if point['type'] != types[kind[name]]: problems.append(name + ': ' + point['type'] + ' for a ' + kind[name])
+    if point['unit'] != ('s' if '_seconds' in name else ''): problems.append(name + ': unit ' + repr(point['unit']))
+    if point['attributes'].get('server') != 'demo': problems.append(name + ': server ' + repr(point['attributes']))
+    if point['service'] != 'mcptop': problems.append(name + ': service ' + repr(point['service']))
+print('\n'.join(problems))
+sys.exit(1 if problems or len(help) < 10 else 0)"
+}
+exports_every_second() {  # OTEL_METRIC_EXPORT_INTERVAL=1000 over watch's 8 s (not the default 60 s)
+    local exports
+    exports="$(grep -c '^/v1/metrics$' "$work/requests.log")"
+    echo "$exports metrics exports"
+    ((exports >= 5))
+}
+check "watch sends its metrics at OTEL_METRIC_EXPORT_INTERVAL" exports_every_second
+check "watch's OTLP metrics are the families of its Prometheus exposition (names, help, types, units)" same_metrics
+received_metric() {  # received_metric NAME: a data point of NAME came over OTLP
+    python3 -c "import json, sys; sys.exit(0 if any(json.loads(l)['name'] == '$1' for l in open('$work/metrics.jsonl')) else 1)"
+}
+for name in mcptop_needs_login mcptop_refreshes_total mcptop_refresh_failures_total mcptop_bridged_calls_total \
+    mcptop_tool_call_duration_seconds mcptop_token_seconds_remaining; do
+    check "OTLP metrics: $name" received_metric "$name"
+done
 no_secret() {  # no stored token or client secret is in any OTLP body
     python3 "$repo/integration/lib/no_stored_secret.py" "$work/state" -- "$work/bodies.bin"
 }
 check "no stored token appears in what was exported" no_secret
+check "serve's local token appears in nothing exported" bash -c "! grep -qaF '$token' '$work/bodies.bin'"
 summary

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bridge
 import Foundation
 import MCPClient
+import MonitorOTLP
 import Support
 
 struct ProxyCommand: AsyncParsableCommand {
@@ -25,13 +26,16 @@ struct ProxyCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Config problems are reported before a single protocol byte is written.
-        let connection = try global.connection(named: server)
         let (_, configured) = try global.configured(named: server)
+        let telemetry = Telemetry.start()
+        let connection = try global.connection(
+            named: server, onStep: Telemetry.oauthSteps(telemetry, server: server))
         let stdio = StdioServer()
         let activity = BridgeActivity.Log(folder: global.bridgeFolder, via: "proxy")
         let upstream = ConnectionUpstream(connection: connection)
         let session = ProxySession(
             serverName: server, upstream: upstream, activity: activity,
+            tracing: telemetry?.tracing(via: "proxy"),
             notifications: NotificationRelay(upstream: upstream), send: { stdio.write($0) })
         Console.note("mcptop proxy: \(server) (\(displayURL(configured.endpoint.target))) on stdio")
         let serving = Task {
@@ -45,6 +49,7 @@ struct ProxyCommand: AsyncParsableCommand {
             serving.cancel()
         }
         await session.close()
+        await telemetry?.stop()
         interruption.finish()
         if let status = interruption.exitStatus { throw ExitCode(status) }
     }

@@ -4,6 +4,7 @@ import Config
 import Foundation
 import MCPClient
 import Monitor
+import MonitorOTLP
 import Support
 
 struct ServeCommand: AsyncParsableCommand {
@@ -85,17 +86,20 @@ struct ServeCommand: AsyncParsableCommand {
             Console.warn(
                 "listening on \(address.host), reachable from other machines; the local token is all that guards it")
         }
+        let telemetry = Telemetry.start()
         var upstreams: [String: any Upstream] = [:]
         for server in usable {
-            let connection = MCPConnection(
-                endpoint: server.endpoint, authorizer: server.spec.authorizer(store: try global.store()))
+            let authorizer = server.spec.authorizer(
+                store: try global.store(), onStep: Telemetry.oauthSteps(telemetry, server: server.name))
+            let connection = MCPConnection(endpoint: server.endpoint, authorizer: authorizer)
             // Shared by clients that differ: the remote may ask what any can answer, and a
             // client that cannot gets the question declined.
             await connection.declare(capabilities: ProxySession.bridgedCapabilities)
             upstreams[server.name] = ConnectionUpstream(connection: connection)
         }
         let broker = HTTPBroker(
-            upstreams: upstreams, token: token, activity: BridgeActivity.Log(folder: global.bridgeFolder, via: "serve"))
+            upstreams: upstreams, token: token, activity: BridgeActivity.Log(folder: global.bridgeFolder, via: "serve"),
+            tracing: telemetry?.tracing(via: "serve"))
         let port: Int
         do {
             port = try await broker.start(host: address.host, port: address.port)
@@ -116,5 +120,6 @@ struct ServeCommand: AsyncParsableCommand {
         }
         await stop.wait()
         await broker.stop()
+        await telemetry?.stop()
     }
 }

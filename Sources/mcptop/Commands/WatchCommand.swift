@@ -4,7 +4,6 @@ import Foundation
 import MCPClient
 import Monitor
 import MonitorMetrics
-import MonitorOTLP
 import Support
 import Synchronization
 
@@ -98,7 +97,7 @@ struct WatchCommand: AsyncParsableCommand {
             }
         }
         let exporter = try await startMetrics(monitor)
-        let telemetry = Self.startTelemetry(monitor)
+        let telemetry = Telemetry.start(monitor: monitor)
         monitor.start()
 
         let stopSignal = StopSignal()
@@ -139,18 +138,6 @@ struct WatchCommand: AsyncParsableCommand {
         if !unhealthy.isEmpty {
             throw CommandFailure(
                 message: "not healthy: \(unhealthy.joined(separator: ", "))", status: ExitStatus.connection)
-        }
-    }
-
-    /// Exports traces over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces endpoint)
-    /// is set; a build without the `OTLP` trait, or a bad setting, is a warning: the variable
-    /// may be meant for other programs.
-    private static func startTelemetry(_ monitor: Monitor) -> OTLPExport? {
-        do {
-            return try OTLPExport.start(monitor: monitor, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            Console.warn("\(error)")
-            return nil
         }
     }
 
