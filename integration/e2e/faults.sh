@@ -4,10 +4,16 @@
 #
 #   MCPTOP=/path/to/mcptop integration/e2e/faults.sh
 #
-# Needs mcptop-demo-server beside $MCPTOP (or MCPTOP_DEMO_SERVER) and python3. Faults: a
-# store file corrupted by hand; a refresh answered invalid_grant; a token endpoint that never
-# answers; the server killed in the middle of a call; two `watch` and a repeated `call` on one
-# store while 2-second tokens rotate. Prints `ok - …` / `not ok - …`, then `N passed, M failed`.
+# Needs mcptop-demo-server beside $MCPTOP (or MCPTOP_DEMO_SERVER), python3 and tmux (the
+# dashboards; skipped without it). Faults, injected with the demo server's `--control` FIFO:
+# a store file corrupted by hand; refreshes answered invalid_grant, never answered, answered
+# 500, 502, 503 temporarily_unavailable or 401 invalid_client; access tokens revoked, then the
+# whole grant; sessions forgotten (404); the server restarted on its port between calls and in
+# the middle of one, and killed in the middle of one; an SSE answer cut short; the disk full
+# while a refresh writes the store (a tmpfs when `mount` is permitted, else a read-only folder
+# when not root, else skipped); two `watch`, then two dashboards, a `watch` and two `proxy`
+# processes on one store while 2-second tokens rotate. Prints `ok - …` / `not ok - …`, then
+# `N passed, M failed`.
 set -uo pipefail
 : "${MCPTOP:?usage: MCPTOP=/path/to/mcptop $0}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -200,6 +206,7 @@ if (($(stat_of sessions sessionsCreated) >= 2)); then pass "a second session was
 
 echo "# the server restarted between calls on one connection (killed, started again on its port)"
 port="$(url sessions | sed -E 's|.*:([0-9]+)/mcp|\1|')"
+disown "${pids[5]}" # killed from the subshell below: no "Killed" notice from this shell
 (
     sleep 1
     kill -KILL "${pids[5]}"
@@ -231,6 +238,7 @@ file="$(stored faulty)"
 full=""
 if mkdir -p "$work/full" && mount -t tmpfs -o size=1m,mode=0700 tmpfs "$work/full" 2>/dev/null; then
     full="$work/full"
+    trap 'umount "$work/full" 2>/dev/null; cleanup' EXIT
     cp -a "$MCPTOP_STATE_DIR/." "$full/"
     dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null
     how="a full 1 MiB tmpfs"
@@ -248,6 +256,7 @@ else
     sleep 1.2
     bounded "call fails, naming the file ($how)" 15 2 "faulty: .*$(basename "$file")" -- \
         env MCPTOP_STATE_DIR="$full" "$M" call faulty echo --args '{"text": "hi"}'
+    sed 's/^/#   /' "$work/err"
     if cmp -s "$copy" "$work/before-full.json"; then pass "the stored file is intact"; else fail "the stored file changed"; fi
     if ls "$full/credentials" | grep -vqx -e "$(basename "$file")" -e '[^.]*\.json' -e '.*\.lock'; then
         fail "temporary files were left: $(ls -a "$full/credentials")"
