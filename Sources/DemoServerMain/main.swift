@@ -131,7 +131,12 @@ func parseArguments(_ arguments: [String]) -> Arguments {
             if case .refresh = fault { parsed.options.oauth = parsed.options.oauth ?? DemoOAuthOptions() }
             parsed.faults.append(fault)
         case "--control":
-            parsed.control = value()
+            let path = value()
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
+                fail("--control \(path) is not a FIFO (make one with mkfifo)")
+            }
+            parsed.control = path
         case "--refresh-delay":
             let seconds = seconds()
             parsed.options.oauth = parsed.options.oauth ?? DemoOAuthOptions()
@@ -228,10 +233,6 @@ func control(_ line: String) async -> String {
 }
 
 if let path = arguments.control {
-    var info = stat()
-    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
-        fail("--control \(path) is not a FIFO (make one with mkfifo)")
-    }
     // Commands run one at a time, in order, on a task of their own.
     let (commands, commandContinuation) = AsyncStream<String>.makeStream()
     let reader = Thread {
