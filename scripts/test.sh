@@ -48,7 +48,7 @@ run "interop: proxy and serve (the Python SDK client through mcptop)" integratio
 run "dashboard end to end (tmux)" integration/e2e/dashboard.sh
 run "keys the terminal sends (tmux)" integration/e2e/keys.sh
 run "hung and hostile servers: deadlines, signals, exit status" integration/e2e/hangs.sh
-run "a fault matrix: damaged store, refused and hanging refreshes, a server killed, processes on one store" integration/e2e/faults.sh
+run "a fault matrix: damaged store, token endpoint failures, revocations, 404 sessions, restarts, a cut stream, a full disk, dashboards + watch + proxies on one store" integration/e2e/faults.sh
 run "a dashboard you can trust (tmux)" integration/e2e/trust.sh
 run "other clients: import, their tokens, read-only (tmux)" integration/e2e/others.sh
 run "the shipped binary: demo server beside it, make install and uninstall" integration/e2e/demo_install.sh

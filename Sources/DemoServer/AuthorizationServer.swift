@@ -173,6 +173,8 @@ struct AuthorizationState: Sendable {
 enum TokenOutcome: Sendable {
     case tokens(JSONValue)
     case failure(HTTPResponse.Status, error: String, description: String)
+    /// An HTML error page with this status, not an OAuth error (a server or proxy failing).
+    case page(HTTPResponse.Status)
 
     static func invalidGrant(_ description: String) -> TokenOutcome {
         .failure(.badRequest, error: "invalid_grant", description: description)
@@ -180,6 +182,19 @@ enum TokenOutcome: Sendable {
 
     static func invalidRequest(_ description: String) -> TokenOutcome {
         .failure(.badRequest, error: "invalid_request", description: description)
+    }
+
+    /// What a refresh gets while ``DemoOAuthOptions/refreshFault`` is on.
+    static func refusal(_ fault: RefreshFault) -> TokenOutcome {
+        let why = "the token endpoint is failing on purpose (\(fault.rawValue))"
+        switch fault {
+        case .invalidGrant: return .invalidGrant("refresh tokens are refused (\(fault.rawValue))")
+        case .invalidClient: return .failure(.unauthorized, error: "invalid_client", description: why)
+        case .temporarilyUnavailable:
+            return .failure(.serviceUnavailable, error: "temporarily_unavailable", description: why)
+        case .serverError: return .page(.internalServerError)
+        case .badGateway: return .page(.badGateway)
+        }
     }
 }
 
@@ -556,6 +571,11 @@ extension DemoServer {
         switch outcome {
         case .tokens(let tokens):
             (status, body) = (.ok, tokens)
+        case .page(let failureStatus):
+            let title = "\(failureStatus.code) \(failureStatus.reasonPhrase)"
+            return Reply.text(
+                failureStatus, "<html><head><title>\(title)</title></head><body><h1>\(title)</h1></body></html>",
+                type: "text/html; charset=utf-8")
         case .failure(let failureStatus, let error, let description):
             if error == "invalid_grant" {
                 state.withLock { $0.stats.invalidGrants += 1 }
@@ -666,18 +686,13 @@ extension DemoServer {
             guard var oauth = state.options.oauth else {
                 return (.invalidRequest("OAuth is off"), 0)
             }
-            if oauth.failRefreshes > 0 {
-                oauth.failRefreshes -= 1
-                state.options.oauth = oauth
-                return (
-                    .failure(
-                        .serviceUnavailable, error: "temporarily_unavailable",
-                        description: "the token endpoint is failing on purpose (failRefreshes)"),
-                    oauth.refreshDelay
-                )
-            }
-            if oauth.refuseRefresh {
-                return (.invalidGrant("refresh tokens are refused (refuseRefresh)"), oauth.refreshDelay)
+            if let fault = oauth.refreshFault {
+                if let left = oauth.refreshFaultsLeft {
+                    oauth.refreshFaultsLeft = left - 1
+                    if left <= 1 { oauth.refreshFault = nil }
+                    state.options.oauth = oauth
+                }
+                return (.refusal(fault), oauth.refreshDelay)
             }
             if let refusal {
                 return (

@@ -113,11 +113,11 @@ public final class DemoFleet: Sendable {
             try? await Task.sleep(for: tick)
             elapsed += 1
             if elapsed % 20 == 0 { flaky.forgetSessions() }
-            if elapsed == 60 { expiring.setOptions { $0.oauth?.refuseRefresh = true } }
+            if elapsed == 60 { await expiring.inject(.refresh(.invalidGrant)) }
             let now = expiring.stats().codeExchanges
             if now > exchanges {
                 exchanges = now
-                expiring.setOptions { $0.oauth?.refuseRefresh = false }
+                await expiring.inject(.refresh(.invalidGrant), on: false)
             }
         }
     }

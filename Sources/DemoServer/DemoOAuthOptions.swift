@@ -14,14 +14,15 @@ public struct DemoOAuthOptions: Sendable {
     /// saving the answer); presented after that, it revokes the whole grant (reuse detection).
     /// Off, refreshes answer without `refresh_token` and the refresh token stays valid.
     public var rotateRefreshTokens: Bool = true
-    /// Every `refresh_token` grant answers 400 `invalid_grant`.
-    public var refuseRefresh: Bool = false
+    /// While set, every `refresh_token` grant answers this failure (``RefreshFault``);
+    /// ``DemoServer/inject(_:on:)`` switches it.
+    public var refreshFault: RefreshFault? = nil
+    /// How many refreshes ``refreshFault`` answers (counted down as they arrive) before
+    /// refreshes work again; nil: until it is switched off.
+    public var refreshFaultsLeft: Int? = nil
     /// Seconds the token endpoint waits before it sends the answer to a refresh. The refresh
     /// itself (rotation included) is done before the wait, as if the answer were slow to arrive.
     public var refreshDelay: Double = 0
-    /// The next this-many `refresh_token` grants answer 503 `temporarily_unavailable` (counted
-    /// down as they arrive), then refreshes work again.
-    public var failRefreshes: Int = 0
     /// RFC 9207: `iss` in authorization responses, and
     /// `authorization_response_iss_parameter_supported` in the metadata.
     public var includeIss: Bool = true

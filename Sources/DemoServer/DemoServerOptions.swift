@@ -18,6 +18,9 @@ public struct DemoServerOptions: Sendable {
         case brokenSSE
         /// 200 `text/html` body.
         case wrongContentType
+        /// 200 `text/event-stream` with one progress notification, then the connection closes
+        /// in the middle of the chunked body, without the response (Streamable HTTP only).
+        case cutStream
         /// 200 `application/json` streaming this many bytes (a JSON string padded with spaces).
         case hugeBody(bytes: Int)
     }
@@ -67,7 +70,7 @@ public struct DemoServerStats: Sendable {
     public var refreshes: Int = 0
     /// Refresh grants received, counted when the request arrives (before any delay or failure).
     public var refreshesStarted: Int = 0
-    /// `invalid_grant` answers of any kind (codes, refresh tokens, `refuseRefresh`).
+    /// `invalid_grant` answers of any kind (codes, refresh tokens, ``RefreshFault/invalidGrant``).
     public var invalidGrants: Int = 0
     /// MCP requests (/mcp, /sse, /messages) refused because their access token had expired.
     public var expiredTokenRequests: Int = 0
@@ -83,4 +86,25 @@ public struct DemoServerStats: Sendable {
     public var authorizations: Int = 0
 
     public init() {}
+}
+
+extension DemoServerStats {
+    /// The counters a soak or fault test reads, as one JSON object on one line (no secrets:
+    /// there are none in the stats but the last request's headers, which are left out).
+    public var controlLine: String {
+        let counters: [String: JSONValue] = [
+            "requests": .int(requests),
+            "toolCalls": .int(methods["tools/call"] ?? 0),
+            "sessionsCreated": .int(sessionsCreated),
+            "cancellations": .int(cancellations),
+            "tokensIssued": .int(tokensIssued),
+            "refreshes": .int(refreshes),
+            "refreshesStarted": .int(refreshesStarted),
+            "invalidGrants": .int(invalidGrants),
+            "expiredTokenRequests": .int(expiredTokenRequests),
+            "unknownTokenRequests": .int(unknownTokenRequests),
+            "codeExchanges": .int(codeExchanges),
+        ]
+        return JSONValue.object(counters).serialized()
+    }
 }

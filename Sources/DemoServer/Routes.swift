@@ -266,7 +266,7 @@ extension DemoServer {
             }
         }
         if options.misbehaviour != .none {
-            return misbehave(options.misbehaviour, id: message.id, request: request)
+            return misbehave(options.misbehaviour, message: message, request: request)
         }
         // Only `slow` runs long enough to be cancelled by the client closing the connection.
         // Watching for that ends keep-alive, so other calls don't.
@@ -336,9 +336,13 @@ extension DemoServer {
         }
     }
 
+    /// Ends a response body abruptly: the connection closes in the middle of the stream.
+    struct StreamCut: Error {}
+
     func misbehave(
-        _ misbehaviour: DemoServerOptions.Misbehaviour, id: JSONValue?, request: Request
+        _ misbehaviour: DemoServerOptions.Misbehaviour, message: RPCMessage, request: Request
     ) -> Response {
+        let id = message.id
         switch misbehaviour {
         case .none, .badJSON:
             return Reply.text(.ok, #"{"jsonrpc":"2.0","id":"#, type: Reply.jsonType)
@@ -348,6 +352,19 @@ extension DemoServer {
                 headers: [.accelBuffering: "no"])
         case .wrongContentType:
             return Reply.text(.ok, "<html>oops</html>", type: "text/html; charset=utf-8")
+        case .cutStream:
+            var params: [String: JSONValue] = ["progress": 1, "total": 2]
+            params["progressToken"] = message.meta["progressToken"]
+            let progress: JSONValue = [
+                "jsonrpc": "2.0", "method": "notifications/progress", "params": .object(params),
+            ]
+            return Response(
+                status: .ok, headers: Reply.sseHeaders(),
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: sseEvent(progress)))
+                    // No response and no end of the chunked body: the connection just closes.
+                    throw StreamCut()
+                })
         case .hugeBody(let bytes):
             let prefix =
                 #"{"jsonrpc":"2.0","id":\#((id ?? .null).serialized()),"result":{"content":"#
@@ -486,7 +503,7 @@ extension DemoServer {
             case .brokenSSE:
                 send("event: message\ndata: {not json\n\n")
                 return Reply.text(.accepted, "Accepted")
-            case .none, .wrongContentType, .hugeBody:
+            case .none, .wrongContentType, .hugeBody, .cutStream:
                 break
             }
             Task {

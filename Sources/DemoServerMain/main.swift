@@ -5,10 +5,15 @@ import Synchronization
 // mcptop-demo-server: runs the loopback demo MCP server until SIGINT or SIGTERM; with
 // --demo-fleet, the five servers of `mcptop demo` (which starts this executable as its child).
 
+let faultList = DemoFault.all.map { fault in
+    let name = fault.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+    return "  \(name)\(fault.isSwitch ? "switch" : "event ") \(fault.summary)"
+}.joined(separator: "\n")
+
 let usage = """
     usage: mcptop-demo-server [--port N] [--json] [--no-stateless] [--no-stateful] \
     [--bearer TOKEN] [--oauth [--token-lifetime S] [--no-rotate] [--refuse-refresh] \
-    [--refresh-delay S]]
+    [--refresh-delay S]] [--fault NAME]... [--control FIFO]
            mcptop-demo-server --demo-fleet
            mcptop-demo-server --provider PROFILE
 
@@ -38,10 +43,34 @@ let usage = """
       --refresh-delay S
                       wait S seconds before answering a refresh
 
-    With --oauth, signals switch faults on and off while it runs (fault tests, e.g.
-    integration/fleet/fleet.sh):
-      SIGUSR1         refreshes answer 400 invalid_grant / work again (toggles)
-      SIGUSR2         refreshes answer 503 temporarily_unavailable / work again (toggles)
+      --port N        port to listen on, on 127.0.0.1 (default 0: any free port)
+      --json          answer requests with application/json (default: text/event-stream)
+      --no-stateless  do not serve 2026-07-28 stateless requests
+      --no-stateful   do not serve initialize + Mcp-Session-Id sessions
+      --bearer TOKEN  require "Authorization: Bearer TOKEN"
+      --oauth         protect /mcp, /sse and /messages with an embedded OAuth 2.1
+                      authorization server (issuer http://127.0.0.1:PORT, auto-approving);
+                      the options below imply --oauth
+      --token-lifetime S
+                      access token lifetime in seconds, fractions allowed (default 30)
+      --no-rotate     do not rotate refresh tokens
+      --refuse-refresh
+                      answer every refresh with invalid_grant (--fault invalid-grant)
+      --refresh-delay S
+                      wait S seconds before answering a refresh
+      --fault NAME    start with this fault switched on (a switch below; repeatable)
+      --control FIFO  read commands from FIFO (made with mkfifo), one a line, reopened
+                      after each writer closes it: "NAME on", "NAME off" for a switch,
+                      "NAME" for an event, "stats" to print one line "stats {JSON}" of the
+                      counters (refreshes, expiredTokenRequests, invalidGrants, …). Each
+                      command is answered on stdout ("NAME on", "NAME done", "error: …")
+
+    Faults (the refresh faults need --oauth; a refresh fault switched on replaces another):
+    \(faultList)
+
+    With --oauth, signals toggle two switches while it runs (e.g. integration/fleet/fleet.sh):
+      SIGUSR1         invalid-grant
+      SIGUSR2         temporarily-unavailable
 
     """
 
@@ -55,13 +84,20 @@ func fail(_ message: String) -> Never {
 }
 
 /// Parses argv by hand: `--name value` or `--name=value`.
-func parseArguments(_ arguments: [String]) -> (
-    options: DemoServerOptions, port: Int, fleet: Bool, provider: ProviderProfile?
-) {
+/// What the command line asks for.
+struct Arguments {
     var options = DemoServerOptions()
     var port = 0
     var fleet = false
+    /// An emulated identity provider and the MCP server it protects (`--provider`).
     var provider: ProviderProfile?
+    /// Switches on from the start (`--fault`).
+    var faults: [DemoFault] = []
+    var control: String?
+}
+
+func parseArguments(_ arguments: [String]) -> Arguments {
+    var parsed = Arguments()
     var remaining = arguments[...]
     while let argument = remaining.popFirst() {
         let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
@@ -88,9 +124,9 @@ func parseArguments(_ arguments: [String]) -> (
             guard let number = Int(text), (0...65535).contains(number) else {
                 fail("invalid port '\(text)'")
             }
-            port = number
+            parsed.port = number
         case "--demo-fleet":
-            fleet = true
+            parsed.fleet = true
         case "--provider":
             let name = value()
             guard let profile = ProviderProfile(rawValue: name) else {
@@ -98,31 +134,44 @@ func parseArguments(_ arguments: [String]) -> (
                     "unknown provider '\(name)' (one of \(ProviderProfile.allCases.map(\.rawValue).joined(separator: ", ")))"
                 )
             }
-            provider = profile
+            parsed.provider = profile
         case "--json":
-            options.responseMode = .json
+            parsed.options.responseMode = .json
         case "--no-stateless":
-            options.stateless = false
+            parsed.options.stateless = false
         case "--no-stateful":
-            options.stateful = false
+            parsed.options.stateful = false
         case "--bearer":
-            options.bearerToken = value()
+            parsed.options.bearerToken = value()
         case "--oauth":
-            options.oauth = options.oauth ?? DemoOAuthOptions()
+            parsed.options.oauth = parsed.options.oauth ?? DemoOAuthOptions()
         case "--token-lifetime":
             let seconds = seconds()
-            options.oauth = options.oauth ?? DemoOAuthOptions()
-            options.oauth?.accessTokenLifetime = seconds
+            parsed.options.oauth = parsed.options.oauth ?? DemoOAuthOptions()
+            parsed.options.oauth?.accessTokenLifetime = seconds
         case "--no-rotate":
-            options.oauth = options.oauth ?? DemoOAuthOptions()
-            options.oauth?.rotateRefreshTokens = false
+            parsed.options.oauth = parsed.options.oauth ?? DemoOAuthOptions()
+            parsed.options.oauth?.rotateRefreshTokens = false
         case "--refuse-refresh":
-            options.oauth = options.oauth ?? DemoOAuthOptions()
-            options.oauth?.refuseRefresh = true
+            parsed.options.oauth = parsed.options.oauth ?? DemoOAuthOptions()
+            parsed.faults.append(.refresh(.invalidGrant))
+        case "--fault":
+            let name = value()
+            guard let fault = DemoFault(name: name) else { fail("unknown fault '\(name)'") }
+            guard fault.isSwitch else { fail("\(name) is an event: send it through --control") }
+            if case .refresh = fault { parsed.options.oauth = parsed.options.oauth ?? DemoOAuthOptions() }
+            parsed.faults.append(fault)
+        case "--control":
+            let path = value()
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
+                fail("--control \(path) is not a FIFO (make one with mkfifo)")
+            }
+            parsed.control = path
         case "--refresh-delay":
             let seconds = seconds()
-            options.oauth = options.oauth ?? DemoOAuthOptions()
-            options.oauth?.refreshDelay = seconds
+            parsed.options.oauth = parsed.options.oauth ?? DemoOAuthOptions()
+            parsed.options.oauth?.refreshDelay = seconds
         case "-h", "--help":
             print(usage, terminator: "")
             exit(0)
@@ -133,13 +182,14 @@ func parseArguments(_ arguments: [String]) -> (
             fail("\(name) takes no value")
         }
     }
-    if (fleet || provider != nil) && arguments.count > (fleet ? 1 : 2) {
-        fail("\(fleet ? "--demo-fleet" : "--provider") takes no other option")
+    if (parsed.fleet || parsed.provider != nil) && arguments.count > (parsed.fleet ? 1 : 2) {
+        fail("\(parsed.fleet ? "--demo-fleet" : "--provider") takes no other option")
     }
-    return (options, port, fleet, provider)
+    return parsed
 }
 
-let (options, port, fleet, provider) = parseArguments(Array(CommandLine.arguments.dropFirst()))
+let arguments = parseArguments(Array(CommandLine.arguments.dropFirst()))
+let (options, port, fleet, provider) = (arguments.options, arguments.port, arguments.fleet, arguments.provider)
 
 // Route SIGINT and SIGTERM to an async stream instead of letting them kill the process.
 let (signals, signalContinuation) = AsyncStream<Int32>.makeStream()
@@ -211,38 +261,65 @@ do {
 }
 say("listening http://127.0.0.1:\(boundPort)/mcp")
 
-/// One fault, on or off.
-final class FaultSwitch: Sendable {
-    private let state: Mutex<Bool>
+for fault in arguments.faults {
+    await server.inject(fault)
+}
 
-    init(on: Bool) {
-        state = Mutex(on)
+/// Applies one control command and says what it did.
+func control(_ line: String) async -> String {
+    let words = line.split(separator: " ").map(String.init)
+    guard let first = words.first else { return "error: empty command" }
+    if first == "stats", words.count == 1 { return "stats " + server.stats().controlLine }
+    guard let fault = DemoFault(name: first) else { return "error: unknown fault '\(first)'" }
+    if fault.isSwitch {
+        guard words.count == 2, let on = ["on": true, "off": false][words[1]] else {
+            return "error: say '\(first) on' or '\(first) off'"
+        }
+        await server.inject(fault, on: on)
+        return "\(first) \(words[1])"
     }
+    guard words.count == 1 else { return "error: \(first) is an event: it takes no argument" }
+    await server.inject(fault)
+    return "\(first) done"
+}
 
-    /// Flips it; returns whether it is on now.
-    func toggle() -> Bool {
-        state.withLock { on in
-            on.toggle()
-            return on
+if let path = arguments.control {
+    // Commands run one at a time, in order, on a task of their own.
+    let (commands, commandContinuation) = AsyncStream<String>.makeStream()
+    let reader = Thread {
+        while let file = fopen(path, "r") {
+            var line: UnsafeMutablePointer<CChar>?
+            var capacity = 0
+            while getline(&line, &capacity, file) > 0, let text = line {
+                let command = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+                if !command.isEmpty { commandContinuation.yield(command) }
+            }
+            free(line)
+            fclose(file)
+        }
+        writeError("mcptop-demo-server: cannot open --control \(path)\n")
+    }
+    reader.start()
+    Task {
+        for await command in commands {
+            say(await control(command))
         }
     }
 }
 
-// Fault switches: each signal flips one way refreshes fail, and says which way it is now.
-for (signalNumber, name) in [(SIGUSR1, "refuse-refresh"), (SIGUSR2, "fail-refresh")] where options.oauth != nil {
+// Each signal toggles one switch and says which way it is now.
+for (signalNumber, fault) in [
+    (SIGUSR1, DemoFault.refresh(.invalidGrant)), (SIGUSR2, .refresh(.temporarilyUnavailable)),
+]
+where options.oauth != nil {
     signal(signalNumber, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-    let switched = FaultSwitch(on: signalNumber == SIGUSR1 && options.oauth?.refuseRefresh == true)
     source.setEventHandler {
-        let on = switched.toggle()
-        server.setOptions { options in
-            if signalNumber == SIGUSR1 {
-                options.oauth?.refuseRefresh = on
-            } else {
-                options.oauth?.failRefreshes = on ? Int.max : 0
-            }
+        Task {
+            let on = !server.isOn(fault)
+            await server.inject(fault, on: on)
+            say("\(fault.name) \(on ? "on" : "off")")
         }
-        say("\(name) \(on ? "on" : "off")")
     }
     source.resume()
     signalSources.append(source)

@@ -264,6 +264,7 @@ extension HTTPError {
             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
             kind = .tls
         case CURLE_ABORTED_BY_CALLBACK: kind = .cancelled
+        case CURLE_PARTIAL_FILE, CURLE_GOT_NOTHING, CURLE_RECV_ERROR: kind = .closedEarly
         default: kind = .transport(code: Int(code.rawValue))
         }
         var detail = kind == .cancelled ? "" : String(cString: curl_easy_strerror(code))

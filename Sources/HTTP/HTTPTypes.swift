@@ -148,6 +148,9 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case tls
         case bodyTooLarge(limit: Int)
         case cancelled
+        /// The connection closed before the response was complete (curl 18, 52, 56): a body
+        /// cut short, or no answer at all. The request may or may not have been acted on.
+        case closedEarly
         case transport(code: Int)
     }
 
@@ -175,6 +178,7 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .bodyTooLarge(let limit):
             what = "response from \(target) is larger than the \(limit / (1 << 20)) MiB limit"
         case .cancelled: what = "request to \(target) was cancelled"
+        case .closedEarly: what = "the connection to \(target) closed before the answer was complete"
         case .transport(let code): what = "transfer with \(target) failed (curl \(code))"
         }
         let prefix = label.map { "\($0): " } ?? ""

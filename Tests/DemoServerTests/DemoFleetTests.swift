@@ -45,9 +45,9 @@ import Testing
             return condition()
         }
         #expect(await waitUntil { flaky.state.withLock { $0.sessions.isEmpty } })
-        #expect(await waitUntil { expiring.options.oauth?.refuseRefresh == true })
+        #expect(await waitUntil { expiring.isOn(.refresh(.invalidGrant)) })
         // A login exchanges a code: refreshes work again.
         expiring.state.withLock { $0.stats.codeExchanges += 1 }
-        #expect(await waitUntil { expiring.options.oauth?.refuseRefresh == false })
+        #expect(await waitUntil { !expiring.isOn(.refresh(.invalidGrant)) })
     }
 }

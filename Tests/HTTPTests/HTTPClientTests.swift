@@ -122,6 +122,23 @@ import Testing
         }
     }
 
+    /// A stream cut in the middle of its chunked body (the demo server's `cutStream`) is said
+    /// to have closed early, not "curl 18".
+    @Test func aBodyCutShortIsTyped() async throws {
+        try await withServer { server in
+            server.setOptions { $0.misbehaviour = .cutStream }
+            let request = Self.slowCall(server.url, steps: 1, delayMs: 1)
+            await #expect {
+                let response = try await HTTPClient.shared.stream(request)
+                _ = try await response.collect()
+            } throws: { error in
+                guard let error = error as? HTTPError else { return false }
+                return error.kind == .closedEarly
+                    && error.description.contains("closed before the answer was complete")
+            }
+        }
+    }
+
     /// Refused before anything is sent (the port is closed, so a connection error would mean
     /// the header went out). "\r\n" is one Character: the check must look at bytes.
     @Test(arguments: ["a\r\nInjected: yes", "a\rb", "a\nb", "a\u{0}b", "a\u{1B}b"])

@@ -183,7 +183,7 @@ import Testing
         #expect(try await Scrape.get(port).value(Self.refreshesOK) == 2, "not counted twice")
 
         clock.advance(by: 1)  // so the refused attempt is newer than the last refresh
-        server.setOptions { $0.oauth?.refuseRefresh = true }
+        server.setOptions { $0.oauth?.refreshFault = .invalidGrant }
         await supervisor.send(.refreshNow)
         #expect(
             await eventually("needsLogin") { (try? await Scrape.get(port))?.value(Self.state(.needsLogin)) == 1 })

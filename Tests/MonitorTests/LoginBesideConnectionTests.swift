@@ -99,7 +99,10 @@ import Testing
     @Test func aManualRefreshThatFailsTransientlyKeepsTheConnection() async throws {
         let (server, supervisor, clock, hub, run) = try await connected()
         let events = hub.subscribe()
-        server.setOptions { $0.oauth?.failRefreshes = 1 }
+        server.setOptions {
+            $0.oauth?.refreshFault = .temporarilyUnavailable
+            $0.oauth?.refreshFaultsLeft = 1
+        }
         await supervisor.send(.refreshNow)
         var failure: OAuthError?
         for await event in events {

@@ -226,7 +226,7 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         _ = try await server.start()
         let store = temporaryStore()
         try await login(server, store: store)
-        server.setOptions { $0.oauth?.refuseRefresh = true }
+        server.setOptions { $0.oauth?.refreshFault = .invalidGrant }
         let clock = ManualMonitorClock(now: Date())
         let supervisor = Supervisor(spec: spec(server, oauth: true), store: store, hub: EventHub(), clock: clock)
         let run = Task { await supervisor.run() }
@@ -248,7 +248,7 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         #expect(server.stats().refreshesStarted == attempts, "no retries while a login is needed")
         #expect(await supervisor.currentState.phase == .needsLogin)
         // A new login outside, like `mcptop auth` in another terminal: picked up by itself.
-        server.setOptions { $0.oauth?.refuseRefresh = false }
+        server.setOptions { $0.oauth?.refreshFault = nil }
         try await login(server, store: store)
         clock.advance(by: Supervisor.storeLookInterval + 0.1)
         #expect(await eventually("connected after login") { await supervisor.currentState.phase == .connected })

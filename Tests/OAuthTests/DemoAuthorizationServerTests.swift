@@ -162,7 +162,7 @@ private struct AuthServer {
 }
 
 extension DemoOAuthOptions {
-    /// Default options with some changed: `.with { $0.refuseRefresh = true }`.
+    /// Default options with some changed: `.with { $0.refreshFault = .invalidGrant }`.
     fileprivate static func with(_ change: (inout DemoOAuthOptions) -> Void) -> DemoOAuthOptions {
         var options = DemoOAuthOptions()
         change(&options)
@@ -433,7 +433,7 @@ private func withAuthServer<T>(
     }
 
     @Test func refuseRefresh() async throws {
-        try await withAuthServer(.with { $0.refuseRefresh = true }) { auth in
+        try await withAuthServer(.with { $0.refreshFault = .invalidGrant }) { auth in
             let (clientID, first) = try await auth.login()
             let refused = try await auth.refresh(try #require(first.refresh), clientID: clientID)
             #expect(refused.status == 400)
@@ -448,7 +448,12 @@ private func withAuthServer<T>(
     }
 
     @Test func failRefreshesThenRecover() async throws {
-        try await withAuthServer(.with { $0.failRefreshes = 2 }) { auth in
+        try await withAuthServer(
+            .with {
+                $0.refreshFault = .temporarilyUnavailable
+                $0.refreshFaultsLeft = 2
+            }
+        ) { auth in
             let (clientID, first) = try await auth.login()
             let token = try #require(first.refresh)
             for _ in 0..<2 {
@@ -462,6 +467,48 @@ private func withAuthServer<T>(
             #expect(stats.refreshes == 1)
             #expect(stats.invalidGrants == 0)
         }
+    }
+
+    @Test(arguments: RefreshFault.allCases)
+    func eachRefreshFaultAnswersAsARealServerFails(_ fault: RefreshFault) async throws {
+        try await withAuthServer(.with { $0.refreshFault = fault }) { auth in
+            let (clientID, first) = try await auth.login()
+            let failed = try await auth.refresh(try #require(first.refresh), clientID: clientID)
+            let expected: [RefreshFault: (Int, String?)] = [
+                .invalidGrant: (400, "invalid_grant"), .invalidClient: (401, "invalid_client"),
+                .temporarilyUnavailable: (503, "temporarily_unavailable"), .serverError: (500, nil),
+                .badGateway: (502, nil),
+            ]
+            #expect(failed.status == expected[fault]?.0)
+            if let error = expected[fault]?.1 {
+                #expect(auth.error(failed) == error)
+            } else {
+                #expect(failed.headers["content-type"]?.hasPrefix("text/html") == true)
+            }
+            await auth.server.inject(.refresh(fault), on: false)
+            #expect(try await auth.refresh(try #require(first.refresh), clientID: clientID).status == 200)
+        }
+    }
+
+    @Test func revokedAccessTokensGet401AndTheRefreshTokenStillWorks() async throws {
+        try await withAuthServer(.with { _ in }) { auth in
+            let (clientID, first) = try await auth.login()
+            #expect(try await auth.call("ping", token: first.access).status == 200)
+            await auth.server.inject(.revokeAccessTokens)
+            #expect(try await auth.call("ping", token: first.access).status == 401)
+            let refreshed = try auth.tokens(try await auth.refresh(try #require(first.refresh), clientID: clientID))
+            #expect(try await auth.call("ping", token: refreshed.access).status == 200)
+            await auth.server.inject(.revokeGrants)
+            #expect(try await auth.refresh(try #require(refreshed.refresh), clientID: clientID).status == 400)
+        }
+    }
+
+    @Test func faultNamesRoundTrip() {
+        for fault in DemoFault.all {
+            #expect(DemoFault(name: fault.name) == fault)
+        }
+        #expect(Set(DemoFault.all.map(\.name)).count == DemoFault.all.count)
+        #expect(DemoFault(name: "no-such-fault") == nil)
     }
 
     @Test func refreshDelayAndRefreshTokenLifetime() async throws {

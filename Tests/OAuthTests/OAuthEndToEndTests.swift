@@ -93,7 +93,7 @@ import Testing
     @Test func refusedRefreshNeedsLoginAndKeepsTheRecord() async throws {
         try await withFixture(lifetime: 0.5) { fixture in
             try await fixture.login()
-            fixture.server.setOptions { $0.oauth?.refuseRefresh = true }
+            fixture.server.setOptions { $0.oauth?.refreshFault = .invalidGrant }
             try await Task.sleep(for: .milliseconds(600))
             let connection = fixture.connection(fixture.manager())
             do {
@@ -107,7 +107,7 @@ import Testing
             #expect(kept.refreshToken != nil)
             #expect(kept.unusableReason != nil)
             // Logging in again replaces it and calls work.
-            fixture.server.setOptions { $0.oauth?.refuseRefresh = false }
+            fixture.server.setOptions { $0.oauth?.refreshFault = nil }
             try await fixture.login()
             let again = fixture.connection(fixture.manager())
             #expect(try await again.callTool("echo", arguments: ["text": "back"]).summaryLines == ["back"])
@@ -117,7 +117,10 @@ import Testing
     @Test func transientRefreshFailuresRecoverWithoutALogin() async throws {
         try await withFixture(lifetime: 0.5) { fixture in
             try await fixture.login()
-            fixture.server.setOptions { $0.oauth?.failRefreshes = 2 }
+            fixture.server.setOptions {
+                $0.oauth?.refreshFault = .temporarilyUnavailable
+                $0.oauth?.refreshFaultsLeft = 2
+            }
             let manager = fixture.manager()
             let connection = fixture.connection(manager)
             try await Task.sleep(for: .milliseconds(600))
