@@ -159,11 +159,7 @@ extension MCPConnection {
         } catch {
             // A server can answer `initialize` and then leave this POST hanging; say which step.
             guard case .timeout(let seconds) = error.kind else { throw error }
-            throw fail(
-                .connection(
-                    HTTPError(
-                        .timeout, url: endpoint.target,
-                        detail: "no answer to notifications/initialized within \(JSONValue.format(seconds)) s")))
+            throw noAnswer(to: "notifications/initialized", within: seconds)
         }
         return ServerInfo(
             protocolVersion: agreed, transport: transport, name: result["serverInfo"]?["name"]?.stringValue,

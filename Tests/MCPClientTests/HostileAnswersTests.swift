@@ -1,0 +1,87 @@
+import Foundation
+import MCPClient
+import Support
+import Testing
+
+/// Attacks from issue 17's hostile-server suite, at the level of one connection.
+@Suite struct HostileAnswersTests {
+    func connection(to server: HostileServer) -> MCPConnection {
+        MCPConnection(
+            endpoint: ServerEndpoint(
+                name: "hostile", transport: .streamableHTTP(url: "\(server.base)/mcp"), connectTimeout: 5,
+                requestTimeout: 5))
+    }
+
+    /// A server whose `tools/list` hands out a new cursor for ever: before the bound, `mcptop
+    /// tools` and every dashboard connect listed for ever.
+    @Test func endlessPagesAreGivenUpAfterTheBound() async throws {
+        let server = try HostileServer(.endlessToolPages)
+        defer { server.stop() }
+        let connection = connection(to: server)
+        let listing = Task { try await connection.listTools() }
+        let outcome = try #require(await result(of: listing, within: 60), "listTools() still runs after 60 s")
+        guard case .failure(let error as MCPError) = outcome else {
+            Issue.record("expected a failure, got \(outcome)")
+            return
+        }
+        let pages = MCPConnection.maxToolPages
+        #expect(
+            error.description.contains("tools/list went on for more than \(pages) pages (\(pages) tools)"),
+            "\(error)")
+        #expect(server.requests.filter { $0 == "tools/list" }.count == pages)
+    }
+
+    /// A stream of notifications that never ends: libcurl ends the transfer at the deadline,
+    /// but what it had received (up to the 64 MiB cap) used to be read to its end first, which
+    /// took many seconds.
+    @Test func aFloodedStreamEndsAtTheDeadline() async throws {
+        let server = try HostileServer(.floodingStream)
+        defer { server.stop() }
+        let connection = MCPConnection(
+            endpoint: ServerEndpoint(
+                name: "hostile", transport: .streamableHTTP(url: "\(server.base)/mcp"), connectTimeout: 5,
+                requestTimeout: 1))
+        let started = ContinuousClock.now
+        let listing = Task { try await connection.listTools() }
+        let outcome = try #require(await result(of: listing, within: 30), "listTools() still runs after 30 s")
+        guard case .failure(let error as MCPError) = outcome else {
+            Issue.record("expected a failure, got \(outcome)")
+            return
+        }
+        #expect(error.description.contains("no answer to tools/list within 1 s"), "\(error)")
+        #expect(ContinuousClock.now - started < .seconds(4), "took \(ContinuousClock.now - started)")
+    }
+
+    /// A redirect is not followed (HTTPClient), and the error says where it pointed, without
+    /// its query.
+    @Test func aRedirectIsNamedNotFollowed() async throws {
+        let server = try HostileServer(.redirect)
+        defer { server.stop() }
+        let connection = connection(to: server)
+        await #expect {
+            try await connection.connect()
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(
+                "\(server.base)/mcp answered HTTP 307: a redirect to http://127.0.0.1:1/elsewhere, not followed")
+                && !text.contains("secret")
+        }
+    }
+
+    /// Progress of 1e400 (infinite once parsed) used to print as "progress null"; a total that
+    /// is not a finite number is left out.
+    @Test func progressThatIsNotAFiniteNumberIsDropped() throws {
+        func progress(_ params: String) throws -> MCPClient.Progress? {
+            MCPClient.Progress(notification: try JSONValue.parse(params))
+        }
+        #expect(try progress(#"{"progress": 1e400, "total": 2}"#) == nil)
+        #expect(try progress(#"{"progress": "50%"}"#) == nil)
+        #expect(try progress(#"{"progress": null}"#) == nil)
+        #expect(try progress(#"{"total": 1}"#) == nil)
+        #expect(try progress(#"{"progress": 1, "total": 1e400}"#) == MCPClient.Progress(progress: 1))
+        #expect(try progress(#"{"progress": 1, "total": "3600"}"#) == MCPClient.Progress(progress: 1))
+        #expect(
+            try progress(#"{"progress": 1e300, "total": -5, "message": "m"}"#)
+                == MCPClient.Progress(progress: 1e300, total: -5, message: "m"))
+    }
+}
