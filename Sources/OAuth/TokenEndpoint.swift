@@ -61,7 +61,7 @@ struct TokenEndpoint: Sendable {
             return tokens
         }
         let code = reply.json?["error"]?.stringValue
-        var detail = "\(displayURL(url)) answered \(reply.status)"
+        var detail = "\(displayURL(url)) answered \(reply.redirect ?? "\(reply.status)")"
         if let code { detail += " \(ServerText.oneLine(code, limit: 60))" }
         if let text = reply.json?["error_description"]?.stringValue { detail += ": \(ServerText.oneLine(text))" }
         switch code {
