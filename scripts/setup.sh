@@ -7,9 +7,10 @@ set -euo pipefail
 # prometheus (promtool) and prometheus-alertmanager: the shipped alert rules' unit tests and
 # the fleet test (integration/fleet), which runs its own copies on ports of its own (on a
 # systemd machine Debian also starts the packages' services, on :9090 and :9093);
-# iproute2: the fleet test's network namespaces.
+# iproute2: the fleet test's network namespaces. procps: pkill, for the end-to-end scripts to
+# stop a command's children when it overran its bound (integration/e2e/lib.sh).
 packages=(libncursesw5-dev libcurl4-openssl-dev pkg-config tmux python3 python3-venv openssl ca-certificates binutils
-    prometheus prometheus-alertmanager iproute2)
+    prometheus prometheus-alertmanager iproute2 procps)
 
 missing=()
 for package in "${packages[@]}"; do
