@@ -64,8 +64,9 @@ struct OAuthHTTP: Sendable {
         let response: HTTPResponse
         do {
             response = try await http.send(request)
-        } catch let error as HTTPError {
+        } catch var error as HTTPError {
             onStep(AuthStep(action: action, outcome: "failed: \(error.kind)", exchange: exchange(nil)))
+            error.label = nil  // the OAuthError names the server once
             throw OAuthError(server: server, .transient("\(what): \(error)"))
         } catch {
             onStep(AuthStep(action: action, outcome: "cancelled", exchange: exchange(nil, cancelled: true)))

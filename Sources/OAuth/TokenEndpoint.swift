@@ -55,7 +55,10 @@ struct TokenEndpoint: Sendable {
         do {
             reply = try await http.postForm(url, pairs, what: what, basicAuth: basic)
         } catch {
-            throw .transient(error.description)
+            // The detail alone: whoever reports the failure names the server and adds what
+            // happens next.
+            guard case .transient(let detail) = error.kind else { throw .transient(error.description) }
+            throw .transient(detail)
         }
         if reply.status == 200, let json = reply.json, let tokens = TokenResponse(json: json) {
             return tokens

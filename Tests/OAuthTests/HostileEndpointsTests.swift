@@ -5,10 +5,10 @@ import Testing
 
 @testable import OAuth
 
-/// Every OAuth endpoint answering with a redirect to another host (issue 17's hostile-server
-/// suite): nothing is sent there (HTTPClient follows no redirect), and the error says which
-/// step was redirected where, instead of falling back to guessed endpoints.
-@Suite struct RedirectedEndpointsTests {
+/// OAuth endpoints of a hostile server (issue 17's hostile-server suite). Redirects to another
+/// host: nothing is sent there (HTTPClient follows no redirect), and the error says which step
+/// was redirected where, instead of falling back to guessed endpoints.
+@Suite struct HostileEndpointsTests {
     static let elsewhere = "http://127.0.0.1:1/elsewhere?code=secret"
     let redirect = StubServer.Answer(status: 307, body: "", headers: [("Location", elsewhere)])
     let named = "HTTP 307, a redirect to http://127.0.0.1:1/elsewhere, not followed"
@@ -85,22 +85,40 @@ import Testing
         }
     }
 
+    /// How a code exchange at the stub's `/token` failed (nil when it did not).
+    func codeExchangeFailure(_ stub: StubServer) async -> TokenEndpoint.Failure? {
+        do {
+            _ = try await TokenEndpoint(server: "s", http: OAuthHTTP(server: "s", http: .shared, onStep: { _ in }))
+                .request(
+                    "\(stub.base)/token", [("grant_type", "authorization_code"), ("code", "c0de")],
+                    clientSecret: nil, clientID: "c", what: "code exchange")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     @Test func aRedirectedTokenEndpointIsNamed() async throws {
         try await withStub { stub in
             stub.on("/token") { _ in redirect }
-            do {
-                _ = try await TokenEndpoint(server: "s", http: OAuthHTTP(server: "s", http: .shared, onStep: { _ in }))
-                    .request(
-                        "\(stub.base)/token", [("grant_type", "authorization_code"), ("code", "c0de")],
-                        clientSecret: nil, clientID: "c", what: "code exchange")
-                Issue.record("expected a failure")
-            } catch {
-                guard case .refused(let detail, _, _)? = error as? TokenEndpoint.Failure else {
-                    Issue.record("expected a refusal, got \(error)")
-                    return
-                }
-                #expect(detail == "\(stub.base)/token answered \(named)")
+            guard case .refused(let detail, _, _)? = await codeExchangeFailure(stub) else {
+                Issue.record("expected a refusal")
+                return
             }
+            #expect(detail == "\(stub.base)/token answered \(named)")
+        }
+    }
+
+    /// An answer over the 1 MiB cap is named once, with the server named once (it used to read
+    /// "s: s: code exchange: s: response … (will retry; nothing was deleted) (will retry; …)").
+    @Test func aTokenAnswerOverTheCapIsNamedOnce() async throws {
+        try await withStub { stub in
+            stub.on("/token") { _ in .init(status: 200, body: String(repeating: " ", count: 2 << 20) + "{}") }
+            guard case .transient(let detail)? = await codeExchangeFailure(stub) else {
+                Issue.record("expected a transient failure")
+                return
+            }
+            #expect(detail == "code exchange: response from \(stub.base)/token is larger than the 1 MiB limit")
         }
     }
 }
