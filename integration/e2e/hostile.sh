@@ -112,10 +112,12 @@ echo "# OAuth: a step that never answers, a redirect to another host at each ste
 login() {  # login ID MODE LIMIT RC PATTERN: `auth MODE` with the headless browser, in the background
     bounded_async "$1" "auth $2: ${6:-$5}" "$3" "$4" "$5" -- env BROWSER="$browser" "$M" auth "$2"
 }
-login prm hang-prm 40 2 "hang-prm: timed out talking to .*oauth-protected-resource" "the protected resource metadata never answered"
-login asm hang-asm 40 2 "hang-asm: timed out talking to .*oauth-authorization-server" "the authorization server metadata never answered"
-login reg hang-register 40 2 "hang-register: timed out talking to .*/register" "registration never answered"
-login tok hang-token 40 2 "hang-token: timed out talking to .*/token" "the code exchange never answered"
+login prm hang-prm 40 2 "hang-prm: protected resource metadata: timed out talking to .*oauth-protected-resource/hang-prm/mcp" \
+    "the protected resource metadata never answered"
+login asm hang-asm 40 2 "hang-asm: authorization server metadata: timed out talking to .*oauth-authorization-server/hang-asm" \
+    "the authorization server metadata never answered"
+login reg hang-register 40 2 "hang-register: dynamic client registration: timed out talking to .*/register" "registration never answered"
+login tok hang-token 40 2 "hang-token: code exchange: timed out talking to .*/token" "the code exchange never answered"
 named="HTTP 307, a redirect to $other/[^ ]*, not followed"
 login rprm redirect-prm 20 2 "redirect-prm: authorization discovery failed: .*/redirect-prm/mcp answered $named" \
     "protected resource metadata redirected"
@@ -124,6 +126,10 @@ login rasm redirect-asm 20 2 "redirect-asm: authorization discovery failed: .*re
 login rreg redirect-register 20 2 "redirect-register: dynamic client registration at .* answered $named" \
     "registration redirected"
 login rtok redirect-token 20 2 "redirect-token: login failed: .*/token answered $named" "the code exchange redirected"
+login hprm huge-prm 20 2 "huge-prm: protected resource metadata: response from .* is larger than the 1 MiB limit" \
+    "2 MiB of protected resource metadata stops at the 1 MiB cap"
+login etok endless-token 20 2 "endless-token: code exchange: response from .*/token is larger than the 1 MiB limit" \
+    "a token answer that never ends stops at the cap"
 login ok oauth-ok 20 0 "Logged in to oauth-ok" "the control case logs in"
 login authed redirect-mcp-authed 20 0 "Logged in to redirect-mcp-authed" "a login for a server that redirects once it has a token"
 login fres foreign-resource 20 2 "foreign-resource: .*resource metadata is for $other/mcp" "metadata for another host's resource is refused"
@@ -152,11 +158,28 @@ python3 - "$work/out" <<'EOF' && pass "status: each login's expiry as bounded" |
 import re, sys
 text = open(sys.argv[1]).read()
 blocks = dict(re.findall(r"^(\S+)[^\n]*\n((?:[ \t][^\n]*\n)*)", text, re.M))
-want = {"expires-huge": r"expires in 36[0-9][0-9]d", "expires-overflow": r"expiry unknown",
-        "expires-negative": r"expiry unknown", "expires-string": r"expires in (59m|1h)",
-        "expires-junk": r"expiry unknown"}
+want = {"expires-huge": r"expires in 36[0-9][0-9]d.*\n.*valid for 36[0-9][0-9]d",
+        "expires-overflow": r"expiry unknown", "expires-negative": r"expiry unknown",
+        "expires-string": r"expires in (59m|1h).*\n.*valid for (59m|1h)", "expires-junk": r"expiry unknown"}
 bad = [f"{mode}: {blocks.get(mode, '(missing)')!r}" for mode, pattern in want.items()
        if not re.search(pattern, blocks.get(mode, ""))]
+print("\n".join(bad), file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+
+echo "# watch: each hostile server's state and why, in its summary"
+bounded "watch --duration 5 ends on time and fails the run" 12 2 -- "$M" watch --duration 5 --server redirect \
+    --server endless-sse --server deep-nesting --server huge-body --server hang-tools-list
+python3 - "$work/out" <<'EOF' && pass "watch: the summary names each server's problem" || fail "watch: summary"
+import re, sys
+text = open(sys.argv[1]).read()
+want = {"redirect": r"failed +never connected: .*answered HTTP 307: a redirect to .*, not followed",
+        "endless-sse": r"never connected: timed out talking to .*: no answer to tools/list within 2 s",
+        "deep-nesting": r"never connected: protocol error: invalid JSON .*nesting deeper than",
+        "huge-body": r"never connected: response from .* is larger than the 64 MiB limit",
+        "hang-tools-list": r"never connected: timed out talking to .*: no answer to tools/list within 2 s"}
+bad = [f"{server}: {pattern}" for server, pattern in want.items()
+       if not re.search(rf"^summary +{server} +.*{pattern}", text, re.M)]
 print("\n".join(bad), file=sys.stderr)
 sys.exit(1 if bad else 0)
 EOF

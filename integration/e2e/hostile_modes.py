@@ -37,6 +37,8 @@ OAuth (a login in the browser, then tools):
                                  authorization server metadata, registration, the code exchange
   redirect-prm, redirect-asm, redirect-register, redirect-token
                                  answer that step 307 to the same path on the other host
+  huge-prm                       protected resource metadata of 2 MiB (over the 1 MiB cap)
+  endless-token                  a code exchange answered with JSON that never ends
   redirect-mcp-authed            a normal login, then every request carrying its token is
                                  answered 307 to the other host
   foreign-resource               protected resource metadata for the other host's resource
@@ -45,7 +47,8 @@ OAuth (a login in the browser, then tools):
   foreign-endpoint               a token endpoint on plain http at 127.0.0.1.evil.invalid
   mixup-iss                      the authorization response's iss is the other host (RFC 9207)
   expires-huge, expires-overflow, expires-negative, expires-string, expires-junk
-                                 tokens with expires_in 1e300, 1e400, -5, "3600", {"a": 1}
+                                 tokens with expires_in (and refresh_token_expires_in) 1e300,
+                                 1e400, -5, "3600", {"a": 1}
 """
 import json
 import secrets
@@ -65,7 +68,7 @@ EXPIRES = {
 }
 OAUTH = {
     "oauth-ok", "hang-prm", "hang-asm", "hang-register", "hang-token", "redirect-prm", "redirect-asm",
-    "redirect-register", "redirect-token", "redirect-mcp-authed", "foreign-resource", "foreign-issuer",
+    "redirect-register", "redirect-token", "redirect-mcp-authed", "huge-prm", "endless-token", "foreign-resource", "foreign-issuer",
     "foreign-prm-url", "foreign-endpoint", "mixup-iss", *EXPIRES,
 }
 PRM = "/.well-known/oauth-protected-resource/"
@@ -350,7 +353,10 @@ def protected_resource_metadata(h, mode):
     if mode == "redirect-prm":
         return redirect(h, state["elsewhere"] + urlsplit(h.path).path)
     resource = f"{state['elsewhere']}/mcp" if mode == "foreign-resource" else f"{state['base']}/{mode}/mcp"
-    h.reply(200, json.dumps({"resource": resource, "authorization_servers": [issuer(mode)]}).encode())
+    document = {"resource": resource, "authorization_servers": [issuer(mode)]}
+    if mode == "huge-prm":
+        document["padding"] = "x" * (2 * MIB)
+    h.reply(200, json.dumps(document).encode())
 
 
 def authorization_server_metadata(h, mode):
@@ -395,12 +401,19 @@ def token(h, mode, body):
         return h.hold()
     if mode == "redirect-token":
         return redirect(h, state["elsewhere"] + urlsplit(h.path).path)
+    if mode == "endless-token":
+        stream_head(h, "application/json")
+        if write(h, b'{"access_token": "'):
+            while write(h, b"a" * (64 << 10)):
+                pass
+        return
     access = secret("access")
     with lock:
         issued[mode] = access
     expires = EXPIRES.get(mode, "3600")
+    refresh_expires = f', "refresh_token_expires_in": {expires}' if mode in EXPIRES else ""
     h.reply(200, (f'{{"access_token": "{access}", "token_type": "Bearer", "expires_in": {expires}, '
-                  f'"refresh_token": "{secret("refresh")}"}}').encode())
+                  f'"refresh_token": "{secret("refresh")}"{refresh_expires}}}').encode())
 
 
 class Elsewhere(BaseHTTPRequestHandler):
