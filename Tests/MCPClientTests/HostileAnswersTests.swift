@@ -84,4 +84,32 @@ import Testing
             try progress(#"{"progress": 1e300, "total": -5, "message": "m"}"#)
                 == MCPClient.Progress(progress: 1e300, total: -5, message: "m"))
     }
+
+    /// `protocolVersion: 1e300` in the answer to `initialize`: the error says what came instead
+    /// of a revision's name (it said "has no protocolVersion").
+    @Test func aNumberForTheProtocolVersionIsNamed() async throws {
+        let script = #"""
+            import json, sys
+            for line in sys.stdin:
+                m = json.loads(line)
+                if m.get("method") == "server/discover":
+                    print(json.dumps({"jsonrpc": "2.0", "id": m["id"], "error": {"code": -32601, "message": "no"}}))
+                elif m.get("method") == "initialize":
+                    print('{"jsonrpc": "2.0", "id": %s, "result": {"protocolVersion": 1e300, "capabilities": {}}}'
+                          % json.dumps(m["id"]))
+                sys.stdout.flush()
+            """#
+        let connection = MCPConnection(
+            endpoint: ServerEndpoint(
+                name: "hostile",
+                transport: .stdio(
+                    command: "python3", arguments: ["-c", script], environment: [:], workingDirectory: nil),
+                requestTimeout: 10))
+        await #expect {
+            try await connection.connect()
+        } throws: { error in
+            "\(error)" == "hostile: protocol error: initialize result has no protocolVersion string (it sent 1e+300)"
+        }
+        await connection.close()
+    }
 }

@@ -145,7 +145,9 @@ extension MCPConnection {
         let result = try await send(
             "initialize", params: params, version: version, timeout: endpoint.requestTimeout, isInitialize: true)
         guard let agreed = result["protocolVersion"]?.stringValue else {
-            throw fail(.protocolViolation("initialize result has no protocolVersion"))
+            // A number or an object where the revision's name belongs: say what came instead.
+            let sent = result["protocolVersion"].map { " (it sent \(ServerText.oneLine($0.serialized(), limit: 60)))" }
+            throw fail(.protocolViolation("initialize result has no protocolVersion string" + (sent ?? "")))
         }
         let acceptable =
             transport == .sse
