@@ -21,9 +21,6 @@ final class HostileServer: Sendable {
         case endlessToolPages
         /// Answers every POST 307 to `HostileServer.elsewhere`.
         case redirect
-        /// As `endlessToolPages`, but `tools/list` is answered with an event stream of
-        /// notifications, as fast as the client takes them, that never ends.
-        case floodingStream
     }
 
     /// Where `.redirect` points: a port nothing listens on, with a query to keep off screens.
@@ -120,7 +117,7 @@ final class HostileServer: Sendable {
                     send(fd, ": waiting\n\n")
                     holdUntilClosed(fd)
                     return
-                case .silentAfterInitialize, .silent, .endlessToolPages, .redirect, .floodingStream:
+                case .silentAfterInitialize, .silent, .endlessToolPages, .redirect:
                     holdUntilClosed(fd)
                     return
                 }
@@ -130,12 +127,10 @@ final class HostileServer: Sendable {
             seen.withLock { $0.append(method) }
             let id = message?["id"] ?? .null
             switch (behaviour, method) {
-            case (.silentAfterInitialize, "server/discover"), (.endlessToolPages, "server/discover"),
-                (.floodingStream, "server/discover"):
+            case (.silentAfterInitialize, "server/discover"), (.endlessToolPages, "server/discover"):
                 send(
                     fd, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nBad Request")
-            case (.silentAfterInitialize, "initialize"), (.endlessToolPages, "initialize"),
-                (.floodingStream, "initialize"):
+            case (.silentAfterInitialize, "initialize"), (.endlessToolPages, "initialize"):
                 let result: JSONValue = [
                     "protocolVersion": "2025-11-25", "capabilities": ["tools": [:]],
                     "serverInfo": ["name": "hostile", "version": "1"],
@@ -146,14 +141,8 @@ final class HostileServer: Sendable {
                 send(
                     fd,
                     "HTTP/1.1 307 Temporary Redirect\r\nLocation: \(Self.elsewhere)\r\nContent-Length: 0\r\n\r\n")
-            case (.endlessToolPages, "notifications/initialized"), (.floodingStream, "notifications/initialized"):
+            case (.endlessToolPages, "notifications/initialized"):
                 send(fd, "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
-            case (.floodingStream, "tools/list"):
-                send(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
-                let note = #"{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}"#
-                let chunk = String(repeating: "event: message\ndata: \(note)\n\n", count: 1000)
-                while send(fd, chunk) {}
-                return
             case (.endlessToolPages, "tools/list"):
                 let page = (message?["params"]?["cursor"]?.stringValue).flatMap { Int($0) } ?? 0
                 let tool: JSONValue = ["name": .string("tool-\(page)"), "inputSchema": ["type": "object"]]
@@ -206,10 +195,9 @@ final class HostileServer: Sendable {
                 + "Content-Length: \(bytes.utf8.count)\r\n\r\n\(bytes)")
     }
 
-    /// False when the peer has gone.
-    @discardableResult private func send(_ fd: Int32, _ text: String) -> Bool {
+    private func send(_ fd: Int32, _ text: String) {
         let bytes = Array(text.utf8)
-        return bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
     /// Keeps the connection open, answering nothing, until the client gives up.

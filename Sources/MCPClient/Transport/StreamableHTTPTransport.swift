@@ -151,7 +151,8 @@ final class StreamableHTTPTransport: MessageTransport {
             return reply
         case "text/event-stream":
             let deadline = timeout.map { (seconds: $0, at: started + BoundedSeconds.duration($0)) }
-            return try await readEventStream(response, awaiting: id, deadline: deadline, onMessage: onMessage)
+            return try await Self.readEventStream(
+                response.body, awaiting: id, deadline: deadline, server: server, onMessage: onMessage)
         case let other:
             throw MCPError(
                 server: server,
@@ -165,15 +166,14 @@ final class StreamableHTTPTransport: MessageTransport {
     /// what it received by then (up to the body cap) is still queued for this loop, and a
     /// server flooding the stream with notifications would otherwise hold it for as long as
     /// they take to handle.
-    private func readEventStream(
-        _ response: HTTPStreamingResponse, awaiting id: JSONRPCID,
-        deadline: (seconds: Double, at: ContinuousClock.Instant)?,
+    static func readEventStream(
+        _ body: AsyncThrowingStream<[UInt8], Error>, awaiting id: JSONRPCID,
+        deadline: (seconds: Double, at: ContinuousClock.Instant)?, server: String,
         onMessage: @Sendable (JSONRPCMessage) -> Void
     ) async throws(MCPError) -> JSONRPCMessage {
-        let server = sender.serverName
         var parser = SSEParser()
         do {
-            for try await chunk in response.body {
+            for try await chunk in body {
                 if let deadline, ContinuousClock.now >= deadline.at {
                     throw MCPError(server: server, .timeout(seconds: deadline.seconds))
                 }
