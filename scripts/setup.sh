@@ -9,9 +9,10 @@ set -euo pipefail
 # systemd machine Debian also starts the packages' services, on :9090 and :9093);
 # iproute2: the fleet test's network namespaces; zbar-tools: a QR reader for QRCodeReaderTests;
 # systemd: systemd-analyze, which checks the shipped units (scripts/verify-units.sh; it needs no
-# running systemd).
+# running systemd); procps: pkill, for the end-to-end scripts to stop a command's children when
+# it overran its bound (integration/e2e/lib.sh).
 packages=(libncursesw5-dev libcurl4-openssl-dev pkg-config tmux python3 python3-venv openssl ca-certificates binutils
-    prometheus prometheus-alertmanager iproute2 zbar-tools systemd)
+    prometheus prometheus-alertmanager iproute2 zbar-tools systemd procps)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -107,11 +107,13 @@ public struct Discovery: Sendable {
             }
             candidates.append(origin + "/.well-known/oauth-protected-resource")
         }
+        var redirected: String?
         for url in candidates {
             let reply = try await http.get(url, what: "protected resource metadata")
             if reply.status >= 500 {
                 throw OAuthError(server: server, .transient("\(displayURL(url)) answered \(reply.status)"))
             }
+            if let redirect = reply.redirect { redirected = "\(displayURL(url)) answered \(redirect)" }
             guard reply.status == 200 else { continue }
             guard let json = reply.json, let metadata = ProtectedResourceMetadata(json: json) else {
                 throw OAuthError(
@@ -125,10 +127,14 @@ public struct Discovery: Sendable {
             }
             return metadata
         }
+        // Guessing the 2025-03-26 default endpoints after a redirect would only end in a
+        // puzzling refusal; the redirect is the answer.
+        if let redirected { throw OAuthError(server: server, .discovery(redirected)) }
         return nil
     }
 
-    /// Tries the well-known locations in the order the MCP specification gives.
+    /// Tries the well-known locations in the order the MCP specification gives; nil when none
+    /// has metadata (a redirect at one of them, not followed, is named instead).
     private func authorizationServerMetadata(issuer: String) async throws(OAuthError) -> AuthorizationServerMetadata? {
         guard let components = URLComponents(string: issuer), let origin = Self.origin(of: components) else {
             throw OAuthError(server: server, .discovery("the issuer \(issuer) is not a valid URL"))
@@ -146,11 +152,13 @@ public struct Discovery: Sendable {
                 // metadata appended to the issuer, not at the path-insertion location.
                 origin + path + "/.well-known/oauth-authorization-server",
             ]
+        var redirected: String?
         for url in candidates {
             let reply = try await http.get(url, what: "authorization server metadata")
             if reply.status >= 500 {
                 throw OAuthError(server: server, .transient("\(displayURL(url)) answered \(reply.status)"))
             }
+            if let redirect = reply.redirect { redirected = "\(displayURL(url)) answered \(redirect)" }
             guard reply.status == 200, let json = reply.json else { continue }
             guard let metadata = AuthorizationServerMetadata(json: json) else {
                 throw OAuthError(
@@ -164,6 +172,7 @@ public struct Discovery: Sendable {
             }
             return metadata
         }
+        if let redirected { throw OAuthError(server: server, .discovery(redirected)) }
         return nil
     }
 

@@ -26,6 +26,14 @@ struct OAuthHTTP: Sendable {
         var status: Int
         var json: JSONValue?
         var headers: HTTPHeaders
+
+        /// For a 3xx: where it pointed, and that it was not followed (HTTPClient never follows
+        /// one, so no code, verifier or secret goes to an address the metadata did not name).
+        var redirect: String? {
+            guard (300..<400).contains(status) else { return nil }
+            let location = headers["Location"].map { "a redirect to \(displayURL($0))" } ?? "a redirect"
+            return "HTTP \(status), \(location), not followed"
+        }
     }
 
     func get(_ url: String, what: String) async throws(OAuthError) -> Reply {
@@ -75,7 +83,7 @@ struct OAuthHTTP: Sendable {
             response = try await http.send(request)
         } catch var error as HTTPError {
             onStep(AuthStep(action: action, outcome: "failed: \(error.kind)", exchange: exchange(nil)))
-            error.label = nil  // the OAuthError names the server
+            error.label = nil  // the OAuthError names the server once
             throw OAuthError(server: server, .transient("\(what): \(error)"))
         } catch {
             onStep(AuthStep(action: action, outcome: "cancelled", exchange: exchange(nil, cancelled: true)))

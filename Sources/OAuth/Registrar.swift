@@ -51,6 +51,11 @@ struct Registrar: Sendable {
             if reply.status >= 500 {
                 throw OAuthError(server: serverName, .transient("registration answered \(reply.status)"))
             }
+            if let redirect = reply.redirect {
+                throw OAuthError(
+                    server: serverName,
+                    .protocolError("dynamic client registration at \(displayURL(endpoint)) answered \(redirect)"))
+            }
             // RFC 7591 §3.2.2 error and error_description; Okta's errorCode and errorSummary.
             let json = reply.json
             let code = json?["error"]?.stringValue ?? json?["errorCode"]?.stringValue

@@ -55,7 +55,8 @@ struct TokenEndpoint: Sendable {
         do {
             reply = try await http.postForm(url, pairs, what: what, basicAuth: basic)
         } catch {
-            // "refresh: timed out talking to …": the caller names the server.
+            // The detail alone: whoever reports the failure names the server and adds what
+            // happens next.
             guard case .transient(let detail) = error.kind else { throw .transient(error.description) }
             throw .transient(detail)
         }
@@ -63,7 +64,7 @@ struct TokenEndpoint: Sendable {
             return tokens
         }
         let code = reply.json?["error"]?.stringValue
-        var detail = "\(displayURL(url)) answered \(reply.status)"
+        var detail = "\(displayURL(url)) answered \(reply.redirect ?? "\(reply.status)")"
         if let code { detail += " \(ServerText.oneLine(code, limit: 60))" }
         if let text = reply.json?["error_description"]?.stringValue { detail += ": \(ServerText.oneLine(text))" }
         switch code {

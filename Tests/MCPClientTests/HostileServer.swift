@@ -16,7 +16,15 @@ final class HostileServer: Sendable {
         case sseWithoutEndpoint
         /// Reads every request and answers none.
         case silent
+        /// A stateless server whose `tools/list` answers a page of one tool and a new
+        /// `nextCursor`, for ever.
+        case endlessToolPages
+        /// Answers every POST 307 to `HostileServer.elsewhere`.
+        case redirect
     }
+
+    /// Where `.redirect` points: a port nothing listens on, with a query to keep off screens.
+    static let elsewhere = "http://127.0.0.1:1/elsewhere?code=secret"
 
     let behaviour: Behaviour
     let port: Int
@@ -109,7 +117,7 @@ final class HostileServer: Sendable {
                     send(fd, ": waiting\n\n")
                     holdUntilClosed(fd)
                     return
-                case .silentAfterInitialize, .silent:
+                case .silentAfterInitialize, .silent, .endlessToolPages, .redirect:
                     holdUntilClosed(fd)
                     return
                 }
@@ -117,24 +125,29 @@ final class HostileServer: Sendable {
             let message = try? JSONValue.parse(body)
             let method = message?["method"]?.stringValue ?? "?"
             seen.withLock { $0.append(method) }
+            let id = message?["id"] ?? .null
             switch (behaviour, method) {
-            case (.silentAfterInitialize, "server/discover"):
+            case (.silentAfterInitialize, "server/discover"), (.endlessToolPages, "server/discover"):
                 send(
                     fd, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nBad Request")
-            case (.silentAfterInitialize, "initialize"):
-                let id = message?["id"] ?? .null
-                let reply: JSONValue = [
-                    "jsonrpc": "2.0", "id": id,
-                    "result": [
-                        "protocolVersion": "2025-11-25", "capabilities": [:],
-                        "serverInfo": ["name": "hostile", "version": "1"],
-                    ],
+            case (.silentAfterInitialize, "initialize"), (.endlessToolPages, "initialize"):
+                let result: JSONValue = [
+                    "protocolVersion": "2025-11-25", "capabilities": ["tools": [:]],
+                    "serverInfo": ["name": "hostile", "version": "1"],
                 ]
-                let bytes = reply.serialized()
+                let session = behaviour == .silentAfterInitialize ? "Mcp-Session-Id: hostile-1\r\n" : ""
+                sendJSON(fd, ["jsonrpc": "2.0", "id": id, "result": result], headers: session)
+            case (.redirect, _):
                 send(
                     fd,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nMcp-Session-Id: hostile-1\r\n"
-                        + "Content-Length: \(bytes.utf8.count)\r\n\r\n\(bytes)")
+                    "HTTP/1.1 307 Temporary Redirect\r\nLocation: \(Self.elsewhere)\r\nContent-Length: 0\r\n\r\n")
+            case (.endlessToolPages, "notifications/initialized"):
+                send(fd, "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+            case (.endlessToolPages, "tools/list"):
+                let page = (message?["params"]?["cursor"]?.stringValue).flatMap { Int($0) } ?? 0
+                let tool: JSONValue = ["name": .string("tool-\(page)"), "inputSchema": ["type": "object"]]
+                let result: JSONValue = ["tools": [tool], "nextCursor": .string("\(page + 1)")]
+                sendJSON(fd, ["jsonrpc": "2.0", "id": id, "result": result])
             default:
                 holdUntilClosed(fd)
                 return
@@ -171,6 +184,15 @@ final class HostileServer: Sendable {
         guard count > 0 else { return false }
         buffer += chunk[0..<count]
         return true
+    }
+
+    /// A 200 with a JSON body and any extra header lines (each ending in CR LF).
+    private func sendJSON(_ fd: Int32, _ value: JSONValue, headers: String = "") {
+        let bytes = value.serialized()
+        send(
+            fd,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\(headers)"
+                + "Content-Length: \(bytes.utf8.count)\r\n\r\n\(bytes)")
     }
 
     private func send(_ fd: Int32, _ text: String) {

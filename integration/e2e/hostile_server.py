@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""A loopback MCP server that hangs on purpose, for integration/e2e/hangs.sh.
+"""A loopback MCP server that misbehaves on purpose, for integration/e2e/hangs.sh and hostile.sh.
 
-    hostile_server.py LOGFILE
+    hostile_server.py LOGFILE [ELSEWHERE_LOG SECRETS_FILE]
 
-Prints "listening PORT" once it accepts connections, and appends each request it sees to
-LOGFILE ("POST /mcp initialize", "GET /sse"). Paths:
+Prints "listening PORT" (and " ELSEWHERE_PORT" with the second and third arguments) once it
+accepts connections, and appends each request it sees to LOGFILE ("POST /mcp initialize",
+"GET /sse"). Paths:
 
   /mcp   Streamable HTTP that refuses server/discover (400, so clients fall back to
          initialize), answers initialize, and never answers notifications/initialized:
@@ -15,12 +16,24 @@ LOGFILE ("POST /mcp initialize", "GET /sse"). Paths:
                 descriptions, results, progress messages, JSON-RPC errors) carries terminal
                 escapes: OSC title and clipboard, clear-screen, C1, NUL, CR LF and bidi overrides.
   /escapes-500  Answers every POST with HTTP 500 and such a text as its body.
+  /MODE/...     One attack each, from hostile_modes.py (its docstring lists them): an MCP
+                endpoint at /MODE/mcp, an OAuth server at /MODE where the mode needs a login.
+
+With ELSEWHERE_LOG, a second listener on another port plays "another host": it answers
+everything as a willing server would (metadata, tokens, tool results) and appends each request
+whole (line, headers, body) to ELSEWHERE_LOG, where a test looks for what must never reach it.
+Every secret the main server issues or receives (codes, verifiers, tokens) is appended to
+SECRETS_FILE, one a line.
 """
 import json
+import os
 import select
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile_modes  # noqa: E402  (beside this file)
 
 log_path = sys.argv[1]
 
@@ -63,7 +76,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         log(f"GET {self.path}")
-        if self.path == "/sse":
+        if hostile_modes.handles(self.path):
+            hostile_modes.get(self)
+        elif self.path == "/sse":
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
@@ -86,8 +101,11 @@ class Handler(BaseHTTPRequestHandler):
             message = json.loads(body)
         except ValueError:
             message = {}
-        method = message.get("method", "?")
+        method = message.get("method", "?") if isinstance(message, dict) else "?"
         log(f"POST {self.path} {method}")
+        if hostile_modes.handles(self.path):
+            hostile_modes.post(self, body, message, method)
+            return
         if self.path not in PATHS:
             self.reply(404, b"", "text/plain")
             return
@@ -156,5 +174,11 @@ class Server(ThreadingHTTPServer):
 
 
 server = Server(("127.0.0.1", 0), Handler)
-print(f"listening {server.server_address[1]}", flush=True)
+ports = f"{server.server_address[1]}"
+if len(sys.argv) > 3:
+    elsewhere = Server(("127.0.0.1", 0), hostile_modes.Elsewhere)
+    hostile_modes.configure(server.server_address[1], elsewhere.server_address[1], sys.argv[2], sys.argv[3])
+    threading.Thread(target=elsewhere.serve_forever, daemon=True).start()
+    ports += f" {elsewhere.server_address[1]}"
+print(f"listening {ports}", flush=True)
 server.serve_forever()

@@ -51,10 +51,11 @@ start_server() {
 }
 
 # ends_within PID START LIMIT: waits until PID has ended, at most LIMIT seconds after START
-# (from `now`); false, with PID killed, when it was still running then.
+# (from `now`); false, with PID (and its children) killed, when it was still running then.
 ends_within() {
     while kill -0 "$1" 2>/dev/null && within "$(elapsed_since "$2")" "$3"; do sleep 0.05; done
     if kill -0 "$1" 2>/dev/null; then
+        pkill -KILL -P "$1" 2>/dev/null
         kill -KILL "$1" 2>/dev/null
         wait "$1" 2>/dev/null
         return 1
@@ -64,21 +65,63 @@ ends_within() {
 # bounded DESC LIMIT RC [PATTERN] -- COMMAND…: the command ends within LIMIT seconds with exit
 # status RC, and its stdout+stderr match PATTERN (grep -E) when one is given.
 bounded() {
-    local desc="$1" limit="$2" want="$3" pattern="" pid start rc
+    local desc="$1" limit="$2" want="$3" pattern=""
     shift 3
     if [[ "$1" != "--" ]]; then pattern="$1"; shift; fi
     shift
-    start="$(now)"
     "$@" >"$work/out" 2>"$work/err" &
-    pid=$!
+    judge "$desc" "$limit" "$want" "$pattern" "$!" "$(now)" "$work/out" "$work/err"
+}
+
+# bounded_async ID DESC LIMIT RC [PATTERN] -- COMMAND…: `bounded`, with the command started in
+# the background (its output in $work/ID.out and ID.err, the time it ended in ID.end); `settle`
+# judges every one started, each by its own end. For checks that wait out long deadlines side
+# by side.
+started=()
+bounded_async() {
+    local id="$1" desc="$2" limit="$3" want="$4" pattern=""
+    shift 4
+    if [[ "$1" != "--" ]]; then pattern="$1"; shift; fi
+    shift
+    (
+        "$@" >"$work/$id.out" 2>"$work/$id.err"
+        status=$?
+        now >"$work/$id.end"
+        exit "$status"
+    ) &
+    started+=("$id")
+    printf '%s\n' "$!" "$(now)" "$limit" "$want" "$pattern" "$desc" >"$work/$id.check"
+}
+settle() {
+    local id pid start limit want pattern desc
+    for id in "${started[@]}"; do
+        { read -r pid; read -r start; read -r limit; read -r want; read -r pattern; read -r desc; } <"$work/$id.check"
+        judge "$desc" "$limit" "$want" "$pattern" "$pid" "$start" "$work/$id.out" "$work/$id.err" "$work/$id.end"
+    done
+    started=()
+}
+
+# judge DESC LIMIT RC PATTERN PID START OUT ERR [END]: the verdict on a started command (see
+# `bounded`), timed to now or to the time in the file END; OUT and ERR end up in $work/out and
+# $work/err for the checks that follow.
+judge() {
+    local desc="$1" limit="$2" want="$3" pattern="$4" pid="$5" start="$6" rc took
     if ! ends_within "$pid" "$start" "$limit"; then
+        [[ "$7" == "$work/out" ]] || cp "$7" "$work/out"
+        [[ "$8" == "$work/err" ]] || cp "$8" "$work/err"
         fail "$desc (still running after ${limit}s)"
         return
     fi
     wait "$pid"
     rc=$?
-    local took
     took="$(elapsed_since "$start")"
+    if [[ -n "${9:-}" && -s "$9" ]]; then took="$(awk -v a="$start" -v b="$(cat "$9")" 'BEGIN { printf "%.1f", b - a }')"; fi
+    if ! within "$took" "$limit"; then
+        fail "$desc (ended after ${took}s, more than ${limit}s)"
+        return
+    fi
+    [[ "$7" == "$work/out" ]] || cp "$7" "$work/out"
+    [[ "$8" == "$work/err" ]] || cp "$8" "$work/err"
     if ((rc != want)); then
         fail "$desc (exit $rc, expected $want, after ${took}s)"
     # grep reads the files itself: `cat … | grep -q` under pipefail fails whenever grep stops
@@ -89,4 +132,3 @@ bounded() {
         pass "$desc (${took}s)"
     fi
 }
-

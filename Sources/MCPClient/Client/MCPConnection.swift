@@ -57,6 +57,17 @@ public actor MCPConnection {
 
     func fail(_ kind: MCPError.Kind) -> MCPError { MCPError(server: name, kind) }
 
+    /// A step that got no answer in time, named with the server's address: "timed out talking
+    /// to URL: no answer to tools/list within 2 s".
+    func noAnswer(to method: String, within seconds: Double) -> MCPError {
+        fail(
+            .connection(
+                HTTPError(
+                    .timeout, url: endpoint.target,
+                    detail: "no answer to \(method) within \(JSONValue.format(seconds)) s"))
+        )
+    }
+
     private var sender: AuthorizedHTTP {
         AuthorizedHTTP(serverName: name, http: http, authorizer: authorizer, maxBodyBytes: endpoint.maxBodyBytes)
     }
@@ -171,7 +182,12 @@ public actor MCPConnection {
 
     // MARK: - Operations
 
-    /// Every tool, following `nextCursor` through all pages.
+    /// The most `tools/list` pages followed: a server that hands out a new cursor for ever
+    /// would keep a listing (and its memory) growing without end. A thousand pages hold a
+    /// hundred thousand tools at a page size of a hundred.
+    public static let maxToolPages = 1000
+
+    /// Every tool, following `nextCursor` through all pages (at most `maxToolPages`).
     public func listTools() async throws(MCPError) -> [Tool] {
         try await connect()
         var tools: [Tool] = []
@@ -180,6 +196,12 @@ public actor MCPConnection {
         var cursor: String?
         var seenCursors = Set<String>()
         repeat {
+            if seenCursors.count >= Self.maxToolPages {
+                throw fail(
+                    .protocolViolation(
+                        "tools/list went on for more than \(Self.maxToolPages) pages (\(tools.count) tools); "
+                            + "mcptop stops there"))
+            }
             let params: JSONValue? = cursor.map { ["cursor": .string($0)] }
             let result = try await request("tools/list", params: params)
             guard let page = result["tools"]?.arrayValue else {
@@ -374,7 +396,10 @@ public actor MCPConnection {
             guard let transport = wire else { throw fail(.protocolViolation("not connected")) }
             reply = try await transport.request(message, options: options, timeout: timeout, onMessage: onMessage)
         } catch {
-            if case .timeout = error.kind { sendCancellation(of: id, modern: modern, reason: "timed out") }
+            if case .timeout(let seconds) = error.kind {
+                sendCancellation(of: id, modern: modern, reason: "timed out")
+                throw noAnswer(to: method, within: seconds)
+            }
             if error.isCancellation { sendCancellation(of: id, modern: modern, reason: "cancelled by the user") }
             throw error
         }
@@ -424,11 +449,8 @@ public actor MCPConnection {
         return { [weak self] message in
             switch message {
             case .notification("notifications/progress", let params):
-                guard let onProgress = hooks.onProgress, let value = params?["progress"]?.doubleValue else { return }
-                onProgress(
-                    Progress(
-                        progress: value, total: params?["total"]?.doubleValue,
-                        message: params?["message"]?.stringValue))
+                guard let onProgress = hooks.onProgress, let progress = Progress(notification: params) else { return }
+                onProgress(progress)
             case .notification:
                 hooks.onNotification?(message)
             case .request(let id, let method, let params):

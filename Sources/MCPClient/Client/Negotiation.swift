@@ -145,7 +145,9 @@ extension MCPConnection {
         let result = try await send(
             "initialize", params: params, version: version, timeout: endpoint.requestTimeout, isInitialize: true)
         guard let agreed = result["protocolVersion"]?.stringValue else {
-            throw fail(.protocolViolation("initialize result has no protocolVersion"))
+            // A number or an object where the revision's name belongs: say what came instead.
+            let sent = result["protocolVersion"].map { " (it sent \(ServerText.oneLine($0.serialized(), limit: 60)))" }
+            throw fail(.protocolViolation("initialize result has no protocolVersion string" + (sent ?? "")))
         }
         let acceptable =
             transport == .sse
@@ -159,11 +161,7 @@ extension MCPConnection {
         } catch {
             // A server can answer `initialize` and then leave this POST hanging; say which step.
             guard case .timeout(let seconds) = error.kind else { throw error }
-            throw fail(
-                .connection(
-                    HTTPError(
-                        .timeout, url: endpoint.target,
-                        detail: "no answer to notifications/initialized within \(JSONValue.format(seconds)) s")))
+            throw noAnswer(to: "notifications/initialized", within: seconds)
         }
         return ServerInfo(
             protocolVersion: agreed, transport: transport, name: result["serverInfo"]?["name"]?.stringValue,

@@ -88,6 +88,15 @@ public struct Progress: Sendable, Equatable {
         self.message = message
     }
 
+    /// A `notifications/progress` as sent, or nil when its `progress` is not a finite number;
+    /// a `total` that is not one is left out (a server may send 1e400, "50%" or null).
+    public init?(notification params: JSONValue?) {
+        guard let value = params?["progress"]?.doubleValue, value.isFinite else { return nil }
+        self.init(
+            progress: value, total: params?["total"]?.doubleValue.flatMap { $0.isFinite ? $0 : nil },
+            message: params?["message"]?.stringValue)
+    }
+
     /// The params of a `notifications/progress` (its token is set by whoever relays it).
     public var json: JSONValue {
         var params: JSONValue = ["progressToken": "mcptop", "progress": .double(progress)]

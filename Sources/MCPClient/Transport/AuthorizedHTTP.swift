@@ -75,8 +75,13 @@ struct AuthorizedHTTP: Sendable {
         if let message = try? JSONRPCMessage(bytes: body), case .error(_, let error) = message {
             rpcError = error
         }
-        let text = String(decoding: body.prefix(300), as: UTF8.self)
+        var text = String(decoding: body.prefix(300), as: UTF8.self)
             .split(whereSeparator: \.isNewline).joined(separator: " ")
+        // Redirects are never followed (HTTPClient): say where it pointed, so that a moved
+        // server is recognised as one, without going there.
+        if (300..<400).contains(response.status), let location = response.head.headers["Location"] {
+            text = "a redirect to \(displayURL(location)), not followed"
+        }
         return MCPError(
             server: serverName,
             .httpStatus(status: response.status, url: url, rpcError: rpcError, bodySnippet: text))

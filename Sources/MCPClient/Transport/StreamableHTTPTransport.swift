@@ -85,7 +85,8 @@ final class StreamableHTTPTransport: MessageTransport {
         let started = ContinuousClock.now
         do {
             return try await exchange(
-                message, headers: headers, captureSession: captureSession, timeout: timeout, onMessage: onMessage)
+                message, headers: headers, captureSession: captureSession, timeout: timeout, started: started,
+                onMessage: onMessage)
         } catch {
             // libcurl says "timed out" for the connection's own limit too; the request's is
             // the one that took the whole time.
@@ -100,7 +101,7 @@ final class StreamableHTTPTransport: MessageTransport {
 
     private func exchange(
         _ message: JSONRPCMessage, headers: [(String, String)], captureSession: Bool, timeout: Double?,
-        onMessage: @Sendable (JSONRPCMessage) -> Void
+        started: ContinuousClock.Instant, onMessage: @Sendable (JSONRPCMessage) -> Void
     ) async throws(MCPError) -> JSONRPCMessage? {
         let body = message.json.serializedBytes()
         let (sessionID, expected) = session.withLock { ($0.id, $0.expected) }
@@ -149,7 +150,9 @@ final class StreamableHTTPTransport: MessageTransport {
             }
             return reply
         case "text/event-stream":
-            return try await readEventStream(response, awaiting: id, onMessage: onMessage)
+            let deadline = timeout.map { (seconds: $0, at: started + BoundedSeconds.duration($0)) }
+            return try await Self.readEventStream(
+                response.body, awaiting: id, deadline: deadline, server: server, onMessage: onMessage)
         case let other:
             throw MCPError(
                 server: server,
@@ -158,14 +161,22 @@ final class StreamableHTTPTransport: MessageTransport {
         }
     }
 
-    private func readEventStream(
-        _ response: HTTPStreamingResponse, awaiting id: JSONRPCID,
+    /// The response to `id` from a request's event stream, the messages before it to
+    /// `onMessage`. The `deadline` is checked here too: libcurl ends a transfer on time, but
+    /// what it received by then (up to the body cap) is still queued for this loop, and a
+    /// server flooding the stream with notifications would otherwise hold it for as long as
+    /// they take to handle.
+    static func readEventStream(
+        _ body: AsyncThrowingStream<[UInt8], Error>, awaiting id: JSONRPCID,
+        deadline: (seconds: Double, at: ContinuousClock.Instant)?, server: String,
         onMessage: @Sendable (JSONRPCMessage) -> Void
     ) async throws(MCPError) -> JSONRPCMessage {
-        let server = sender.serverName
         var parser = SSEParser()
         do {
-            for try await chunk in response.body {
+            for try await chunk in body {
+                if let deadline, ContinuousClock.now >= deadline.at {
+                    throw MCPError(server: server, .timeout(seconds: deadline.seconds))
+                }
                 for event in parser.feed(chunk) where event.type == "message" {
                     // An event with empty data primes a resumable stream (2025-11-25); skip it.
                     if event.data.isEmpty { continue }
