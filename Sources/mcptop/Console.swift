@@ -47,7 +47,29 @@ enum Console {
     /// Written at once, unbuffered: a program reading through a pipe sees each line when it
     /// happens, and stdout and stderr keep their order on one terminal.
     private static func write(_ text: String, to handle: FileHandle) {
-        handle.write(Data((text + "\n").utf8))
+        raw(text + "\n", to: handle.fileDescriptor)
+    }
+
+    /// Writes all of `text` to `descriptor`. A reader that went away (`mcptop status | head -1`)
+    /// ends the process the way it ends `cat` or `git log`: quietly, by SIGPIPE, which is
+    /// otherwise ignored here (a libcurl or NIO connection must not kill the process);
+    /// FileHandle's write would crash with a backtrace instead. Lost stderr is let go.
+    static func raw(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written > 0 {
+                bytes = bytes.dropFirst(written)
+            } else if written < 0, errno == EINTR || errno == EAGAIN {
+                continue
+            } else {
+                if written < 0, errno == EPIPE, descriptor == STDOUT_FILENO {
+                    signal(SIGPIPE, SIG_DFL)
+                    raise(SIGPIPE)
+                }
+                return
+            }
+        }
     }
 }
 

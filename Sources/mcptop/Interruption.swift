@@ -76,7 +76,7 @@ final class Interruption: @unchecked Sendable {
     }
 
     private static func exitNow(_ status: Int32, _ message: String) -> Never {
-        FileHandle.standardError.write(Data("mcptop: \(message)\n".utf8))
+        Console.raw("mcptop: \(message)\n", to: STDERR_FILENO)
         exit(status)
     }
 }

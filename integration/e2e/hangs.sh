@@ -194,5 +194,16 @@ else
     echo "# skipped: OAuth with 1e300-second tokens ($demo is not built)"
 fi
 
+echo "# a reader that goes away (| head -1): mcptop ends quietly by SIGPIPE, as cat does"
+python3 -c 'import json; print(json.dumps({"mcpServers": {f"s-{i:05d}": {"url": f"http://127.0.0.1:9/{i}"} for i in range(3000)}}))' \
+    >"$work/many.json"
+"$M" --config "$work/many.json" servers 2>"$work/pipe.err" | head -1 >/dev/null
+status="${PIPESTATUS[0]}"
+if ((status == 141)) && [[ ! -s "$work/pipe.err" ]]; then
+    pass "servers | head -1 ends by SIGPIPE (exit 141), nothing on stderr"
+else
+    fail "servers | head -1: exit $status, stderr: $(head -c 300 "$work/pipe.err")"
+fi
+
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -28,7 +28,7 @@ final class StopSignal: @unchecked Sendable {
 
     private func received(_ number: Int32) {
         if state.withLock({ $0.fired }) {
-            FileHandle.standardError.write(Data("mcptop: stopped at once on a second signal\n".utf8))
+            Console.raw("mcptop: stopped at once on a second signal\n", to: STDERR_FILENO)
             exit(number == SIGTERM ? ExitStatus.terminated : ExitStatus.interrupted)
         }
         fire()
@@ -39,8 +39,9 @@ final class StopSignal: @unchecked Sendable {
     func exitUnlessStopped(within seconds: Double) {
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [done] in
             guard !done.value else { return }
-            FileHandle.standardError.write(
-                Data("mcptop: watch did not stop within \(NumberText.fixed(seconds, digits: 0)) s; exiting\n".utf8))
+            Console.raw(
+                "mcptop: watch did not stop within \(NumberText.fixed(seconds, digits: 0)) s; exiting\n",
+                to: STDERR_FILENO)
             exit(ExitStatus.connection)
         }
     }
