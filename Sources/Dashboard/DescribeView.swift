@@ -48,7 +48,8 @@ enum DescribeView {
             lines.append((title, .header))
         }
         func item(_ text: String, _ role: Role) {
-            for (index, row) in DisplayWidth.wrap(text, to: max(10, width - 2)).enumerated() {
+            // Wrapped to the continuation rows' room (indented four), so no row runs off the edge.
+            for (index, row) in DisplayWidth.wrap(text, to: max(10, width - 4)).enumerated() {
                 lines.append(((index == 0 ? "  " : "    ") + row, role))
             }
         }

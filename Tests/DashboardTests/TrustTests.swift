@@ -292,3 +292,21 @@ import Testing
         }
     }
 }
+
+/// The describe view's indented items (history, calls, the login's timeline) wrap within the
+/// screen: a continuation row, indented two more columns, used to lose its last two characters
+/// ("the refresh token's lifetime was n" / "said").
+@Suite struct DescribeWrapTests {
+    @Test func wrappedItemsKeepEveryCharacterWithinTheWidth() {
+        let state = RenderTests.state(width: 80, height: 24)
+        var server = RenderTests.servers[0]
+        let reason =
+            "the refresh token's lifetime was not said and the access token lasts 30 s; without a refresh token "
+            + "you will log in again every 8 h, at about 12:34 — run 'mcptop auth demo' to log in again"
+        server.history = [ConnectionState(.needsLogin, reason: reason, since: RenderTests.now)]
+        let lines = DescribeView.lines(server, state: state, width: 78)
+        #expect(lines.allSatisfy { DisplayWidth.of($0.0) <= 78 }, "every row fits")
+        let text = lines.map { $0.0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        #expect(text.contains(reason), "the reason reads in full: \(text)")
+    }
+}
