@@ -77,12 +77,16 @@ public struct Screen: Sendable, Equatable {
         rows = Array(repeating: Array(repeating: .blank, count: max(0, width)), count: max(0, height))
     }
 
-    /// Writes `text` at (row, column), clipped at `limit` columns (default: the row's end).
-    /// Returns the column after the last cell written. Widths come from `DisplayWidth`.
+    /// Writes `text` at (row, column), clipped at `limit` columns (default: the row's end); text
+    /// that does not fit ends in "…", so a cut never passes for the whole. Returns the column
+    /// after the last cell written. Widths come from `DisplayWidth`.
     @discardableResult
     public mutating func write(_ text: String, row: Int, column: Int, role: Role, limit: Int? = nil) -> Int {
         guard row >= 0, row < height, column < width else { return column }
         let end = min(width, limit.map { column + max(0, $0) } ?? width)
+        if end > column, DisplayWidth.of(text) > end - column {
+            return write(text, row: row, column: column, role: role, field: end - column)
+        }
         var x = column
         // Printable ASCII is one cell per byte.
         if DisplayWidth.isPrintableASCII(text) {
