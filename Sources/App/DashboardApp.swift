@@ -54,7 +54,7 @@ public final class DashboardApp: @unchecked Sendable {
 
     public init(
         monitor: Monitor, themes: [ThemeChoice], themeIndex: Int, noColor: Bool, configFile: String,
-        otherClients: OtherClientsSource? = nil
+        otherClients: OtherClientsSource? = nil, notice: String? = nil
     ) {
         self.monitor = monitor
         self.otherClients = otherClients
@@ -63,11 +63,13 @@ public final class DashboardApp: @unchecked Sendable {
         self.noColor = noColor
         state = DashboardState(
             now: Date(), width: 80, height: 24, themeName: self.themes[self.themeIndex].name, configFile: configFile)
+        // What stderr said before the screen took over (a theme's problems): on the screen too.
+        if let notice { state.status = StatusLine(text: notice, role: .warn, at: Date()) }
     }
 
     /// Runs until the user quits (or a signal asks to); the terminal is restored in every case.
     public func run() async throws {
-        let first = theme(at: themeIndex) ?? .builtIn
+        let first = theme(at: themeIndex)?.0 ?? .builtIn
         let terminal = try NCursesTerminal(theme: first, noColor: noColor)
         state.popupIsLight = first.popupIsLight
         self.terminal = terminal
@@ -169,11 +171,12 @@ public final class DashboardApp: @unchecked Sendable {
     }
 
     /// The theme at `index`, parsed on first use; nil when it cannot be loaded.
-    private func theme(at index: Int) -> Theme? {
-        if let theme = loadedThemes[index] { return theme }
-        guard case .success(let (theme, _)) = themes[index].load() else { return nil }
+    /// The theme, and its problems the first time it is loaded.
+    private func theme(at index: Int) -> (Theme, [ThemeWarning])? {
+        if let theme = loadedThemes[index] { return (theme, []) }
+        guard case .success(let (theme, warnings)) = themes[index].load() else { return nil }
         loadedThemes[index] = theme
-        return theme
+        return (theme, warnings)
     }
 
     /// `T`: the next theme that loads; one that does not is skipped, and the status line says why.
@@ -181,13 +184,16 @@ public final class DashboardApp: @unchecked Sendable {
         var skipped: [String] = []
         for step in 1...themes.count {
             let index = (themeIndex + step) % themes.count
-            if let theme = theme(at: index) {
+            if let (theme, warnings) = theme(at: index) {
                 themeIndex = index
                 terminal.setTheme(theme)
                 state.themeName = themes[index].name
                 state.popupIsLight = theme.popupIsLight
-                let text = (["theme: \(themes[index].name)"] + skipped).joined(separator: "; ")
-                state.status = StatusLine(text: text, role: skipped.isEmpty ? .normal : .warn, at: Date())
+                let problems = ThemeWarning.summary(warnings, theme: themes[index].name)
+                let text = (["theme: \(themes[index].name)"] + skipped + [problems].compactMap { $0 })
+                    .joined(separator: "; ")
+                let fine = skipped.isEmpty && problems == nil
+                state.status = StatusLine(text: text, role: fine ? .normal : .warn, at: Date())
                 return
             }
             if case .failure(let error) = themes[index].load() { skipped.append("skipped \(error)") }

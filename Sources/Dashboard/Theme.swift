@@ -204,6 +204,14 @@ public struct ThemeWarning: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(source):\(line): \(message)" }
+
+    /// One status line for a theme's warnings: how many, the first in full, the file to fix.
+    public static func summary(_ warnings: [ThemeWarning], theme: String) -> String? {
+        guard let first = warnings.first else { return nil }
+        let count = warnings.count == 1 ? "a problem" : "\(warnings.count) problems"
+        return "theme \(theme) has \(count), shown with built-in styles: \(first)"
+            + (warnings.count > 1 ? " (and \(warnings.count - 1) more; mcptop prints them all on exit)" : "")
+    }
 }
 
 /// Colours and attributes for every role.

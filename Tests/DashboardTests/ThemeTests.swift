@@ -431,3 +431,18 @@ import Testing
         }
     }
 }
+
+/// A theme's problems reach the screen, not only stderr behind it: one status line says how
+/// many, the first in full, and that the rest are printed on exit.
+@Suite struct ThemeWarningSummaryTests {
+    @Test func oneLineNamesTheThemeTheCountAndTheFirstProblem() {
+        let warnings = [
+            ThemeWarning(source: "/t/bad.toml", line: 3, key: "normal.fg", message: "unknown colour \"purple\""),
+            ThemeWarning(source: "/t/bad.toml", line: 4, message: "not key = value"),
+        ]
+        #expect(ThemeWarning.summary([], theme: "bad") == nil)
+        let text = ThemeWarning.summary(warnings, theme: "bad") ?? ""
+        #expect(text.hasPrefix("theme bad has 2 problems, shown with built-in styles: /t/bad.toml:3: unknown colour"))
+        #expect(text.hasSuffix("(and 1 more; mcptop prints them all on exit)"))
+    }
+}

@@ -78,9 +78,12 @@ enum Themes {
         let app = DashboardApp(
             monitor: monitor, themes: choices, themeIndex: index,
             noColor: ThemeLoader.noColorRequested(environment: environment),
-            configFile: configFile, otherClients: otherClients)
+            configFile: configFile, otherClients: otherClients,
+            notice: ThemeWarning.summary(warnings, theme: choices[index].name))
         do {
             try await app.run()
+            // Printed before the screen took over, so gone from view: again, where it stays.
+            for warning in warnings { Console.warn(warning.description) }
         } catch let error as TerminalError {
             throw CommandFailure(message: error.description, status: ExitStatus.usage)
         }
