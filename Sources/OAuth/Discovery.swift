@@ -134,9 +134,7 @@ public struct Discovery: Sendable {
                 throw OAuthError(
                     server: server, .discovery("\(displayURL(url)) is not authorization server metadata"))
             }
-            // RFC 8414 §3.3: the issuer must be the one the metadata was looked up for.
-            guard metadata.issuer == issuer || metadata.issuer == issuer + "/" || metadata.issuer + "/" == issuer
-            else {
+            guard Self.issuer(metadata.issuer, matches: issuer) else {
                 throw OAuthError(
                     server: server,
                     .discovery("the metadata at \(url) names the issuer \(metadata.issuer), expected \(issuer)"))
@@ -146,7 +144,14 @@ public struct Discovery: Sendable {
         return nil
     }
 
-    private func validate(_ metadata: AuthorizationServerMetadata) throws(OAuthError) {
+    /// RFC 8414 §3.3: the issuer must be the one the metadata was looked up for (a trailing
+    /// slash aside).
+    static func issuer(_ named: String, matches expected: String) -> Bool {
+        named == expected || named == expected + "/" || named + "/" == expected
+    }
+
+    /// Endpoints mcptop may send secrets to, and PKCE with S256.
+    func validate(_ metadata: AuthorizationServerMetadata) throws(OAuthError) {
         try EndpointPolicy.check(metadata.authorizationEndpoint, role: "authorization endpoint", server: server)
         try EndpointPolicy.check(metadata.tokenEndpoint, role: "token endpoint", server: server)
         if let registration = metadata.registrationEndpoint {
