@@ -71,6 +71,8 @@ public enum ForeignConfigReader {
     /// the bytes last read from each file is kept (for a few files).
     private static let parsedTOML = Mutex<[String: (bytes: [UInt8], outcome: Result<JSONValue, Failure>)]>([:])
     private static let parsedTOMLFiles = 16
+    /// How many TOML documents were handed to TOMLKit (what it leaks grows with this).
+    static let tomlParses = Mutex(0)
 
     private static func decode(_ bytes: [UInt8], file: ForeignConfigFile) -> Result<JSONValue, Failure> {
         if file.dialect == .codexTOML {
@@ -94,6 +96,7 @@ public enum ForeignConfigReader {
     }
 
     private static func decodeTOML(_ bytes: [UInt8], file: ForeignConfigFile) -> Result<JSONValue, Failure> {
+        tomlParses.withLock { $0 += 1 }
         let text = String(decoding: bytes, as: UTF8.self)
         if let problem = TOMLPrecheck.problem(in: text) {
             return .failure(Failure(message: "\(file.path):\(problem.line):\(problem.column): \(problem.message)"))
