@@ -16,22 +16,53 @@ source="$repo/Fuzz/Targets/$target.swift"
 scratch="$repo/.build-fuzz"
 mkdir -p "$scratch"
 flags=(-Xswiftc -sanitize=fuzzer,address)
-if ! swift build --package-path "$repo" --scratch-path "$scratch" --target MCPClient "${flags[@]}" \
+# The package target each fuzz target needs and our modules whose objects it links whole.
+# OAuth and Config also pull in Hummingbird, swift-nio and swift-crypto: the objects of every
+# other library module go into an archive, from which the linker takes only what is used.
+case "$target" in
+token-response | metadata) package_target=OAuth own=(OAuth HTTP Support) ;;
+config) package_target=Config own=(Config OAuth MCPClient HTTP Support) ;;
+*) package_target=MCPClient own=(MCPClient HTTP Support) ;;
+esac
+if ! swift build --package-path "$repo" --scratch-path "$scratch" --target "$package_target" "${flags[@]}" \
     >"$scratch/swift-build.log" 2>&1; then
     cat "$scratch/swift-build.log" >&2
     exit 1
 fi
 bin="$(swift build --package-path "$repo" --scratch-path "$scratch" --show-bin-path "${flags[@]}")"
-# Every object of the modules MCPClient is made of (its own, HTTP, Support, swift-collections).
 objects=()
-for module in MCPClient HTTP Support OrderedCollections HeapModule InternalCollectionsUtilities \
-    ContainersPreview DequeModule; do
-    [[ -d "$bin/$module.build" ]] && objects+=("$bin/$module.build"/*.o)
+for module in "${own[@]}"; do
+    objects+=("$bin/$module.build"/*.o)
+done
+# Everything else but tests, executables (their `main` is libFuzzer's) and build tools.
+archive="$scratch/fuzz-deps-$package_target.a"
+rm -f "$archive"
+others=()
+for folder in "$bin"/*.build; do
+    module="$(basename "$folder" .build)"
+    case "$module" in
+    *Tests | *-tool | mcptop* | DemoServerMain | BenchClient | PerformanceTest | generate_* | Swift*Syntax* | \
+        SwiftCompilerPlugin* | SwiftLibraryPluginProvider | _SwiftSyntax*) continue ;;
+    esac
+    [[ " ${own[*]} " == *" $module "* ]] && continue
+    while IFS= read -r object; do others+=("$object"); done < <(find "$folder" -name "*.o")
+done
+((${#others[@]})) && ar rcs "$archive" "${others[@]}"
+# The C modules Swift code imports: their module maps (the package's own, else SwiftPM's).
+maps=(-Xcc -I -Xcc "$repo/Sources/CCurl")
+for map in "$scratch"/checkouts/*/Sources/*/include/module.modulemap "$bin"/*.build/module.modulemap; do
+    module="$(basename "$(dirname "$map")" .build)"
+    [[ "$module" == include ]] && module="$(basename "$(dirname "$(dirname "$map")")")"
+    [[ -d "$bin/$module.build" && " ${maps[*]} " != *"/$module/include/"* ]] || continue
+    maps+=(-Xcc "-fmodule-map-file=$map")
 done
 extra=()
-# The theme parser lives in Dashboard, which pulls in everything; its two files stand alone.
+libraries=("$archive" -lcurl -lstdc++ -lz)
+# The theme parser and the tool form live in Dashboard, which pulls in everything; their files
+# stand alone.
 [[ "$target" == theme ]] && extra=("$repo/Sources/Dashboard/Theme.swift" "$repo/Sources/Dashboard/Style.swift")
+[[ "$target" == toolform ]] && extra=("$repo/Sources/Dashboard/ToolForm.swift")
 swiftc -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_${target//-/_}" -I "$bin/Modules" \
-    -Xcc -I -Xcc "$repo/Sources/CCurl" "$source" "${extra[@]}" "${objects[@]}" -lcurl \
+    "${maps[@]}" "$source" "${extra[@]}" "${objects[@]}" "${libraries[@]}" \
     -o "$scratch/fuzz-$target" 2> >(grep -v "Cannot export local symbol" >&2)
 echo "$scratch/fuzz-$target"

@@ -176,7 +176,8 @@ public struct Discovery: Sendable {
         return nil
     }
 
-    private func validate(_ metadata: AuthorizationServerMetadata) throws(OAuthError) {
+    /// Endpoints mcptop may send secrets to, and PKCE with S256.
+    func validate(_ metadata: AuthorizationServerMetadata) throws(OAuthError) {
         try EndpointPolicy.check(metadata.authorizationEndpoint, role: "authorization endpoint", server: server)
         try EndpointPolicy.check(metadata.tokenEndpoint, role: "token endpoint", server: server)
         if let registration = metadata.registrationEndpoint {

@@ -89,7 +89,7 @@ struct OAuthHTTP: Sendable {
             onStep(AuthStep(action: action, outcome: "cancelled", exchange: exchange(nil, cancelled: true)))
             throw OAuthError(server: server, .transient("\(what): cancelled"))
         }
-        let json = (try? JSONValue.parse(response.body)) ?? Self.formObject(response)
+        let json = Self.decode(body: response.body, contentType: response.headers["Content-Type"])
         var outcome = "HTTP \(response.status)"
         let code = json?["error"]?.stringValue
         if let code { outcome += " \(ServerText.oneLine(code, limit: 60))" }
@@ -100,14 +100,14 @@ struct OAuthHTTP: Sendable {
         return Reply(status: response.status, json: json, headers: response.headers)
     }
 
-    /// A form-encoded answer as a JSON object of strings: GitHub's token endpoint answers
-    /// `application/x-www-form-urlencoded` unless the request accepts JSON, although RFC 6749
-    /// §5.1 says JSON.
-    static func formObject(_ response: HTTPResponse) -> JSONValue? {
-        guard response.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
-        else { return nil }
+    /// An answer's body as JSON; a form-encoded one as a JSON object of strings: GitHub's token
+    /// endpoint answers `application/x-www-form-urlencoded` unless the request accepts JSON,
+    /// although RFC 6749 §5.1 says JSON.
+    static func decode(body: [UInt8], contentType: String?) -> JSONValue? {
+        if let json = try? JSONValue.parse(body) { return json }
+        guard contentType?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
         var object: JSONValue = [:]
-        for (name, value) in FormEncoding.decode(String(decoding: response.body, as: UTF8.self))
+        for (name, value) in FormEncoding.decode(String(decoding: body, as: UTF8.self))
         where object[name] == nil {
             object[name] = .string(value)
         }

@@ -60,13 +60,23 @@ struct TokenEndpoint: Sendable {
             guard case .transient(let detail) = error.kind else { throw .transient(error.description) }
             throw .transient(detail)
         }
-        if reply.status == 200, let json = reply.json, let tokens = TokenResponse(json: json) {
+        return try Self.interpret(
+            status: reply.status, json: reply.json, url: url, redirect: reply.redirect, what: what)
+    }
+
+    /// What the token endpoint at `url` answered (`json`: its body as ``OAuthHTTP/decode(body:contentType:)``
+    /// read it; `redirect`: where a 30x pointed, not followed) to a request for `what`: the
+    /// tokens, or the failure sorted into what mcptop does next.
+    static func interpret(
+        status: Int, json: JSONValue?, url: String, redirect: String? = nil, what: String = "token"
+    ) throws(Failure) -> TokenResponse {
+        if status == 200, let json, let tokens = TokenResponse(json: json) {
             return tokens
         }
-        let code = reply.json?["error"]?.stringValue
-        var detail = "\(displayURL(url)) answered \(reply.redirect ?? "\(reply.status)")"
+        let code = json?["error"]?.stringValue
+        var detail = "\(displayURL(url)) answered \(redirect ?? "\(status)")"
         if let code { detail += " \(ServerText.oneLine(code, limit: 60))" }
-        if let text = reply.json?["error_description"]?.stringValue { detail += ": \(ServerText.oneLine(text))" }
+        if let text = json?["error_description"]?.stringValue { detail += ": \(ServerText.oneLine(text))" }
         switch code {
         // GitHub names a dead code or refresh token its own way, and answers it with HTTP 200
         // (docs.github.com: troubleshooting OAuth app access token request errors;
@@ -75,13 +85,11 @@ struct TokenEndpoint: Sendable {
         case "invalid_client", "unauthorized_client", "incorrect_client_credentials": throw .invalidClient(detail)
         case "temporarily_unavailable", "server_error", "slow_down": throw .transient("\(what): \(detail)")
         default:
-            if reply.status >= 500 || reply.status == 429 || reply.status == 408 {
-                throw .transient("\(what): \(detail)")
-            }
-            if reply.status == 200 {
+            if status >= 500 || status == 429 || status == 408 { throw .transient("\(what): \(detail)") }
+            if status == 200 {
                 throw .refused("\(detail): the response has no access_token", error: code, description: nil)
             }
-            throw .refused(detail, error: code, description: reply.json?["error_description"]?.stringValue)
+            throw .refused(detail, error: code, description: json?["error_description"]?.stringValue)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import Synchronization
 import TOMLKit
 
 /// Reads another client's configuration file (never writes it) and turns each server into an
@@ -60,22 +61,31 @@ public enum ForeignConfigReader {
         return ForeignConfigRead(file: file, servers: servers, failure: nil)
     }
 
-    struct Failure: Error {
+    struct Failure: Error, Sendable {
         var message: String
     }
 
+    /// TOMLKit 0.6 frees nothing it allocates (its C API cannot free a parsed table, a key list
+    /// or a string), so each parse of a TOML document leaks several times its size; the
+    /// dashboard reads Codex's config every 30 s. A document is parsed once: the outcome for
+    /// the bytes last read from each file is kept (for a few files).
+    private static let parsedTOML = Mutex<[String: (bytes: [UInt8], outcome: Result<JSONValue, Failure>)]>([:])
+    private static let parsedTOMLFiles = 16
+    /// How many TOML documents were handed to TOMLKit (what it leaks grows with this).
+    static let tomlParses = Mutex(0)
+
     private static func decode(_ bytes: [UInt8], file: ForeignConfigFile) -> Result<JSONValue, Failure> {
         if file.dialect == .codexTOML {
-            let table: TOMLTable
-            do {
-                table = try TOMLTable(string: String(decoding: bytes, as: UTF8.self))
-            } catch let error as TOMLParseError {
-                let place = error.source.begin
-                return .failure(Failure(message: "\(file.path):\(place.line):\(place.column): \(error.description)"))
-            } catch {
-                return .failure(Failure(message: "\(file.path): not TOML (\(error))"))
+            let known = parsedTOML.withLock { $0[file.path] }
+            if let known, known.bytes == bytes { return known.outcome }
+            let outcome = decodeTOML(bytes, file: file)
+            parsedTOML.withLock { parsed in
+                parsed[file.path] = (bytes, outcome)
+                if parsed.count > parsedTOMLFiles, let other = parsed.keys.first(where: { $0 != file.path }) {
+                    parsed[other] = nil
+                }
             }
-            return .success(json(table))
+            return outcome
         }
         do {
             // Every JSON these clients read is parsed as JSON with comments, a superset.
@@ -83,6 +93,24 @@ public enum ForeignConfigReader {
         } catch {
             return .failure(Failure(message: "\(file.path):\(error.line):\(error.column): \(error.message)"))
         }
+    }
+
+    private static func decodeTOML(_ bytes: [UInt8], file: ForeignConfigFile) -> Result<JSONValue, Failure> {
+        tomlParses.withLock { $0 += 1 }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let problem = TOMLPrecheck.problem(in: text) {
+            return .failure(Failure(message: "\(file.path):\(problem.line):\(problem.column): \(problem.message)"))
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let place = error.source.begin
+            return .failure(Failure(message: "\(file.path):\(place.line):\(place.column): \(error.description)"))
+        } catch {
+            return .failure(Failure(message: "\(file.path): not TOML (\(error))"))
+        }
+        return .success(json(table))
     }
 
     /// A TOML value as JSON: dates and times become their TOML text.
