@@ -25,10 +25,10 @@ let package = Package(
         .executable(name: "mcptop-demo-server", targets: ["DemoServerMain"]),
         .executable(name: "mcptop-bench-client", targets: ["BenchClient"]),
     ],
-    // OTLP export (traces of what `watch`, `proxy` and `serve` see) costs swift-otel's build:
+    // OTLP export (traces and metrics of what `watch`, `proxy` and `serve` see) costs swift-otel's build:
     // off unless asked for with `swift build --traits OTLP`.
     traits: [
-        .trait(name: "OTLP", description: "watch, proxy and serve export traces over OTLP/HTTP (swift-otel)")
+        .trait(name: "OTLP", description: "watch, proxy and serve export traces and metrics over OTLP/HTTP (swift-otel)")
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "MonitorMetricsTests",
             dependencies: [
-                "MonitorMetrics", "Monitor", "DemoServer", "HTTP", "OAuth", "MCPClient",
+                "MonitorMetrics", "Monitor", "Bridge", "DemoServer", "HTTP", "OAuth", "MCPClient",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]),
         .testTarget(

@@ -88,32 +88,37 @@ public enum BridgeActivity {
         return stateDirectory + "/bridges"
     }
 
-    /// One bridge process's file. Writes are whole lines with O_APPEND; failures are ignored
-    /// (the dashboard is a view, the client's call matters more).
+    /// One bridge process's file, and `observer` (the bridge's own metrics) told the same
+    /// events. Writes are whole lines with O_APPEND; failures are ignored, and a folder or file
+    /// that cannot be made leaves only the observer (the dashboard is a view, the client's call
+    /// matters more).
     public final class Log: Sendable {
         private let path: String
+        /// -1 when the file could not be made.
         private let descriptor: Int32
         private let via: String
+        private let observer: (@Sendable (Event) -> Void)?
         private let seen = Mutex<Set<String>>([])
 
-        public init?(folder: String, via: String) {
+        public init(folder: String, via: String, observer: (@Sendable (Event) -> Void)? = nil) {
+            self.via = via
+            self.observer = observer
+            path = folder + "/\(getpid())-\(via).jsonl"
             do {
                 try FileManager.default.createDirectory(
                     atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                return nil
+                descriptor = -1
+                return
             }
             Self.removeFinished(in: folder)
-            path = folder + "/\(getpid())-\(via).jsonl"
             descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            guard descriptor >= 0 else { return nil }
-            self.via = via
         }
 
         deinit {
             // The file stays for the readers to finish it: a bridge that lived less than a
             // reader's polling interval still shows its calls. `removeFinished` clears it later.
-            close(descriptor)
+            if descriptor >= 0 { close(descriptor) }
         }
 
         /// How long the file of a bridge that ended stays for the readers: many poll intervals.
@@ -130,6 +135,8 @@ public enum BridgeActivity {
         }
 
         public func record(_ event: Event) {
+            observer?(event)
+            guard descriptor >= 0 else { return }
             var bytes = event.json.serializedBytes()
             bytes.append(UInt8(ascii: "\n"))
             _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

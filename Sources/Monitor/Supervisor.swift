@@ -104,20 +104,10 @@ public actor Supervisor {
             guard attachedClients.removeValue(forKey: key) != nil else { return }
             publish(.log("\(via) left"))
         case .call:
-            let outcome: CallRecord.Outcome
-            switch event.outcome {
-            case "ok": outcome = .ok
-            case "isError": outcome = .isError
-            case "cancelled": outcome = .cancelled
-            default: outcome = .protocolError
-            }
-            let record = CallRecord(
-                id: nextCallID, tool: event.tool ?? "?", argumentsDigest: "", startedAt: event.time,
-                duration: event.seconds, outcome: outcome, lastProgress: nil, detail: event.detail, result: nil,
-                bridge: CallRecord.Bridge(client: event.client, via: event.via))
+            guard let record = CallRecord(bridged: event, id: nextCallID) else { return }
             nextCallID += 1
             callCount += 1
-            if outcome != .ok { errorCount += 1 }
+            if record.outcome != .ok { errorCount += 1 }
             calls.append(record)
             publish(.callFinished(record))
         }

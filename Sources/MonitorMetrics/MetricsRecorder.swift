@@ -11,7 +11,8 @@ import Synchronization
 ///   it counts down between refreshes; 0 once expired; absent while no expiry is known (no
 ///   login, or a token issued without `expires_in`), so it never reads NaN or a made-up value.
 /// - `mcptop_refreshes_total{result}`: refreshes seen, each counted once (``RefreshTally``).
-/// - `mcptop_connection_state{state}`: 1 for the current phase, 0 for the others.
+/// - `mcptop_connection_state{state}`: 1 for the current phase, 0 for the others; not made of
+///   a bridge's servers (`connectionStates` false: `proxy` and `serve` have no supervisor).
 /// - `mcptop_tool_calls_total{outcome}` and the `mcptop_tool_call_duration_seconds` histogram:
 ///   finished tool calls, the monitor's own and those made through bridges.
 /// - The login health series (needs login, refresh token, failures by reason, rotations,
@@ -32,10 +33,12 @@ final class MetricsRecorder: Sendable {
 
     private let series: any SeriesStore
     private let now: @Sendable () -> Date
+    private let connectionStates: Bool
     private let servers = Mutex<[String: ServerMetrics]>([:])
 
-    init(series: any SeriesStore, now: @escaping @Sendable () -> Date) {
+    init(series: any SeriesStore, connectionStates: Bool = true, now: @escaping @Sendable () -> Date) {
         self.series = series
+        self.connectionStates = connectionStates
         self.now = now
     }
 
@@ -64,13 +67,14 @@ final class MetricsRecorder: Sendable {
     /// would leave a state gauge wrong until the server's next change.
     static let eventBuffer = 1 << 16
 
-    /// Starts counting for `server` from what is known now: its state and its stored login.
-    func track(server: String, state: ConnectionState.Phase, token: TokenSummary?) {
+    /// Starts counting for `server` from what is known now: its state (nil for a bridge's
+    /// server) and its stored login.
+    func track(server: String, state: ConnectionState.Phase?, token: TokenSummary?) {
         servers.withLock { servers in
             withMetrics(of: server, in: &servers) { metrics in
                 metrics.tally = RefreshTally(token: token)
                 setExpiry(token?.expiresAt, server: server, metrics: &metrics)
-                setPhase(state, metrics: &metrics)
+                if let state { setPhase(state, metrics: &metrics) }
                 metrics.health.login(token, now: now(), series: series)
             }
         }
@@ -132,7 +136,7 @@ final class MetricsRecorder: Sendable {
     /// change is an increase a `rate()` can see.
     private func makeMetrics(server: String) -> ServerMetrics {
         var phases: [ConnectionState.Phase: any RecorderHandler] = [:]
-        for phase in ConnectionState.Phase.allCases {
+        for phase in ConnectionState.Phase.allCases where connectionStates {
             phases[phase] = series.gauge(.connectionState, [server, phase.rawValue])
         }
         for (phase, gauge) in phases { gauge.record(phase == .idle ? 1.0 : 0.0) }

@@ -21,10 +21,14 @@ import OAuth
 /// - `watch` (``start(monitor:environment:warn:)``): a span per finished tool call (the
 ///   monitor's own and those made through `proxy`/`serve`) and per OAuth request
 ///   (``SpanMaker``); the metric families of `watch --metrics` (``MetricsFeed``).
-/// - `proxy` and `serve` (``start(environment:warn:)``), traces only: a server span per
-///   request of a client (``tracing(via:)``), with the OAuth requests it needed (a refresh) as
-///   its children and the others (a refresh made on no client's behalf) at the top level
-///   (``oauthSteps(server:)``).
+/// - `proxy` and `serve` (``start(environment:warn:)``): a server span per request of a client
+///   (``tracing(via:)``), with the OAuth requests it needed (a refresh) as its children and
+///   the others (a refresh made on no client's behalf) at the top level
+///   (``oauthSteps(server:)``); and the same metric families as `watch` of what the bridge
+///   sees, told as the monitor's events (``track(server:token:)``, ``record(_:)``,
+///   ``record(bridged:)``): its clients' calls, its token managers' refreshes, failures and
+///   logins. A call made through a bridge is counted by the bridge and by a `watch` of the
+///   same machine alike, each in its own process's series.
 ///
 /// Never a token, code, verifier, secret, session id or argument. Built only with the `OTLP`
 /// package trait (`swift build --traits OTLP`); without it, or when no endpoint variable is
@@ -87,14 +91,17 @@ public final class OTLPExport: Sendable {
         private let running: Task<Void, Never>
         private let follower: Task<Void, Never>?
         private let metrics: MetricsFeed?
+        private let traces: Bool
 
         private init(
-            group: ServiceGroup, running: Task<Void, Never>, follower: Task<Void, Never>?, metrics: MetricsFeed?
+            group: ServiceGroup, running: Task<Void, Never>, follower: Task<Void, Never>?, metrics: MetricsFeed?,
+            traces: Bool
         ) {
             self.group = group
             self.running = running
             self.follower = follower
             self.metrics = metrics
+            self.traces = traces
         }
 
         /// Bootstraps swift-otel's tracer and metrics factory (process-wide), those asked for,
@@ -147,22 +154,26 @@ public final class OTLPExport: Sendable {
                 }
             }
             let feed = metrics ? MetricsFeed(monitor: monitor, factory: MetricsSystem.factory) : nil
-            return OTLPExport(group: group, running: running, follower: follower, metrics: feed)
+            return OTLPExport(group: group, running: running, follower: follower, metrics: feed, traces: traces)
         #else
             throw unavailable
         #endif
     }
 
-    /// Starts the trace exporter of a bridge (`proxy`, `serve`) when the environment asks for
-    /// traces (nil otherwise): spans come from ``tracing(via:)`` and ``oauthSteps(server:)``.
-    /// A bridge has no monitor, so no metrics: `watch` counts the calls made through bridges.
+    /// Starts the exporters of a bridge (`proxy`, `serve`) the environment asks for (nil when
+    /// it asks for none): spans come from ``tracing(via:)`` and ``oauthSteps(server:)``, metrics
+    /// from ``record(_:)``.
     public static func start(environment: [String: String], warn: (String) -> Void) throws(ExportError)
         -> OTLPExport?
     {
-        guard wantsTraces(environment) else { return nil }
+        guard isRequested(environment) else { return nil }
         #if OTLP
-            let (group, running) = try bootstrap(environment: environment, traces: true, metrics: false, warn: warn)
-            return OTLPExport(group: group, running: running, follower: nil, metrics: nil)
+            let traces = wantsTraces(environment)
+            let metrics = wantsMetrics(environment)
+            let (group, running) = try bootstrap(
+                environment: environment, traces: traces, metrics: metrics, warn: warn)
+            let feed = metrics ? MetricsFeed(factory: MetricsSystem.factory) : nil
+            return OTLPExport(group: group, running: running, follower: nil, metrics: feed, traces: traces)
         #else
             throw unavailable
         #endif
@@ -175,23 +186,45 @@ public final class OTLPExport: Sendable {
         )
     }
 
-    /// The tracer of a bridge's client requests (`via`: `proxy` or `serve`).
+    /// The tracer of a bridge's client requests (`via`: `proxy` or `serve`); nil when traces
+    /// are not exported.
     public func tracing(via: String) -> (any BridgeTracing)? {
         #if OTLP
-            return BridgeSpans(via: via)
+            return traces ? BridgeSpans(via: via) : nil
         #else
             return nil
         #endif
     }
 
     /// Makes a span of each OAuth request of `server`'s token manager, a child of the span of
-    /// the task that made it (the client request that needed a refresh), or a root.
+    /// the task that made it (the client request that needed a refresh), or a root (nothing
+    /// when traces are not exported).
     public func oauthSteps(server: String) -> AuthStepHandler {
         #if OTLP
+            guard traces else { return { _ in } }
             return { step in OAuthSpan.record(step, server: server, context: .current ?? .topLevel) }
         #else
             return { _ in }
         #endif
+    }
+
+    /// Starts counting a bridge's `server` from its stored login as it is now (metrics).
+    public func track(server: String, token: TokenSummary?) {
+        #if OTLP
+            metrics?.track(server: server, token: token)
+        #endif
+    }
+
+    /// What a bridge saw of a server, as the monitor would have published it (metrics).
+    public func record(_ event: MonitorEvent) {
+        #if OTLP
+            metrics?.record(event)
+        #endif
+    }
+
+    /// What a bridge told its dashboards (a call its client made), counted as `watch` counts it.
+    public func record(bridged event: BridgeActivity.Event) {
+        if let event = MonitorEvent(bridged: event) { record(event) }
     }
 
     /// Stops following events and sends what is left (bounded by the exporters' timeout).

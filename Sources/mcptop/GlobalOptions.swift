@@ -69,11 +69,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The named server, ready to connect with its stored login. A `timeout` bounds every
-    /// step of connecting as well as each request; `onStep` hears of each OAuth request.
-    func connection(
-        named name: String, protocolVersion: String? = nil, timeout: Double? = nil,
-        onStep: @escaping AuthStepHandler = { _ in }
-    ) throws -> MCPConnection {
+    /// step of connecting as well as each request.
+    func connection(named name: String, protocolVersion: String? = nil, timeout: Double? = nil) throws
+        -> MCPConnection
+    {
         let (_, server) = try configured(named: name)
         var endpoint = server.endpoint
         if let timeout {
@@ -89,6 +88,6 @@ struct GlobalOptions: ParsableArguments {
             }
             endpoint.protocolVersion = protocolVersion
         }
-        return MCPConnection(endpoint: endpoint, authorizer: server.spec.authorizer(store: try store(), onStep: onStep))
+        return MCPConnection(endpoint: endpoint, authorizer: server.spec.authorizer(store: try store()))
     }
 }

@@ -1,13 +1,15 @@
+import Bridge
 import Foundation
+import MCPClient
 import Monitor
 import MonitorOTLP
 import OAuth
 
 /// OTLP export for `watch`, `proxy` and `serve`, when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the
-/// traces endpoint) is set. A build without the `OTLP` trait, or a bad setting, is a warning on
-/// stderr: the variable may be meant for other programs.
+/// traces or metrics endpoint) is set. A build without the `OTLP` trait, or a bad setting, is a
+/// warning on stderr: the variable may be meant for other programs.
 enum Telemetry {
-    /// `monitor`'s events as spans (`watch`), or nil for a bridge's own spans.
+    /// `monitor`'s events as spans and metrics (`watch`), or nil for a bridge's own.
     static func start(monitor: Monitor? = nil) -> OTLPExport? {
         let environment = ProcessInfo.processInfo.environment
         let warn: (String) -> Void = { Console.warn($0) }
@@ -20,9 +22,22 @@ enum Telemetry {
         }
     }
 
-    /// What hears `server`'s OAuth requests: spans when exporting, nothing otherwise.
-    static func oauthSteps(_ telemetry: OTLPExport?, server: String) -> AuthStepHandler {
-        guard let telemetry else { return { _ in } }
-        return telemetry.oauthSteps(server: server)
+    /// The authorizer of a bridge's server. When exporting, its OAuth requests become spans
+    /// (children of the client request that needed them), and its requests, login changes and
+    /// rejected tokens are counted as `watch` counts them, from its stored login as it is now.
+    static func authorizer(_ telemetry: OTLPExport?, spec: ServerSpec, store: TokenStore) async -> any Authorizer {
+        guard let telemetry else { return spec.authorizer(store: store) }
+        let (manager, authorizer) = spec.bridgeAuthorization(
+            store: store, onStep: telemetry.oauthSteps(server: spec.name), publish: { telemetry.record($0) })
+        let stored = try? await manager?.current()
+        telemetry.track(server: spec.name, token: stored.flatMap { $0 }.map(TokenSummary.init))
+        return authorizer
+    }
+
+    /// What a bridge tells dashboards and `watch` (its file), and, when exporting metrics, the
+    /// calls its clients made, counted.
+    static func activity(_ telemetry: OTLPExport?, folder: String, via: String) -> BridgeActivity.Log {
+        guard let telemetry else { return BridgeActivity.Log(folder: folder, via: via) }
+        return BridgeActivity.Log(folder: folder, via: via) { telemetry.record(bridged: $0) }
     }
 }

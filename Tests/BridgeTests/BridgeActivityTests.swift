@@ -1,5 +1,6 @@
 import Bridge
 import Foundation
+import Synchronization
 import Testing
 
 @Suite struct BridgeActivityTests {
@@ -9,7 +10,7 @@ import Testing
 
     @Test func aReaderSeesWhatABridgeWritesAndNoSecret() throws {
         let path = folder()
-        let log = try #require(BridgeActivity.Log(folder: path, via: "proxy"))
+        let log = BridgeActivity.Log(folder: path, via: "proxy")
         let reader = BridgeActivity.Reader(folder: path)
         log.attached(server: "acme", client: "claude-code")
         log.attached(server: "acme", client: "claude-code")  // said once
@@ -48,10 +49,24 @@ import Testing
         let path = folder()
         let reader = BridgeActivity.Reader(folder: path)
         do {
-            let log = try #require(BridgeActivity.Log(folder: path, via: "proxy"))
+            let log = BridgeActivity.Log(folder: path, via: "proxy")
             log.call(server: "acme", client: "quick", tool: "echo", seconds: 0.01, outcome: "ok", detail: nil)
         }  // the bridge's log is gone before the reader looks
         #expect(reader.poll().map(\.tool) == ["echo"])
+    }
+
+    @Test func theObserverHearsEveryEventEvenWithoutAFile() {
+        let heard = Mutex<[BridgeActivity.Event]>([])
+        // A folder that cannot be made: a file stands where its parent should be.
+        let log = BridgeActivity.Log(folder: "/dev/null/bridges", via: "serve") { event in
+            heard.withLock { $0.append(event) }
+        }
+        log.attached(server: "acme", client: "cursor")
+        log.call(server: "acme", client: "cursor", tool: "search", seconds: 0.5, outcome: "isError", detail: nil)
+        let events = heard.withLock { $0 }
+        #expect(events.map(\.kind) == [.attached, .call])
+        #expect(events.last?.outcome == "isError")
+        #expect(events.allSatisfy { $0.via == "serve" && $0.server == "acme" && $0.client == "cursor" })
     }
 
     @Test func malformedLinesAreSkipped() throws {

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # OTLP export end to end: `mcptop watch`, `proxy` and `serve` (built with `--traits OTLP`) send
-# their traces to a receiver built on OpenTelemetry's official protobuf definitions
+# their traces and metrics to a receiver built on OpenTelemetry's official protobuf definitions
 # (receiver.py); the spans are checked for their names and attributes (MCP semantic
-# conventions), a refresh nested in the bridged call that needed it, and the bodies for the
-# absence of every stored token and of serve's local token.
+# conventions), a refresh nested in the bridged call that needed it; the metrics of watch
+# against its Prometheus exposition, those of proxy and serve (told apart by
+# OTEL_RESOURCE_ATTRIBUTES=service.instance.id=…) for the bridged calls by client and the
+# refreshes their 2-second tokens needed; and the bodies for the absence of every stored token
+# and of serve's local token.
 #
 #   MCPTOP=/path/to/mcptop-built-with-OTLP integration/otlp/otlp.sh
 #
@@ -66,7 +69,8 @@ fi
 # call's token is refreshed inside it). OTEL_TRACES_EXPORTER=console would write spans to
 # stdout, the protocol's: mcptop ignores it, says so, and stdout stays JSON-RPC.
 proxy_calls() {
-    OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" OTEL_TRACES_EXPORTER=console \
+    OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" OTEL_TRACES_EXPORTER=console OTEL_METRIC_EXPORT_INTERVAL=1000 \
+        OTEL_RESOURCE_ATTRIBUTES=service.instance.id=otlp-proxy \
         python3 "$here/../fleet/stdio_call.py" --client otlp-proxy --again 3 "$MCPTOP" proxy demo 2>"$work/proxy.err"
 }
 check "a client calls echo twice through mcptop proxy, which exports its spans" proxy_calls
@@ -75,7 +79,8 @@ check "proxy said it ignores OTEL_TRACES_EXPORTER=console" \
 
 # serve: a 2026-07-28 client (stateless) calls echo twice, 3 s apart.
 token="$("$MCPTOP" serve --print-token)"
-OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" "$MCPTOP" serve --listen 127.0.0.1:0 --duration 20 \
+OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" OTEL_RESOURCE_ATTRIBUTES=service.instance.id=otlp-serve \
+    "$MCPTOP" serve --listen 127.0.0.1:0 --duration 20 \
     >"$work/serve.out" 2>"$work/serve.err" </dev/null &
 serve=$!
 pids+=("$serve")
@@ -83,7 +88,7 @@ wait_line "$work/serve.err" '^serving demo at ' "mcptop serve"
 serve_url="$(sed -n 's/^serving demo at //p' "$work/serve.err")"
 check "a client calls echo twice through mcptop serve" python3 "$here/serve_calls.py" 3 "$serve_url" "$token"
 kill -TERM "$serve" && wait "$serve"
-check "serve stopped on SIGTERM after sending its spans" test "$?" -eq 0
+check "serve stopped on SIGTERM after sending its spans and metrics" test "$?" -eq 0
 
 spans() {  # spans PYTHON-EXPRESSION-ON-s: the spans for which it holds, one JSON line each
     python3 -c "
@@ -149,7 +154,7 @@ for line in open('$work/prometheus.txt'):
     if m := re.match(r'# TYPE (mcptop_\\w+) (\\w+)', line): kind[m[1]] = m[2]
 otlp = {}
 for point in map(json.loads, open('$work/metrics.jsonl')):
-    otlp[point['name']] = point
+    if point['instance'] not in ('otlp-proxy', 'otlp-serve'): otlp[point['name']] = point
 print(len(help), 'families scraped,', len(otlp), 'received over OTLP')
 types = {'counter': 'sum', 'gauge': 'gauge', 'histogram': 'histogram'}
 problems = sorted(set(help) ^ set(otlp))
@@ -171,13 +176,52 @@ exports_every_second() {  # OTEL_METRIC_EXPORT_INTERVAL=1000 over watch's 8 s (n
 }
 check "watch sends its metrics at OTEL_METRIC_EXPORT_INTERVAL" exports_every_second
 check "watch's OTLP metrics are the families of its Prometheus exposition (names, help, types, units)" same_metrics
-received_metric() {  # received_metric NAME: a data point of NAME came over OTLP
-    python3 -c "import json, sys; sys.exit(0 if any(json.loads(l)['name'] == '$1' for l in open('$work/metrics.jsonl')) else 1)"
+received_metric() {  # received_metric NAME: a data point of NAME came from watch over OTLP
+    python3 -c "
+import json, sys
+points = map(json.loads, open('$work/metrics.jsonl'))
+sys.exit(0 if any(p['name'] == '$1' and p['instance'] not in ('otlp-proxy', 'otlp-serve') for p in points) else 1)"
 }
 for name in mcptop_needs_login mcptop_refreshes_total mcptop_refresh_failures_total mcptop_bridged_calls_total \
     mcptop_tool_call_duration_seconds mcptop_token_seconds_remaining; do
-    check "OTLP metrics: $name" received_metric "$name"
+    check "watch's OTLP metrics: $name" received_metric "$name"
 done
+bridge_metric() {  # bridge_metric INSTANCE NAME MIN ATTRIBUTES-JSON: a point of NAME from that process, with
+    # those attributes, whose value (a histogram's count) reached MIN
+    python3 -c "
+import json, sys
+want = json.loads('$4')
+found = [p for p in map(json.loads, open('$work/metrics.jsonl'))
+         if p['instance'] == '$1' and p['name'] == '$2' and p['service'] == 'mcptop'
+         and all(p['attributes'].get(k) == v for k, v in want.items())]
+best = max((p.get('value', p.get('count', 0)) for p in found), default=None)
+print('$2 from $1:', best)
+sys.exit(0 if best is not None and best >= $3 else 1)"
+}
+for via in proxy serve; do
+    check "$via: its client's calls are counted by server, client and bridge over OTLP" \
+        bridge_metric "otlp-$via" mcptop_bridged_calls_total 2 "{\"server\": \"demo\", \"client\": \"otlp-$via\", \"via\": \"$via\"}"
+    check "$via: and by outcome, as watch counts tool calls" \
+        bridge_metric "otlp-$via" mcptop_tool_calls_total 2 '{"server": "demo", "outcome": "ok"}'
+    check "$via: their durations" bridge_metric "otlp-$via" mcptop_tool_call_duration_seconds 2 '{"server": "demo"}'
+    check "$via: the refresh its 2-second tokens needed is counted" \
+        bridge_metric "otlp-$via" mcptop_refreshes_total 1 '{"server": "demo", "result": "ok"}'
+    check "$via: the token's countdown" bridge_metric "otlp-$via" mcptop_token_seconds_remaining 0 '{"server": "demo"}'
+    check "$via: failures by reason, at 0, labelled with the issuer" bridge_metric "otlp-$via" \
+        mcptop_refresh_failures_total 0 "{\"server\": \"demo\", \"issuer\": \"$issuer_host\", \"reason\": \"invalid_grant\"}"
+done
+bridge_families() {  # the bridges' families are watch's (description, type, unit), and no connection states
+    python3 -c "
+import json, sys
+points = list(map(json.loads, open('$work/metrics.jsonl')))
+watch = {p['name']: (p['description'], p['type'], p['unit']) for p in points if p['instance'] not in ('otlp-proxy', 'otlp-serve')}
+bridges = {(p['instance'], p['name']): (p['description'], p['type'], p['unit']) for p in points if p['instance'] in ('otlp-proxy', 'otlp-serve')}
+problems = [f'{i} {n}: {d} (watch: {watch.get(n)})' for (i, n), d in bridges.items() if watch.get(n) != d]
+problems += [f'{i} sent {n}' for (i, n) in bridges if n == 'mcptop_connection_state']
+print(len(bridges), 'bridge families;', '; '.join(problems))
+sys.exit(1 if problems or not bridges else 0)"
+}
+check "proxy's and serve's metrics are watch's families, without connection states" bridge_families
 no_secret() {  # no stored token or client secret is in any OTLP body
     python3 "$repo/integration/lib/no_stored_secret.py" "$work/state" -- "$work/bodies.bin"
 }

@@ -8,7 +8,8 @@ Listens on 127.0.0.1 (a free port, printed as "listening http://127.0.0.1:PORT")
 POST /v1/traces as an ExportTraceServiceRequest and appends one JSON line per span to
 OUT_DIR/spans.jsonl (name, kind, attributes, start and end in ns, status code, ids), and each
 POST /v1/metrics as an ExportMetricsServiceRequest, one JSON line per data point to
-OUT_DIR/metrics.jsonl (name, description, unit, type, attributes, value or count); the raw
+OUT_DIR/metrics.jsonl (name, description, unit, type, attributes, value or count); each line
+has the resource's service.name and service.instance.id (which process sent it); the raw
 bodies of both go to OUT_DIR/bodies.bin, for the secret check, and each request's path to
 OUT_DIR/requests.log. Answers with the matching
 Export*ServiceResponse. Runs until SIGTERM."""
@@ -48,6 +49,7 @@ def span_lines(request: trace_service_pb2.ExportTraceServiceRequest):
                     "status": span.status.code, "parent": span.parent_span_id.hex(),
                     "id": span.span_id.hex(), "trace": span.trace_id.hex(),
                     "service": resource.get("service.name"),
+                    "instance": resource.get("service.instance.id"),
                 }
 
 
@@ -60,7 +62,8 @@ def metric_lines(request: metrics_service_pb2.ExportMetricsServiceRequest):
                 for point in getattr(metric, kind).data_points:
                     line = {"name": metric.name, "description": metric.description, "unit": metric.unit,
                             "type": kind, "attributes": attributes(point.attributes),
-                            "service": resource.get("service.name")}
+                            "service": resource.get("service.name"),
+                            "instance": resource.get("service.instance.id")}
                     if kind in ("gauge", "sum"):
                         line["value"] = point.as_double if point.WhichOneof("value") == "as_double" else point.as_int
                         if kind == "sum":

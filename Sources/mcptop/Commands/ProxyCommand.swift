@@ -2,6 +2,7 @@ import ArgumentParser
 import Bridge
 import Foundation
 import MCPClient
+import Monitor
 import MonitorOTLP
 import Support
 
@@ -28,10 +29,11 @@ struct ProxyCommand: AsyncParsableCommand {
         // Config problems are reported before a single protocol byte is written.
         let (_, configured) = try global.configured(named: server)
         let telemetry = Telemetry.start()
-        let connection = try global.connection(
-            named: server, onStep: Telemetry.oauthSteps(telemetry, server: server))
+        let connection = MCPConnection(
+            endpoint: configured.endpoint,
+            authorizer: await Telemetry.authorizer(telemetry, spec: configured.spec, store: try global.store()))
         let stdio = StdioServer()
-        let activity = BridgeActivity.Log(folder: global.bridgeFolder, via: "proxy")
+        let activity = Telemetry.activity(telemetry, folder: global.bridgeFolder, via: "proxy")
         let upstream = ConnectionUpstream(connection: connection)
         let session = ProxySession(
             serverName: server, upstream: upstream, activity: activity,

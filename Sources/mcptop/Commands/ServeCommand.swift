@@ -89,8 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         let telemetry = Telemetry.start()
         var upstreams: [String: any Upstream] = [:]
         for server in usable {
-            let authorizer = server.spec.authorizer(
-                store: try global.store(), onStep: Telemetry.oauthSteps(telemetry, server: server.name))
+            let authorizer = await Telemetry.authorizer(telemetry, spec: server.spec, store: try global.store())
             let connection = MCPConnection(endpoint: server.endpoint, authorizer: authorizer)
             // Shared by clients that differ: the remote may ask what any can answer, and a
             // client that cannot gets the question declined.
@@ -98,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
             upstreams[server.name] = ConnectionUpstream(connection: connection)
         }
         let broker = HTTPBroker(
-            upstreams: upstreams, token: token, activity: BridgeActivity.Log(folder: global.bridgeFolder, via: "serve"),
+            upstreams: upstreams, token: token,
+            activity: Telemetry.activity(telemetry, folder: global.bridgeFolder, via: "serve"),
             tracing: telemetry?.tracing(via: "serve"))
         let port: Int
         do {
