@@ -101,8 +101,11 @@ wait_for "Esc closes the board, and the imported server is watched at once" "NAM
 wait_for "with a row of its own" "^ *stripe +" 5
 keys i
 wait_for "i on the server list lists the rest first" "Import [0-9]+ servers\? y imports" 10
-wait_for "with the command a stdio server would run" "runs: npx -y @upstash/context7-mcp" 5
+wait_for "with the command a stdio server would run" "runs: npx -y @modelcontextprotocol/server-filesystem" 5
 screen >>"$outputs/board"
+# The list is longer than 80x24: PgDn (or space) pages through it to Codex's context7.
+for _ in 1 2 3 4 5; do screen | grep -q "runs: npx -y @upstash/context7-mcp" && break; keys NPage; sleep 0.5; done
+wait_for "PgDn pages down the list" "runs: npx -y @upstash/context7-mcp" 5
 keys n
 wait_for "n cancels" "import cancelled: nothing was written" 5
 grep -q '"context7"' "$config" && not_ok "the cancelled import wrote context7" || ok "a cancelled import writes nothing"
