@@ -63,6 +63,10 @@ import Testing
             oauth: OAuthSettings(clientID: ProviderFixture.clientID), usesOAuth: true)
         let hub = EventHub()
         let events = hub.subscribe()
+        let seen = LoginUpdates()
+        let reader = Task {
+            for await event in events { if case .login(let update) = event.kind { await seen.add(update) } }
+        }
         let supervisor = Supervisor(spec: spec, store: temporaryStore(), hub: hub)
         let run = Task { await supervisor.run() }
         #expect(await eventually("needs a login") { await supervisor.currentState.phase == .needsLogin })
@@ -70,19 +74,26 @@ import Testing
         #expect(await eventually("the login URL") { await supervisor.snapshot().pendingLogin?.url != nil })
         if !offered {
             await supervisor.send(.deviceLogin)
-            #expect(await eventually("the device login ends") { await supervisor.snapshot().pendingLogin == nil })
+            #expect(await eventually("the device login fails") { await seen.failure != nil })
         }
         run.cancel()
         await run.value
         hub.finish()
-        var updates: [LoginUpdate] = []
-        for await event in events { if case .login(let update) = event.kind { updates.append(update) } }
+        await reader.value
+        let updates = await seen.all
         #expect(updates.contains { if case .waitingForBrowser(_, _, offered) = $0 { true } else { false } })
         if !offered {
-            let failure = updates.compactMap { if case .failed(let detail) = $0 { detail } else { nil } }.first
+            let failure = await seen.failure
             #expect(failure?.contains("offers no device authorization") == true, "\(updates)")
             #expect(failure?.hasPrefix("login failed") == false, "\(failure ?? "")")
         }
         await fixture.stop()
     }
+}
+
+/// The login updates a test has seen so far.
+private actor LoginUpdates {
+    var all: [LoginUpdate] = []
+    func add(_ update: LoginUpdate) { all.append(update) }
+    var failure: String? { all.lazy.compactMap { if case .failed(let detail) = $0 { detail } else { nil } }.first }
 }
