@@ -27,12 +27,16 @@ public final class DashboardApp: @unchecked Sendable {
     /// Reading other clients' files and importing from them (`o`, `i`), done off the UI thread.
     public struct OtherClientsSource: Sendable {
         public var load: @Sendable () -> OtherClients
+        /// What an import would do, written nowhere: the confirmation popup lists it.
+        public var preview: @Sendable (ImportRequest) -> ImportPreview
         public var importServers: @Sendable (ImportRequest) -> (String, Role)
         public init(
             load: @escaping @Sendable () -> OtherClients,
+            preview: @escaping @Sendable (ImportRequest) -> ImportPreview,
             importServers: @escaping @Sendable (ImportRequest) -> (String, Role)
         ) {
             self.load = load
+            self.preview = preview
             self.importServers = importServers
         }
     }
@@ -222,6 +226,9 @@ public final class DashboardApp: @unchecked Sendable {
         case .cancelCall(let server, let id):
             guard let supervisor = monitor.supervisor(named: server) else { break }
             Task { await supervisor.cancelCall(id) }
+        case .previewImport(let request):
+            guard let otherClients else { break }
+            Task.detached { self.post(.importPreview(otherClients.preview(request))) }
         case .importServers(let request):
             guard let otherClients else { break }
             Task.detached {

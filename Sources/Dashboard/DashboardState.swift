@@ -25,7 +25,9 @@ public enum Action: Sendable {
     case callStarted(server: String, id: Int)
     /// The other clients' tokens and configs, read again.
     case otherClients(OtherClients)
-    /// An import asked for with `i` is done: what it did, for the status line.
+    /// What the import asked for with `i` would do, for the confirmation popup.
+    case importPreview(ImportPreview)
+    /// An import confirmed with `y` is done: what it did, for the status line.
     case imported(summary: String, role: Role)
 }
 
@@ -37,7 +39,9 @@ public enum Effect: Sendable, Equatable {
     case nextTheme
     /// Put text on the clipboard (OSC 52; also printed on exit where a terminal ignores it).
     case copy(String)
-    /// Import servers from other clients' configs into mcptop's (`i`).
+    /// Work out what `i` would import, without writing anything (answered by `.importPreview`).
+    case previewImport(ImportRequest)
+    /// Import servers from other clients' configs into mcptop's (`y` in the confirmation).
     case importServers(ImportRequest)
     case quit
 }
@@ -108,7 +112,8 @@ public struct ToolPaneState: Sendable, Equatable {
 
 public enum Overlay: Sendable, Equatable {
     case help
-    case loginURL(server: String, url: String)
+    /// A browser login; `offersDeviceLogin`: `v` can switch it to a device login (RFC 8628).
+    case loginURL(server: String, url: String, offersDeviceLogin: Bool = false)
     /// A device login: the code to enter, where, and the address with the code in it (drawn
     /// as a QR code too) when the server gives one.
     case deviceCode(server: String, userCode: String, verificationURI: String, complete: String?)
@@ -118,6 +123,8 @@ public enum Overlay: Sendable, Equatable {
     case describe(server: String, scroll: Int)
     /// The tokens other clients hold (read-only), with the selected row.
     case otherTokens(selected: Int)
+    /// What `i` would import, waiting for `y` (or Esc), scrolled by `scroll` rows.
+    case confirmImport(ImportPreview, scroll: Int)
 }
 
 /// The message on the status line. One that says something is under way (`awaiting`) stays

@@ -4,7 +4,7 @@
 public struct KeyBinding: Sendable {
     /// Where a binding works: the main view or the overlay on top.
     public enum Scope: String, Sendable, CaseIterable {
-        case main, describe, log, login, others, help
+        case main, describe, log, login, others, confirmImport, help
 
         /// The heading in the help overlay and the README.
         public var title: String {
@@ -14,6 +14,7 @@ public struct KeyBinding: Sendable {
             case .log: return "Event log"
             case .login: return "Login popup"
             case .others: return "Other clients' tokens"
+            case .confirmImport: return "Import confirmation"
             case .help: return "Help"
             }
         }
@@ -35,6 +36,8 @@ public struct KeyBinding: Sendable {
         case clear
         /// The other clients' token board; importing their servers (all, or the selected row's).
         case otherTokens, importServers
+        /// In the import confirmation: go ahead.
+        case confirm
     }
 
     public var keys: [Key]
@@ -90,8 +93,8 @@ extension KeyBinding {
             [.character("o")], "o", .main,
             "the tokens other clients (Gemini CLI, Claude Code, mcp-remote, Inspector) hold, read-only", .otherTokens),
         KeyBinding(
-            [.character("i")], "i", .main, "import the servers of other clients' configs (mcptop import)",
-            .importServers),
+            [.character("i")], "i", .main,
+            "import the servers of other clients' configs (mcptop import): lists them first, y imports", .importServers),
         KeyBinding([.escape], "Esc", .main, "clear the filter and the status line", .clear),
         KeyBinding([.character("?"), .function(1)], "? F1", .main, hint: "Help", "this help", .help),
         KeyBinding([.character("q"), .function(10)], "q F10", .main, hint: "Quit", "quit", .quit),
@@ -118,7 +121,8 @@ extension KeyBinding {
             .copy),
         KeyBinding(
             [.character("v")], "v", .login, hint: "Device code",
-            "log in with a code entered on another device instead (where the server offers it)", .deviceLogin),
+            "log in with a code entered on another device instead (offered where the server has a device endpoint)",
+            .deviceLogin),
         KeyBinding(
             [.enter, .character("q")], "Enter q", .login, hint: "Hide", "hide the popup; the login goes on", .close),
         KeyBinding([.escape], "Esc", .login, hint: "Cancel login", "give the login up", .cancelLogin),
@@ -126,13 +130,30 @@ extension KeyBinding {
         KeyBinding([.up, .character("k")], "↑ k", .others, hint: "Select", "the row above", .up),
         KeyBinding([.down, .character("j")], "↓ j", .others, "the row below", .down),
         KeyBinding(
-            [.character("i")], "i", .others, hint: "Import", "import the selected row's server into mcptop's config",
-            .importServers),
+            [.character("i")], "i", .others, hint: "Import",
+            "import the selected row's server into mcptop's config: shows it first, y imports", .importServers),
         KeyBinding([.escape, .character("q"), .character("o")], "Esc q o", .others, hint: "Close", "close", .close),
+        // What `i` would import, before anything is written.
+        KeyBinding(
+            [.character("y"), .enter], "y Enter", .confirmImport, hint: "Import",
+            "import the servers listed; mcptop watches them at once (a stdio server's command starts)", .confirm),
+        KeyBinding(
+            [.escape, .character("n")], "Esc n", .confirmImport, hint: "Cancel", "cancel: nothing is written", .close),
+        KeyBinding([.up, .character("k")], "↑ k", .confirmImport, hint: "Scroll", "scroll up", .up),
+        KeyBinding([.down, .character("j")], "↓ j", .confirmImport, "scroll down", .down),
+        KeyBinding([.pageUp], "PgUp", .confirmImport, "a page up", .pageUp),
+        KeyBinding([.pageDown, .character(" ")], "PgDn Space", .confirmImport, "a page down", .pageDown),
         // The help.
         KeyBinding([.up, .character("k")], "↑ k", .help, hint: "Scroll", "scroll up", .up),
         KeyBinding([.down, .character("j")], "↓ j", .help, "scroll down", .down),
-        KeyBinding([.escape, .character("q")], "Esc q", .help, hint: "Close", "close (any other key too)", .close),
+        KeyBinding([.pageUp], "PgUp", .help, hint: "Page", "a page up", .pageUp),
+        KeyBinding([.pageDown, .character(" ")], "PgDn Space", .help, "a page down", .pageDown),
+        KeyBinding([.home, .character("g")], "Home g", .help, hint: "Top", "the top", .top),
+        KeyBinding([.end, .character("G")], "End G", .help, hint: "End", "the end", .bottom),
+        KeyBinding(
+            [.escape, .character("q"), .character("?")], "Esc q ?", .help, hint: "Close",
+            "close (other keys do nothing)",
+            .close),
     ]
 
     /// The command `key` gives in `scope`, if any.
@@ -140,10 +161,12 @@ extension KeyBinding {
         all.first { $0.scope == scope && $0.keys.contains(key) }?.command
     }
 
-    /// The footer of `scope`: key labels as typed (the first key) and their hint words.
-    public static func hints(for scope: Scope) -> [(key: String, label: String)] {
+    /// The footer of `scope`: key labels as typed (the first key) and their hint words, but for
+    /// the commands `unavailable` now.
+    public static func hints(for scope: Scope, unavailable: [Command] = []) -> [(key: String, label: String)] {
         all.compactMap { binding in
-            binding.scope == scope ? binding.hint.map { (binding.label.split(separator: " ")[0].description, $0) } : nil
+            guard binding.scope == scope, !unavailable.contains(binding.command) else { return nil }
+            return binding.hint.map { (binding.label.split(separator: " ")[0].description, $0) }
         }
     }
 

@@ -81,14 +81,22 @@ enum HelpView {
         return modes
     }
 
+    /// The rows of keys the box shows on a screen this high: a page for PgDn.
+    static func page(height: Int) -> Int { max(1, height - 4) }
+
+    /// The last useful scroll position: the last line at the bottom of the box.
+    static func lastScroll(width: Int, height: Int) -> Int {
+        max(0, lines(width: min(width - 4, Self.width)).count - page(height: height))
+    }
+
     static func draw(_ screen: inout Screen, scroll: Int) {
         let width = min(screen.width - 4, Self.width)
         let all = lines(width: width)
-        let height = min(screen.height - 2, all.count + 2)
+        let height = min(page(height: screen.height), all.count) + 2
         let first = min(max(0, scroll), max(0, all.count - (height - 2)))
-        let more = all.count > height - 2 ? " (↑↓ scroll)" : ""
+        let more = all.count > height - 2 ? " (↑↓ PgUp PgDn g G scroll)" : ""
         Box.draw(
-            &screen, title: "mcptop keys\(more) — Esc closes", lines: Array(all[first...]),
+            &screen, title: "mcptop keys\(more) — Esc q ? close", lines: Array(all[first...]),
             width: width, height: height)
     }
 }
@@ -96,7 +104,7 @@ enum HelpView {
 /// The login URL: on rows of its own with no border character in them, so a terminal
 /// selection copies it whole (mouse reporting is off while this is open); `y` copies it too.
 enum LoginPopup {
-    static func draw(_ screen: inout Screen, server: String, url: String) {
+    static func draw(_ screen: inout Screen, server: String, url: String, offersDeviceLogin: Bool) {
         let width = screen.width
         let urlRows = DisplayWidth.wrap(url, to: width)
         let lines: [(String, Role)] =
@@ -106,7 +114,10 @@ enum LoginPopup {
             ] + urlRows.map { ($0, .accent) } + [
                 ("", .popup),
                 ("The login finishes by itself; the connection goes on meanwhile.", .dim),
-                ("Enter or q hides this window, Esc gives the login up, v uses a code on another device.", .dim),
+                (
+                    "Enter or q hides this window, Esc gives the login up"
+                        + (offersDeviceLogin ? ", v uses a code on another device." : "."), .dim
+                ),
             ]
         frame(&screen, title: " Login ", lines: lines)
     }

@@ -53,6 +53,9 @@ public enum Reducer {
                 state.overlay = .otherTokens(selected: min(selected, max(0, others.board.tokens.count - 1)))
             }
             return []
+        case .importPreview(let preview):
+            ImportConfirmation.open(preview, in: &state)
+            return []
         case .imported(let summary, let role):
             say(summary, role, in: &state)
             return []
@@ -74,7 +77,16 @@ public enum Reducer {
         case .loginURL?, .deviceCode?: return .login
         case .describe?: return .describe
         case .otherTokens?: return .others
+        case .confirmImport?: return .confirmImport
         case .tools?: return nil
+        }
+    }
+
+    /// Commands of the current scope that cannot work now: kept out of the footer.
+    static func unavailable(in state: DashboardState) -> [KeyBinding.Command] {
+        switch state.overlay {
+        case .loginURL(_, _, false)?, .deviceCode?: return [.deviceLogin]
+        default: return []
         }
     }
 
@@ -92,24 +104,39 @@ public enum Reducer {
             return []
         }
         guard let scope = scope(of: state) else { return [] }
-        guard let command = KeyBinding.command(for: key, in: scope) else {
-            if scope == .help { state.overlay = nil }  // any key closes the help
-            return []
-        }
+        guard let command = KeyBinding.command(for: key, in: scope) else { return [] }
         switch scope {
         case .main: return main(command, in: &state)
         case .describe: return describe(command, in: &state)
         case .log: return log(command, in: &state)
         case .login: return loginPopup(command, in: &state)
         case .others: return others(command, in: &state)
+        case .confirmImport: return ImportConfirmation.handle(command, in: &state)
         case .help:
-            switch command {
-            case .up: state.helpScroll = max(0, state.helpScroll - 1)
-            case .down: state.helpScroll = min(state.helpScroll + 1, HelpView.lines().count)
-            default: state.overlay = nil
+            if command == .close {
+                state.overlay = nil
+            } else {
+                state.helpScroll = scrolled(
+                    state.helpScroll, by: command, page: HelpView.page(height: state.height),
+                    last: HelpView.lastScroll(width: state.width, height: state.height))
             }
             return []
         }
+    }
+
+    /// A scroll position moved by `command` (a row, a page, to either end), kept in `0...last`.
+    static func scrolled(_ scroll: Int, by command: KeyBinding.Command, page: Int, last: Int) -> Int {
+        let moved: Int
+        switch command {
+        case .up: moved = scroll - 1
+        case .down: moved = scroll + 1
+        case .pageUp: moved = scroll - page
+        case .pageDown: moved = scroll + page
+        case .top: moved = 0
+        case .bottom: moved = last
+        default: moved = scroll
+        }
+        return min(max(0, moved), max(0, last))
     }
 
     private static func editFilter(_ key: Key, in state: inout DashboardState) -> [Effect] {
@@ -133,7 +160,7 @@ public enum Reducer {
         case .help:
             state.overlay = .help
             state.helpScroll = 0
-        case .close, .cancelLogin, .copy, .deviceLogin: break
+        case .close, .cancelLogin, .copy, .deviceLogin, .confirm: break
         case .up: state.select(row: state.selected - 1)
         case .down: state.select(row: state.selected + 1)
         case .pageUp: state.select(row: state.selected - 10)
@@ -153,13 +180,8 @@ public enum Reducer {
         case .otherTokens:
             state.overlay = .otherTokens(selected: 0)
         case .importServers:
-            guard !state.otherClients.importable.isEmpty else {
-                say("no server in other clients' configs that mcptop's config lacks", .warn, in: &state)
-                return []
-            }
-            let count = state.otherClients.importable.count
-            say("importing \(count) server\(count == 1 ? "" : "s")…", in: &state)
-            return [.importServers(.everything)]
+            say("reading other clients' configs…", in: &state)
+            return [.previewImport(.everything)]
         case .eventLog:
             state.overlay = .log
             state.logScroll = 0
@@ -279,8 +301,8 @@ public enum Reducer {
         case .importServers:
             guard tokens.indices.contains(selected) else { return [] }
             let token = tokens[selected]
-            say("importing \(token.server) from \(token.holder.displayName)…", in: &state)
-            return [.importServers(.server(token))]
+            say("reading what importing \(token.server) from \(token.holder.displayName) would add…", in: &state)
+            return [.previewImport(.server(token))]
         default: break
         }
         return []
@@ -290,12 +312,22 @@ public enum Reducer {
         let server: String
         let url: String
         switch state.overlay {
-        case .loginURL(let name, let address)?: (server, url) = (name, address)
+        case .loginURL(let name, let address, _)?: (server, url) = (name, address)
         case .deviceCode(let name, _, let address, let complete)?: (server, url) = (name, complete ?? address)
         default: return []
         }
         switch command {
         case .deviceLogin:
+            if case .deviceCode? = state.overlay {
+                say("\(server): this is a device login already", .warn, awaiting: .login(server: server), in: &state)
+                return []
+            }
+            guard unavailable(in: state).isEmpty else {
+                say(
+                    "\(server): its authorization server offers no device login (no device_authorization_endpoint); "
+                        + "the browser login goes on", .warn, awaiting: .login(server: server), in: &state)
+                return []
+            }
             state.overlay = nil
             say("\(server): asking for a device code…", awaiting: .login(server: server), in: &state)
             return [.command(server: server, .deviceLogin)]

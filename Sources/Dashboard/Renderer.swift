@@ -35,7 +35,8 @@ public enum Renderer {
         bottomBars(&screen, state)
         switch state.overlay {
         case .help?: HelpView.draw(&screen, scroll: state.helpScroll)
-        case .loginURL(let server, let url)?: LoginPopup.draw(&screen, server: server, url: url)
+        case .loginURL(let server, let url, let offersDeviceLogin)?:
+            LoginPopup.draw(&screen, server: server, url: url, offersDeviceLogin: offersDeviceLogin)
         case .deviceCode(let server, let code, let uri, let complete)?:
             LoginPopup.drawDevice(
                 &screen, server: server, userCode: code, verificationURI: uri, complete: complete,
@@ -44,6 +45,8 @@ public enum Renderer {
         case .tools(let pane)?: ToolPaneView.draw(&screen, pane: pane, state: state)
         case .describe(let server, let scroll)?: DescribeView.draw(&screen, state, server: server, scroll: scroll)
         case .otherTokens(let selected)?: OtherTokensView.draw(&screen, state, selected: selected)
+        case .confirmImport(let preview, let scroll)?:
+            ImportConfirmView.draw(&screen, preview: preview, scroll: scroll)
         case nil: break
         }
         return screen
@@ -141,7 +144,7 @@ public enum Renderer {
         } else if case .tools(let pane)? = state.overlay {
             hints = ToolPaneView.hints(pane: pane)
         } else if let scope = Reducer.scope(of: state) {
-            hints = KeyBinding.hints(for: scope)
+            hints = KeyBinding.hints(for: scope, unavailable: Reducer.unavailable(in: state))
         } else {
             hints = []
         }

@@ -71,8 +71,10 @@ enum StatusOutcome {
 
     /// Opens the popup with the URL, closes it when the login ends; returns the log line.
     private static func login(_ update: LoginUpdate, server: String, in state: inout DashboardState) -> String {
-        if case .waitingForBrowser(let url, _) = update {
-            if state.overlay == nil { state.overlay = .loginURL(server: server, url: url) }
+        if case .waitingForBrowser(let url, _, let offersDeviceLogin) = update {
+            if state.overlay == nil {
+                state.overlay = .loginURL(server: server, url: url, offersDeviceLogin: offersDeviceLogin)
+            }
             Reducer.say(
                 "\(server): waiting for the browser login (a again cancels it)", awaiting: .login(server: server),
                 in: &state)
@@ -89,7 +91,7 @@ enum StatusOutcome {
                 awaiting: .login(server: server), in: &state)
             return "enter the code \(prompt.userCode) at \(prompt.verificationURI)"
         }
-        if case .loginURL(server, _)? = state.overlay { state.overlay = nil }
+        if case .loginURL(server, _, _)? = state.overlay { state.overlay = nil }
         if case .deviceCode(server, _, _, _)? = state.overlay { state.overlay = nil }
         switch update {
         case .waitingForBrowser, .waitingForCode: return ""

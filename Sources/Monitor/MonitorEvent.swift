@@ -40,7 +40,9 @@ public struct MonitorEvent: Sendable {
 /// How a browser login that runs beside the connection is getting on.
 public enum LoginUpdate: Sendable, Equatable {
     /// The authorization URL to open (also shown, to copy over SSH).
-    case waitingForBrowser(url: String, scopes: [String])
+    /// `offersDeviceLogin`: the authorization server publishes a `device_authorization_endpoint`,
+    /// so a device login (RFC 8628) can take over.
+    case waitingForBrowser(url: String, scopes: [String], offersDeviceLogin: Bool = false)
     /// A device login (RFC 8628): the code to enter and where (never the device code).
     case waitingForCode(DeviceLoginPrompt)
     case succeeded(String)

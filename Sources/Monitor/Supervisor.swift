@@ -152,7 +152,7 @@ public actor Supervisor {
     private func publish(_ kind: MonitorEvent.Kind) {
         if case .authStep(let step) = kind { authSteps.append(step) }
         if case .tokenChanged(let summary) = kind { token = summary }
-        if case .login(.waitingForBrowser(let url, _)) = kind { pendingLogin?.url = url }
+        if case .login(.waitingForBrowser(let url, _, _)) = kind { pendingLogin?.url = url }
         if case .login(.waitingForCode(let prompt)) = kind { pendingLogin?.device = prompt }
         hub.publish(MonitorEvent(server: spec.name, time: clock.now, kind: kind))
     }
@@ -402,8 +402,8 @@ public actor Supervisor {
         loginOptions.extraScopes = scopes
         let browser = options.browser
         if browser != nil { loginOptions.openBrowser = false }
-        loginOptions.showURL = { [relay, scopes] url in
-            relay.record(.login(.waitingForBrowser(url: url, scopes: scopes)))
+        loginOptions.showURL = { [relay, scopes] url, offersDeviceLogin in
+            relay.record(.login(.waitingForBrowser(url: url, scopes: scopes, offersDeviceLogin: offersDeviceLogin)))
             browser?(url)
         }
         let showCode: @Sendable (DeviceLoginPrompt) -> Void = { [relay] prompt in
@@ -452,6 +452,9 @@ public actor Supervisor {
                 publish(.login(.cancelled))
             } else if case .notRequired = error.kind {
                 publish(.login(.notNeeded(Self.trim(error.description, server: spec.name))))
+            } else if case .login(let detail) = error.kind {
+                // Whoever shows `.failed` says "login failed:" itself.
+                publish(.login(.failed(detail)))
             } else {
                 publish(.login(.failed(Self.trim(error.description, server: spec.name))))
             }

@@ -11,8 +11,9 @@ public struct LoginFlow: Sendable {
         public var timeout: Duration = .seconds(300)
         /// Scopes the server asked for in a 403 `insufficient_scope`, added to the request.
         public var extraScopes: [String] = []
-        /// Told the URL to open; always called so a user on SSH can copy it.
-        public var showURL: @Sendable (String) -> Void = { _ in }
+        /// Told the URL to open, and whether the authorization server offers the device
+        /// authorization grant (RFC 8628) too; always called so a user on SSH can copy it.
+        public var showURL: @Sendable (_ url: String, _ offersDeviceLogin: Bool) -> Void = { _, _ in }
         /// The next line the user pasted (nil at the end of input): the address the browser
         /// ended on, for when it cannot reach the loopback listener (`auth --no-browser`).
         public var pastedRedirect: (@Sendable () async -> String?)? = nil
@@ -171,7 +172,7 @@ public struct LoginFlow: Sendable {
         if !scopes.isEmpty { query.append(("scope", scopes.joined(separator: " "))) }
         query += authorizationParameters(endpoint: metadata.authorizationEndpoint)
         let url = FormEncoding.url(metadata.authorizationEndpoint, adding: query)
-        options.showURL(url)
+        options.showURL(url, metadata.deviceAuthorizationEndpoint != nil)
         if options.openBrowser { Browser.open(url) }
         onStep(AuthStep(action: "authorization request", outcome: "waiting for the browser"))
         let pasting = options.pastedRedirect.map { next in

@@ -18,10 +18,43 @@ import Testing
     @Test func vInTheLoginPopupAsksForADeviceCodeInstead() {
         var state = RenderTests.state()
         let url = "https://auth.example.com/authorize?client_id=x"
-        _ = Reducer.reduce(&state, trust.event("acme", .login(.waitingForBrowser(url: url, scopes: []))))
+        _ = Reducer.reduce(
+            &state, trust.event("acme", .login(.waitingForBrowser(url: url, scopes: [], offersDeviceLogin: true))))
+        #expect(Renderer.render(state).text.contains("vDevice code"))
         #expect(trust.press([.character("v")], &state) == [.command(server: "acme", .deviceLogin)])
         #expect(state.overlay == nil)
         #expect(state.status?.awaiting == .login(server: "acme"))
+    }
+
+    /// An authorization server without a `device_authorization_endpoint`: `v` is not offered,
+    /// and pressed anyway it keeps the browser login and says why.
+    @Test func vIsNeitherOfferedNorTakenWithoutADeviceAuthorizationEndpoint() {
+        var state = RenderTests.state(width: 80, height: 24)
+        let url = "https://auth.example.com/authorize?client_id=x"
+        _ = Reducer.reduce(&state, trust.event("acme", .login(.waitingForBrowser(url: url, scopes: []))))
+        let text = Renderer.render(state).text
+        #expect(!text.contains("Device code") && !text.contains("v uses a code"), "\(text)")
+        #expect(trust.press([.character("v")], &state).isEmpty, "the browser login is not cancelled")
+        #expect(state.overlay == .loginURL(server: "acme", url: url))
+        #expect(state.status?.text.contains("offers no device login") == true)
+        #expect(state.status?.role == .warn)
+    }
+
+    @Test func theDevicePopupsFooterOffersNoDeviceCode() {
+        var state = RenderTests.state(width: 80, height: 24)
+        _ = Reducer.reduce(&state, trust.event("acme", .login(.waitingForCode(prompt))))
+        let footer = Renderer.render(state).text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(!footer.contains("Device code") && footer.contains("Hide"), "\(footer)")
+        #expect(trust.press([.character("v")], &state).isEmpty)
+    }
+
+    /// The failure a device login ends in is logged with one "login failed:", not two.
+    @Test func aFailedLoginSaysLoginFailedOnce() {
+        var state = RenderTests.state()
+        let detail = "https://auth.example.com offers no device authorization (RFC 8628)"
+        _ = Reducer.reduce(&state, trust.event("acme", .login(.failed(detail))))
+        #expect(state.log.all.last?.contains("login failed: \(detail)") == true)
+        #expect(state.log.all.last?.contains("login failed: login failed") == false)
     }
 
     @Test func theCodeTheAddressAndAQRCodeAreShownAtEightyByTwentyFour() throws {

@@ -53,22 +53,25 @@ import Testing
         #expect(press([.character("j"), .down, .down], &state).isEmpty)
         #expect(state.overlay == .otherTokens(selected: 2), "stops at the last row")
         _ = press([.up], &state)
-        #expect(press([.character("i")], &state) == [.importServers(.server(Self.board.tokens[1]))])
-        #expect(state.status?.text == "importing https://mcp.linear.app/sse from mcp-remote…")
+        #expect(press([.character("i")], &state) == [.previewImport(.server(Self.board.tokens[1]))])
+        #expect(state.overlay == .otherTokens(selected: 1), "nothing is imported before the confirmation")
         _ = press([.escape], &state)
         #expect(state.overlay == nil)
     }
 
-    @Test func iOnTheServerListImportsEverythingOrSaysThereIsNothing() {
+    @Test func iOnTheServerListAsksForAPreviewOrSaysThereIsNothing() {
         var state = Self.state()
-        #expect(press([.character("i")], &state).isEmpty)
+        #expect(press([.character("i")], &state) == [.previewImport(.everything)])
+        #expect(state.overlay == nil)
+        _ = Reducer.reduce(
+            &state,
+            .importPreview(
+                ImportPreview(
+                    request: .everything, configFile: "config.json",
+                    skipped: ["figma: already in mcptop's config"])))
+        #expect(state.overlay == nil, "no popup when nothing would be added")
+        #expect(state.status?.text == "nothing to import: figma: already in mcptop's config")
         #expect(state.status?.role == .warn)
-        state.otherClients.importable = [
-            ForeignServer(
-                name: "figma", client: .windsurf, file: "/home/u/.codeium/windsurf/mcp_config.json",
-                entry: ["url": "https://mcp.figma.com/mcp"], target: "https://mcp.figma.com/mcp")
-        ]
-        #expect(press([.character("i")], &state) == [.importServers(.everything)])
         _ = Reducer.reduce(&state, .imported(summary: "imported figma", role: .ok))
         #expect(state.status?.text == "imported figma")
     }

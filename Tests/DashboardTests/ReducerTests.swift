@@ -39,11 +39,46 @@ import Testing
         _ = press([.character("?")], &state)
         #expect(state.overlay == .help)
         _ = press([.character("x")], &state)
-        #expect(state.overlay == nil, "any key closes the help")
+        #expect(state.overlay == .help, "a key the help does not use leaves it open")
+        _ = press([.escape], &state)
+        #expect(state.overlay == nil)
         _ = press([.down, .down, .down, .down], &state)
         #expect(state.selectedServer?.name == "legacy", "selection stops at the last row")
         _ = press([.up, .character("k")], &state)
         #expect(state.selectedServer?.name == "acme")
+    }
+
+    /// At 80×24 the help is several pages long: PgDn, space, G and the rest scroll it; only
+    /// Esc, q and ? close it.
+    @Test func theHelpScrollsByPagesAndClosesOnlyOnEscQOrQuestionMark() {
+        var state = RenderTests.state(width: 80, height: 24)
+        _ = press([.character("?")], &state)
+        let page = 24 - 4
+        _ = press([.pageDown], &state)
+        #expect(state.helpScroll == page)
+        _ = press([.character(" ")], &state)
+        #expect(state.helpScroll == 2 * page)
+        _ = press([.pageUp], &state)
+        #expect(state.helpScroll == page)
+        _ = press([.character("G")], &state)
+        let last = state.helpScroll
+        #expect(last > 2 * page, "the help is longer than three pages at 80×24")
+        _ = press([.pageDown, .end, .down], &state)
+        #expect(state.helpScroll == last, "stops at the last page")
+        let bottom = Renderer.render(state).text
+        #expect(bottom.contains("result"), "the last page shows the end of the help (the tool pane's modes)")
+        _ = press([.character("g")], &state)
+        #expect(state.helpScroll == 0)
+        _ = press([.end, .home], &state)
+        #expect(state.helpScroll == 0)
+        #expect(state.overlay == .help)
+        let footer = Renderer.render(state).text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(footer.contains("PgUpPage") && footer.contains("EscClose"), "\(footer)")
+        for close in [Key.escape, .character("q"), .character("?")] {
+            _ = press([.character("?")], &state)
+            _ = press([close], &state)
+            #expect(state.overlay == nil, "\(close) closes the help")
+        }
     }
 
     @Test func keysBecomeCommandsForTheSelectedServer() {

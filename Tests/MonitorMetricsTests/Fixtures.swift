@@ -74,7 +74,7 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
     var options = LoginFlow.Options()
     options.openBrowser = false
     options.timeout = .seconds(10)
-    options.showURL = { url in
+    options.showURL = { url, _ in
         Task {
             var next = url
             for _ in 0..<3 {

@@ -43,7 +43,7 @@ import Testing
             var options = LoginFlow.Options()
             options.openBrowser = false
             options.timeout = .seconds(10)
-            options.showURL = { url in Task { try await ProviderLoginTests.follow(url, with: .shared) } }
+            options.showURL = { url, _ in Task { try await ProviderLoginTests.follow(url, with: .shared) } }
             let b = try await flow.run(options: options)
             #expect(a.issuer == b.issuer)
             #expect(a.accessToken != b.accessToken && a.refreshToken != b.refreshToken)

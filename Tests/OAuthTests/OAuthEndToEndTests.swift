@@ -34,7 +34,7 @@ import Testing
             options.openBrowser = false
             options.extraScopes = extraScopes
             options.timeout = .seconds(10)
-            options.showURL = { url in Task { try await Browser.follow(url) } }
+            options.showURL = { url, _ in Task { try await Browser.follow(url) } }
             return try await LoginFlow(serverName: name, serverURL: url, settings: settings, store: store)
                 .run(options: options)
         }
@@ -163,7 +163,7 @@ import Testing
             var options = LoginFlow.Options()
             options.openBrowser = false
             options.timeout = .seconds(10)
-            options.showURL = { url in
+            options.showURL = { url, _ in
                 Task {
                     let response = try await HTTPClient.shared.send(HTTPRequest(url: url))
                     guard let location = response.headers["Location"] else { return }

@@ -30,7 +30,7 @@ import Testing
             var options = LoginFlow.Options()
             options.openBrowser = false
             options.timeout = .seconds(10)
-            options.showURL = { [http] url in Task { try await ProviderLoginTests.follow(url, with: http) } }
+            options.showURL = { [http] url, _ in Task { try await ProviderLoginTests.follow(url, with: http) } }
             return try await LoginFlow(
                 serverName: "idp", serverURL: fixture.mcpURL, settings: settings, store: store, http: http,
                 onStep: log.handler
@@ -388,7 +388,7 @@ import Testing
         var options = LoginFlow.Options()
         options.openBrowser = false
         options.timeout = .seconds(10)
-        options.showURL = { url in shown.withLock { $0 = url } }
+        options.showURL = { url, _ in shown.withLock { $0 = url } }
         options.pastedRedirect = {
             let count = pasted.withLock { count in
                 count += 1

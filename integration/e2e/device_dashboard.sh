@@ -2,7 +2,8 @@
 # The dashboard's device login (RFC 8628), as a user meets it in tmux at 80x24, against the
 # Okta emulation (`mcptop-demo-server --provider okta`): with `"oauth": {"deviceLogin": true}`
 # the login key shows the code, the address and a QR code; the code approved on "another
-# device" (an HTTP GET of the provider's page), the popup closes and the row connects.
+# device" (an HTTP GET of the provider's page), the popup closes and the row connects. The
+# device popup's footer does not offer `v` (a device login) again.
 #
 #   MCPTOP=/path/to/mcptop integration/e2e/device_dashboard.sh     (mcptop-demo-server beside it)
 set -uo pipefail
@@ -30,6 +31,8 @@ wait_for "the server needs a login" "^okta +.*needsLogin" 20
 keys a
 wait_for "a shows the device login's code and address" "Log in to okta on any device: open" 15
 wait_for "and a QR code beside them" "▀" 5
+if screen | grep -q "Device code"; then not_ok "the device popup's footer offers v (Device code)"; else
+    ok "the device popup's footer does not offer v again"; fi
 code="$(screen | grep -Eo '^  [A-Z]{4}-[A-Z]{4}' | head -1 | tr -d ' ')"
 if [[ -n "$code" ]]; then ok "the code $code is on the screen"; else not_ok "no code on the screen"; fi
 curl -s -o /dev/null --max-time 10 "$provider/device?user_code=$code"  # approved on another device

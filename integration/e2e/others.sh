@@ -89,14 +89,30 @@ wait_for "with Gemini CLI's ending token" "Gemini CLI +stripe +0[45]:[0-9]{2}" 5
 wait_for "and what Gemini CLI will do" "keeps the old header" 5
 screen >"$outputs/board"
 keys i
-wait_for "i on the row imports that server" "imported stripe into" 10
+wait_for "i on the row first lists what it would import" "Import 1 server\? y imports, Esc cancels" 10
+wait_for "with the server's URL" "url: http" 5
+grep -qs '"stripe"' "$config" && not_ok "the popup alone wrote stripe into $config" || ok "the popup writes nothing"
+keys y
+wait_for "y imports that server" "imported stripe into" 10
 keys Escape
 # A key right after Esc would read as Alt+key: wait until the board is gone. The imported
 # server is watched at once: it has a row under the table's header, without a restart.
 wait_for "Esc closes the board, and the imported server is watched at once" "NAME[^ ]* +STATE" 5
 wait_for "with a row of its own" "^ *stripe +" 5
 keys i
-wait_for "i on the server list imports the rest" "imported [0-9]+ servers into" 10
+wait_for "i on the server list lists the rest first" "Import [0-9]+ servers\? y imports" 10
+wait_for "with the command a stdio server would run" "runs: npx -y @modelcontextprotocol/server-filesystem" 5
+screen >>"$outputs/board"
+# The list is longer than 80x24: PgDn (or space) pages through it to Codex's context7.
+for _ in 1 2 3 4 5; do screen | grep -q "runs: npx -y @upstash/context7-mcp" && break; keys NPage; sleep 0.5; done
+wait_for "PgDn pages down the list" "runs: npx -y @upstash/context7-mcp" 5
+keys n
+wait_for "n cancels" "import cancelled: nothing was written" 5
+grep -q '"context7"' "$config" && not_ok "the cancelled import wrote context7" || ok "a cancelled import writes nothing"
+keys i
+wait_for "i again lists them" "Import [0-9]+ servers\? y imports" 10
+keys Enter
+wait_for "Enter imports the rest" "imported [0-9]+ servers into" 10
 screen >>"$outputs/board"
 keys q
 wait_for "q quits" "EXIT=0" 10

@@ -93,6 +93,13 @@ rows_drawn "every row drawn at 80x24 after 60x15"
 keys "/" "oauth" Enter
 keys a
 wait_for "the login popup shows the URL" "Log in to oauth in your browser" 15
+# The demo's authorization server has no device_authorization_endpoint: v is not offered, and
+# pressed anyway it says why and the browser login goes on.
+if screen | grep -q "Device code"; then not_ok "v (Device code) is offered without a device endpoint"; else
+    ok "v is not offered without a device endpoint"; fi
+keys v
+wait_for "v says the server offers no device login" "offers no device login" 5
+wait_for "and the browser login's popup stays" "Log in to oauth in your browser" 5
 keys Enter
 wait_for "the row says a login is pending, still connected" "^oauth +● connected · login pending" 5
 refreshes() { screen | sed -n 's/.*refreshes: \([0-9]*\).*/\1/p' | head -1; }
@@ -120,6 +127,11 @@ keys Escape
 # q in the help closes only the help.
 keys "?"
 wait_for "the help opens" "mcptop keys" 5
+# PgDn, space and G scroll the help; other keys leave it open.
+keys NPage
+wait_for "PgDn scrolls the help" "│ PgUp +a page up" 5
+keys x G
+wait_for "G shows its end" "│ result " 5
 keys q
 wait_for "q closes the help" "Describe" 5
 if screen | grep -q "EXIT="; then not_ok "q in the help did not quit"; else ok "q in the help did not quit"; fi

@@ -61,7 +61,7 @@ struct AuthCommand: AsyncParsableCommand {
         options.extraScopes = scopes
         options.timeout = BoundedSeconds.duration(timeout)
         let paste = noBrowser
-        options.showURL = { url in
+        options.showURL = { url, _ in
             Console.note("Open this URL to log in to \(server):\n\n  \(TerminalText.sanitized("\(url)"))\n")
             if paste {
                 Console.note(

@@ -32,7 +32,7 @@ struct DashboardCommand: AsyncParsableCommand {
         try await Themes.runDashboard(
             monitor: monitor, requested: theme ?? configuration.theme, configFile: configuration.file,
             otherClients: DashboardApp.OtherClientsSource(
-                load: others.load,
+                load: others.load, preview: others.preview,
                 importServers: { request in others.importServers(request) { monitor.add($0) } }))
     }
 }

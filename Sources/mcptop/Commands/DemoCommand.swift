@@ -57,7 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
         var options = LoginFlow.Options()
         options.openBrowser = false
         options.timeout = .seconds(20)
-        options.showURL = { url in Task { await follow(url) } }
+        options.showURL = { url, _ in Task { await follow(url) } }
         _ = try await LoginFlow(serverName: name, serverURL: url, settings: OAuthSettings(), store: store)
             .run(options: options)
     }

@@ -117,7 +117,7 @@ struct EventPrinter: Sendable {
         case .login(let update):
             let (outcome, text): (String, String)
             switch update {
-            case .waitingForBrowser(let url, _): (outcome, text) = ("waiting", "open to log in: \(url)")
+            case .waitingForBrowser(let url, _, _): (outcome, text) = ("waiting", "open to log in: \(url)")
             case .waitingForCode(let prompt):
                 (outcome, text) = ("waiting", "enter the code \(prompt.userCode) at \(prompt.verificationURI)")
             case .succeeded(let detail): (outcome, text) = ("ok", detail)
