@@ -204,6 +204,14 @@ EOF
     bounded "status shows its expiry, bounded to ten years" 5 0 "access token …[^,]+, expires in 365[0-9]d" -- \
         "$M" status
     bounded "and the server is usable with it" 10 0 "forever: .*protocol" -- "$M" tools forever
+    echo "# logout while the authorization server is down: said plainly, the login removed"
+    kill "${pids[-1]}" 2>/dev/null
+    wait "${pids[-1]}" 2>/dev/null
+    bounded "logout says revoking at the server failed and the login was removed here" 20 0 \
+        "forever: revoking the tokens at the server failed \(.*could not connect.*\), so the server may accept them until they expire; the login was removed from this machine. Logged out." -- \
+        "$M" logout forever
+    if grep -q "will retry" "$work/out" "$work/err"; then fail "logout promised a retry"; fi
+    bounded "the login is gone" 5 0 "forever: no login stored" -- "$M" logout forever
 else
     echo "# skipped: OAuth with 1e300-second tokens ($demo is not built)"
 fi
