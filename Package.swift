@@ -126,7 +126,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
         .testTarget(name: "MonitorOTLPTests", dependencies: ["MonitorOTLP"]),
-        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "MCPClient", "Support"]),
+        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "MCPClient", "OAuth", "Support"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"], exclude: ["Fixtures"]),

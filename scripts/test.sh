@@ -48,6 +48,7 @@ run "interop: proxy and serve (the Python SDK client through mcptop)" integratio
 run "dashboard end to end (tmux)" integration/e2e/dashboard.sh
 run "keys the terminal sends (tmux)" integration/e2e/keys.sh
 run "hung and hostile servers: deadlines, signals, exit status" integration/e2e/hangs.sh
+run "proxy: what a stdio client asked before closing stdin is answered" integration/e2e/stdio_eof.sh
 run "a hostile server, one mode per attack: hangs at each step, huge, endless and slow bodies, redirects, foreign metadata, absurd numbers, 100k tools" integration/e2e/hostile.sh
 run "a fault matrix: damaged store, token endpoint failures, revocations, 404 sessions, restarts, a cut stream, a full disk, dashboards + watch + proxies on one store" integration/e2e/faults.sh
 run "a dashboard you can trust (tmux)" integration/e2e/trust.sh

@@ -36,6 +36,12 @@ public actor ProxySession {
     /// Makes a span of each request, when traces are exported.
     private let tracing: (any BridgeTracing)?
     private var inFlight: [JSONRPCID: Task<JSONRPCMessage, Never>] = [:]
+    /// Answers of a stream client's requests still being worked out or written, by the order
+    /// they came in: the end of its input waits for them (`answerPending`).
+    private var replying: [Int: Task<Void, Never>] = [:]
+    private var received = 0
+    /// The stream client closed its input: it can answer no more questions.
+    private var inputClosed = false
     /// What the client said it can do in `initialize` (stateful revisions).
     private var clientCapabilities: JSONValue = [:]
     /// The proxy's own questions to a stateful client, waiting for its answers.
@@ -78,8 +84,11 @@ public actor ProxySession {
         case .request(let id, let method, let params):
             let task = start(id: id, method: method, params: params, notify: send)
             let send = self.send
-            Task {
+            received += 1
+            let number = received
+            replying[number] = Task {
                 if let reply = await self.finish(task, id: id) { await send(reply) }
+                await self.replied(number)
             }
         case .notification("notifications/cancelled", let params):
             // The client gave up: cancelling the task cancels the remote request too.
@@ -106,18 +115,51 @@ public actor ProxySession {
         await finish(start(id: id, method: method, params: params, notify: notify), id: id)
     }
 
+    private func replied(_ number: Int) { replying[number] = nil }
+
+    /// Longest a stdio client's requests are still answered after it closed its input.
+    public static let answersAfterInputEnds: Duration = .seconds(60)
+
+    /// The stream client closed its input (stdio: stdin reached EOF), which is how a client
+    /// ends the session (stdio.mdx): the requests it already made are still answered and
+    /// written, for up to `limit`; what is unanswered then is cancelled. Questions to the
+    /// client fail at once, as it can no longer answer them. Cancelling the calling task
+    /// (Ctrl-C, SIGTERM) cancels every request at once.
+    public func answerPending(within limit: Duration = answersAfterInputEnds) async {
+        inputClosed = true
+        failQuestions("the client closed its input")
+        let pending = Array(replying.values)
+        guard !pending.isEmpty else { return }
+        let cancelAll = { @Sendable in for task in pending { task.cancel() } }
+        let deadline = Task {
+            try? await Task.sleep(for: limit)
+            if !Task.isCancelled { cancelAll() }
+        }
+        await withTaskCancellationHandler {
+            for task in pending { await task.value }
+        } onCancel: {
+            cancelAll()
+        }
+        deadline.cancel()
+    }
+
+    private func failQuestions(_ reason: String) {
+        for question in questions.values {
+            question.resume(returning: .failure(JSONRPCError(code: JSONRPCError.internalError, message: reason)))
+        }
+        questions.removeAll()
+    }
+
     /// The client went away: everything it asked for is cancelled.
     public func close() async {
         for task in inFlight.values { task.cancel() }
         inFlight.removeAll()
         unsolicited?.finish()
+        for task in replying.values { task.cancel() }
+        replying.removeAll()
         if let following { await notifications?.remove(following) }
         following = nil
-        for question in questions.values {
-            question.resume(
-                returning: .failure(JSONRPCError(code: JSONRPCError.internalError, message: "the client went away")))
-        }
-        questions.removeAll()
+        failQuestions("the client went away")
         if let clientName { activity?.detached(server: name, client: clientName) }
         if ownsUpstream { await upstream.close() }
     }
@@ -481,6 +523,10 @@ public actor ProxySession {
                     code: JSONRPCError.methodNotFound,
                     message: "\(clientName ?? "the client") did not declare what \(method) needs"))
         }
+        guard !inputClosed else {
+            return .failure(
+                JSONRPCError(code: JSONRPCError.internalError, message: "the client closed its input before \(method)"))
+        }
         questionsAsked += 1
         let id = JSONRPCID.string("mcptop-\(questionsAsked)")
         let deadline = Task { [weak self] in
@@ -565,8 +611,8 @@ public actor ProxySession {
     }
 
     /// An upstream failure as a JSON-RPC error the client can show: the remote's own error as
-    /// it is, a login the user has to do with the command to run, a method the remote's
-    /// revision lacks with both revisions named.
+    /// it is, an authorization server unreachable for now as such, a login the user has to do
+    /// with the command to run, a method the remote's revision lacks with both revisions named.
     private func translate(_ error: MCPError, method: String) async -> JSONRPCError {
         switch error.kind {
         case .rpc(let remote):
@@ -578,6 +624,14 @@ public actor ProxySession {
                 message:
                     "\(name) does not offer \(method): the client speaks MCP \(mine), \(name) speaks \(theirs.protocolVersion) (\(remote.message))",
                 data: ["clientRevision": .string(mine), "serverRevision": .string(theirs.protocolVersion)])
+        case .authorization(let inner as any AdvisedFailure) where inner.isTransient:
+            // Unreachable or failing for now (a refresh that could not connect): the login is
+            // intact, and the next request tries again.
+            return JSONRPCError(
+                code: ErrorCode.upstreamFailed,
+                message:
+                    "\(name): its authorization server could not be reached; mcptop tries again on the next request, no new login is needed (\(Self.reason(inner.description(for: .bare), server: error.server)))"
+            )
         case .authorization, .unauthorized:
             return JSONRPCError(
                 code: ErrorCode.needsLogin,
@@ -588,8 +642,12 @@ public actor ProxySession {
     }
 
     private static func reason(_ error: MCPError) -> String {
-        let text = error.description
-        let prefix = "\(error.server): "
+        reason(error.description, server: error.server)
+    }
+
+    /// A description without the server's name in front (the message names it already).
+    private static func reason(_ text: String, server: String) -> String {
+        let prefix = "\(server): "
         return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
     }
 }

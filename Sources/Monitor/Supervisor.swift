@@ -328,7 +328,7 @@ public actor Supervisor {
         case .forget:
             if let manager {
                 let outcome = await Logout(manager: manager, store: store, http: http).run()
-                publish(.log("logged out: \(outcome)"))
+                publish(.log("logout: \(outcome)"))
             }
             return true
         }

@@ -47,7 +47,7 @@ public struct Discovery: Sendable {
             try EndpointPolicy.check(issuer, role: "authorization server", server: server)
             guard let metadata = try await authorizationServerMetadata(issuer: issuer) else {
                 throw OAuthError(
-                    server: server, .discovery("no authorization server metadata found for \(issuer)"))
+                    server: server, .discovery("no authorization server metadata found for \(displayURL(issuer))"))
             }
             try validate(metadata)
             return DiscoveredAuthorization(
@@ -137,7 +137,7 @@ public struct Discovery: Sendable {
     /// has metadata (a redirect at one of them, not followed, is named instead).
     private func authorizationServerMetadata(issuer: String) async throws(OAuthError) -> AuthorizationServerMetadata? {
         guard let components = URLComponents(string: issuer), let origin = Self.origin(of: components) else {
-            throw OAuthError(server: server, .discovery("the issuer \(issuer) is not a valid URL"))
+            throw OAuthError(server: server, .discovery("the issuer \(displayURL(issuer)) is not a valid URL"))
         }
         var path = components.path
         while path.hasSuffix("/") { path.removeLast() }
@@ -168,7 +168,9 @@ public struct Discovery: Sendable {
             guard Self.sameIssuer(metadata.issuer, issuer) else {
                 throw OAuthError(
                     server: server,
-                    .discovery("the metadata at \(url) names the issuer \(metadata.issuer), expected \(issuer)"))
+                    .discovery(
+                        "the metadata at \(displayURL(url)) names the issuer \(displayURL(metadata.issuer)), expected \(displayURL(issuer))"
+                    ))
             }
             return metadata
         }

@@ -8,14 +8,14 @@ public enum EndpointPolicy {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             let host = components.host?.lowercased(), !host.isEmpty
         else {
-            throw OAuthError(server: server, .insecureEndpoint("the \(role) \"\(url)\" is not a valid URL"))
+            throw OAuthError(server: server, .insecureEndpoint("the \(role) \"\(displayURL(url))\" is not a valid URL"))
         }
         if scheme == "https" { return }
         if scheme == "http" && isLoopback(host) { return }
         throw OAuthError(
             server: server,
             .insecureEndpoint(
-                "refusing the \(role) \(url): OAuth endpoints must use https (plain http is allowed on loopback only), "
+                "refusing the \(role) \(displayURL(url)): OAuth endpoints must use https (plain http is allowed on loopback only), "
                     + "or tokens and codes would cross the network unencrypted"))
     }
 

@@ -13,37 +13,38 @@ public struct Logout: Sendable {
         self.http = http
     }
 
-    /// What happened, in words.
+    /// What happened, in words: a sentence that stands alone (CLI and dashboard log).
     public func run() async -> String {
         guard let credential = try? await manager.current() else { return "no login stored" }
-        var outcome = "the server offers no revocation; tokens forgotten locally"
+        var revocation = "the server offers no revocation"
         if let url = credential.revocationEndpoint {
             let endpoint = TokenEndpoint(
                 server: manager.serverName, http: OAuthHTTP(server: manager.serverName, http: http, onStep: { _ in }))
             let secret =
                 manager.settings.clientSecret ?? (try? store.loadRegistration(issuer: credential.issuer))??.clientSecret
-            var results: [String] = []
-            if let refresh = credential.refreshToken {
-                results.append(
-                    "refresh token "
-                        + (await endpoint.revoke(
-                            url, token: refresh, hint: "refresh_token", clientID: credential.clientID,
-                            clientSecret: secret)))
+            var failures: [String] = []
+            for (kind, hint, token) in [
+                ("refresh token", "refresh_token", credential.refreshToken),
+                ("access token", "access_token", credential.accessToken),
+            ] {
+                guard let token else { continue }
+                if let failure = await endpoint.revoke(
+                    url, token: token, hint: hint, clientID: credential.clientID, clientSecret: secret)
+                {
+                    failures.append("\(kind): \(failure)")
+                }
             }
-            if let access = credential.accessToken {
-                results.append(
-                    "access token "
-                        + (await endpoint.revoke(
-                            url, token: access, hint: "access_token", clientID: credential.clientID,
-                            clientSecret: secret)))
-            }
-            outcome = results.joined(separator: ", ")
+            revocation =
+                failures.isEmpty
+                ? "the tokens were revoked at the server"
+                : "revoking the tokens at the server failed (\(failures.joined(separator: "; "))), so the server "
+                    + "may accept them until they expire"
         }
         do {
             try await manager.forget()
         } catch {
-            return outcome + "; \(error)"
+            return "\(revocation); the login could not be removed from this machine: \(error)"
         }
-        return outcome
+        return "\(revocation); the login was removed from this machine. Logged out."
     }
 }

@@ -1,6 +1,8 @@
+import Support
+
 /// Why an OAuth step failed. Descriptions name the server and what the user can do; they never
 /// contain a token, code, verifier or client secret.
-public struct OAuthError: Error, Sendable, CustomStringConvertible {
+public struct OAuthError: AdvisedFailure, Sendable {
     public enum Kind: Sendable, Equatable {
         /// No stored login, or the stored one cannot be refreshed: run `mcptop auth NAME`.
         case needsLogin(reason: String)
@@ -35,11 +37,22 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
         return false
     }
 
-    public var description: String {
+    /// As something that keeps working reads it: a transient failure will be retried.
+    public var description: String { description(for: .retrying) }
+
+    /// The one place the advice is worded: a transient failure will be retried by what keeps
+    /// working, may be tried again by the user of a one-shot command, and is shown alone to a
+    /// caller that says itself what follows.
+    public func description(for reader: FailureReader) -> String {
         let text: String
         switch kind {
         case .needsLogin(let reason): text = "\(reason) — run 'mcptop auth \(server)' to log in"
-        case .transient(let detail): text = "\(detail) (will retry; nothing was deleted)"
+        case .transient(let detail):
+            switch reader {
+            case .retrying: text = "\(detail) (will retry; nothing was deleted)"
+            case .oneShot: text = "\(detail) (nothing was deleted; try again)"
+            case .bare: text = detail
+            }
         case .discovery(let detail): text = "authorization discovery failed: \(detail)"
         case .insecureEndpoint(let detail): text = detail
         case .invalidClient(let detail): text = "the authorization server rejected the client: \(detail)"

@@ -126,17 +126,17 @@ struct TokenEndpoint: Sendable {
                     ?? "unknown: no expires_in and introspection did not say; refreshed on a 401"))
     }
 
-    /// RFC 7009: asks the server to forget a token. Failure is reported, not thrown: the local
-    /// copy is forgotten either way.
-    func revoke(_ url: String, token: String, hint: String, clientID: String, clientSecret: String?) async -> String {
+    /// RFC 7009: asks the server to forget a token. Nil when it did; else why not, reported
+    /// rather than thrown: the local copy is forgotten either way.
+    func revoke(_ url: String, token: String, hint: String, clientID: String, clientSecret: String?) async -> String? {
         var pairs = [("token", token), ("token_type_hint", hint), ("client_id", clientID)]
         // Some servers (the Python SDK) want the field even for public clients.
         pairs.append(("client_secret", clientSecret ?? ""))
         do {
             let reply = try await http.postForm(url, pairs, what: "revoke \(hint)")
-            return reply.status == 200 ? "revoked" : "revocation answered \(reply.status)"
+            return reply.status == 200 ? nil : "it answered HTTP \(reply.status)"
         } catch {
-            return "revocation failed: \(error)"
+            return error.description(for: .bare)
         }
     }
 }

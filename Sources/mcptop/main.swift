@@ -3,6 +3,7 @@ import Config
 import Foundation
 import MCPClient
 import OAuth
+import Support
 
 // The entry point maps every failure to mcptop's documented exit codes (ExitStatus.swift);
 // ArgumentParser's own default for usage errors would be 64.
@@ -59,9 +60,9 @@ do {
 } catch let error as ConfigError {
     fail(error.description, ExitStatus.usage)
 } catch let error as MCPError {
-    fail(error.description, ExitStatus.connection)
+    fail(error.description(for: .oneShot), ExitStatus.connection)
 } catch let error as OAuthError {
-    fail(error.description, ExitStatus.connection)
+    fail(error.description(for: .oneShot), ExitStatus.connection)
 } catch {
     let code = MCPTop.exitCode(for: error)
     if code == .success {

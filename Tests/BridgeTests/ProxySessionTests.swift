@@ -1,4 +1,5 @@
 import Foundation
+import OAuth
 import Support
 import Synchronization
 import Testing
@@ -206,6 +207,31 @@ func eventually(_ condition: () async -> Bool) async -> Bool {
         #expect(error.message.contains("run 'mcptop auth acme'"))
     }
 
+    /// A refresh that could not reach the authorization server is not a missing login: the
+    /// client hears the server could not be reached and that the next request tries again.
+    @Test func anUnreachableAuthorizationServerIsNotAMissingLogin() async {
+        let upstream = FakeUpstream(info: Self.statelessRemote) { _, _ throws(MCPError) in
+            throw MCPError(
+                server: "acme",
+                .authorization(
+                    OAuthError(server: "acme", .transient("refresh: could not connect to https://idp.example/token"))))
+        }
+        let (proxy, client) = session(upstream)
+        await proxy.receive(.request(id: .number(1), method: "initialize", params: ["protocolVersion": "2025-11-25"]))
+        await proxy.receive(.request(id: .number(2), method: "tools/call", params: ["name": "x"]))
+        #expect(await eventually { await client.reply(to: .number(2)) != nil })
+        guard case .error(_, let error)? = await client.reply(to: .number(2)) else {
+            Issue.record("no error answer")
+            return
+        }
+        #expect(error.code == ProxySession.ErrorCode.upstreamFailed)
+        #expect(error.message.contains("authorization server could not be reached"), "\(error.message)")
+        #expect(error.message.contains("tries again"), "\(error.message)")
+        #expect(error.message.contains("could not connect to https://idp.example/token"), "\(error.message)")
+        #expect(!error.message.contains("mcptop auth"), "\(error.message)")
+        #expect(!error.message.contains("nothing was deleted"), "the advice is given once: \(error.message)")
+    }
+
     @Test func aMethodTheRemoteRevisionLacksNamesBothRevisions() async {
         let upstream = FakeUpstream(info: Self.statelessRemote) { _, _ throws(MCPError) in
             throw MCPError(
@@ -220,8 +246,10 @@ func eventually(_ condition: () async -> Bool) async -> Bool {
         #expect(error.message.contains("2025-11-25") && error.message.contains("2026-07-28"))
     }
 
-    @Test func cancellationReachesTheRemoteAndTheRequestGetsNoAnswer() async {
-        let upstream = FakeUpstream(info: Self.statelessRemote) { _, _ throws(MCPError) in
+    /// A remote that answers after 30 s, and counts the cancellation of a request it was still
+    /// working on.
+    static func slowRemote() -> FakeUpstream {
+        FakeUpstream(info: statelessRemote) { _, _ throws(MCPError) in
             do {
                 try await Task.sleep(for: .seconds(30))
             } catch {
@@ -229,6 +257,10 @@ func eventually(_ condition: () async -> Bool) async -> Bool {
             }
             return [:]
         }
+    }
+
+    @Test func cancellationReachesTheRemoteAndTheRequestGetsNoAnswer() async {
+        let upstream = Self.slowRemote()
         let (proxy, client) = session(upstream)
         await proxy.receive(.request(id: .number(9), method: "tools/call", params: ["name": "slow"]))
         #expect(await eventually { upstream.asked.withLock { $0.count } == 1 })
@@ -237,6 +269,35 @@ func eventually(_ condition: () async -> Bool) async -> Bool {
         await proxy.receive(.request(id: .number(10), method: "ping", params: nil))
         #expect(await eventually { await client.reply(to: .number(10)) != nil })
         #expect(await client.reply(to: .number(9)) == nil, "no answer to a cancelled request")
+    }
+
+    /// A stdio client ends the session by closing stdin right after its requests: they are
+    /// still answered (stdio.mdx), and only what outlasts the limit is cancelled.
+    @Test func requestsMadeBeforeTheInputEndsAreStillAnswered() async {
+        let upstream = FakeUpstream(info: Self.statelessRemote) { _, _ throws(MCPError) in
+            try? await Task.sleep(for: .milliseconds(300))
+            return ["content": []]
+        }
+        let (proxy, client) = session(upstream)
+        await proxy.receive(.request(id: .number(1), method: "tools/call", params: ["name": "echo"]))
+        await proxy.answerPending(within: .seconds(20))
+        guard case .response? = await client.reply(to: .number(1)) else {
+            Issue.record("not answered before answerPending returned")
+            return
+        }
+        await proxy.close()
+    }
+
+    @Test func aRequestThatOutlastsTheLimitIsCancelledWhenTheInputEnds() async {
+        let upstream = Self.slowRemote()
+        let (proxy, client) = session(upstream)
+        await proxy.receive(.request(id: .number(2), method: "tools/call", params: ["name": "slow"]))
+        #expect(await eventually { upstream.asked.withLock { $0.count } == 1 })
+        let started = ContinuousClock.now
+        await proxy.answerPending(within: .milliseconds(200))
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(upstream.cancelled.withLock { $0 } == 1)
+        #expect(await client.reply(to: .number(2)) == nil, "no answer to a cancelled request")
     }
 
     // MARK: The remote's questions (2025-11-25 elicitation, 2026-07-28 mrtr.mdx)

@@ -142,9 +142,9 @@ kept() {
 echo "# the token endpoint failing (500, 502, 503 temporarily_unavailable): retried later, nothing deleted"
 for fault in server-error bad-gateway temporarily-unavailable; do
     case "$fault" in
-        server-error) expected="faulty: .*answered 500.*will retry; nothing was deleted" ;;
-        bad-gateway) expected="faulty: .*answered 502.*will retry; nothing was deleted" ;;
-        temporarily-unavailable) expected="faulty: .*temporarily_unavailable.*will retry; nothing was deleted" ;;
+        server-error) expected="faulty: .*answered 500.*nothing was deleted; try again" ;;
+        bad-gateway) expected="faulty: .*answered 502.*nothing was deleted; try again" ;;
+        temporarily-unavailable) expected="faulty: .*temporarily_unavailable.*nothing was deleted; try again" ;;
     esac
     ctl faulty "$fault on" >/dev/null
     sleep 1.2

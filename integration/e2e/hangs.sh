@@ -34,6 +34,7 @@ cat >"$MCPTOP_CONFIG" <<EOF
     "escapes": { "url": "$base/escapes", "timeout": 2000 },
     "escapes-500": { "url": "$base/escapes-500", "timeout": 2000 },
     "down": { "url": "http://127.0.0.1:1/mcp", "timeout": 2000 },
+    "secret-down": { "url": "http://bob:PASSWORD777@127.0.0.1:1/mcp", "timeout": 2000 },
     "unset": { "url": "http://127.0.0.1:\${MCPTOP_E2E_NEVER_SET}/mcp" }
   }
 }
@@ -136,6 +137,19 @@ bounded "call: a JSON-RPC error message prints" 8 2 'pwned' -- "$M" call escapes
 no_controls "call: an error message carries no control sequence"
 bounded "tools: an HTTP error body prints" 8 2 'pwned' -- "$M" tools escapes-500
 no_controls "tools: an HTTP error body carries no control sequence"
+echo "# a password in a server's URL is masked wherever the URL is shown"
+# unmasked DESC RC -- COMMAND…: the command exits RC showing bob:***@ and never the password.
+unmasked() {
+    local desc="$1" want="$2"
+    shift 3
+    bounded "$desc" 10 "$want" 'bob:\*\*\*@127\.0\.0\.1:1' -- "$@"
+    if grep -q PASSWORD777 "$work/out" "$work/err"; then fail "$desc: the password was shown"; fi
+}
+unmasked "servers masks the password" 0 -- "$M" servers
+unmasked "servers --json masks the password" 0 -- "$M" servers --json
+unmasked "tools: could not connect names the URL without its password" 2 -- "$M" tools secret-down
+unmasked "watch masks the password" 2 -- "$M" watch --duration 2 --server secret-down
+
 bounded "watch: a failing hostile server" 8 2 'pwned' -- "$M" watch --duration 2 --server escapes-500
 LINE_PATTERN='^([0-9:]+  escapes-500  |summary )' no_controls "watch: no control sequence, no line forged"
 
@@ -190,6 +204,14 @@ EOF
     bounded "status shows its expiry, bounded to ten years" 5 0 "access token …[^,]+, expires in 365[0-9]d" -- \
         "$M" status
     bounded "and the server is usable with it" 10 0 "forever: .*protocol" -- "$M" tools forever
+    echo "# logout while the authorization server is down: said plainly, the login removed"
+    kill "${pids[-1]}" 2>/dev/null
+    wait "${pids[-1]}" 2>/dev/null
+    bounded "logout says revoking at the server failed and the login was removed here" 20 0 \
+        "forever: revoking the tokens at the server failed \(.*could not connect.*\), so the server may accept them until they expire; the login was removed from this machine. Logged out." -- \
+        "$M" logout forever
+    if grep -q "will retry" "$work/out" "$work/err"; then fail "logout promised a retry"; fi
+    bounded "the login is gone" 5 0 "forever: no login stored" -- "$M" logout forever
 else
     echo "# skipped: OAuth with 1e300-second tokens ($demo is not built)"
 fi

@@ -45,6 +45,12 @@ public struct MCPError: Error, Sendable, CustomStringConvertible {
         return false
     }
 
+    /// The description for `reader`: an authorizer's failure words its advice for it.
+    public func description(for reader: FailureReader) -> String {
+        guard case .authorization(let inner as any AdvisedFailure) = kind else { return description }
+        return inner.description(for: reader)
+    }
+
     public var description: String {
         let what: String
         switch kind {

@@ -121,6 +121,6 @@ struct LogoutCommand: AsyncParsableCommand {
             return
         }
         let outcome = await Logout(manager: manager, store: try global.store()).run()
-        Console.line("\(server): \(outcome). Logged out.")
+        Console.line("\(server): \(outcome)")
     }
 }

@@ -42,9 +42,12 @@ struct ProxyCommand: AsyncParsableCommand {
         Console.note("mcptop proxy: \(server) (\(displayURL(configured.endpoint.target))) on stdio")
         let serving = Task {
             for await message in stdio.messages() { await session.receive(message) }
+            // The client closed stdin to end the session: what it asked is still answered.
+            await session.answerPending()
         }
         let interruption = Interruption { serving.cancel() }
-        // The client closing stdin ends the session; so does Ctrl-C or SIGTERM.
+        // The client closing stdin ends the session once its requests are answered (at most
+        // a minute); Ctrl-C or SIGTERM ends it at once.
         await withTaskCancellationHandler {
             await serving.value
         } onCancel: {
@@ -53,6 +56,8 @@ struct ProxyCommand: AsyncParsableCommand {
         await session.close()
         await telemetry?.stop()
         interruption.finish()
-        if let status = interruption.exitStatus { throw ExitCode(status) }
+        if let status = interruption.exitStatus {
+            throw CommandFailure(message: "mcptop proxy: \(server): stopped by a signal", status: status)
+        }
     }
 }
