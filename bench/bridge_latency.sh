@@ -58,7 +58,7 @@ for mode in legacy auto; do
     column() { awk "{ print $1 }" "$work/rounds" | median; }
     printf '%-8s %10.3f %10.3f %10.3f %12.3f %12.3f   (serve adds per round: %s)\n' "$mode" \
         "$(column '$1')" "$(column '$2')" "$(column '$3')" "$(column '$2 - $1')" "$(column '$3 - $1')" \
-        "$(awk '{ printf "%s%.2f", NR > 1 ? " " : "", $3 - $1 }' "$work/rounds")"
+        "$(awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $3 - $1 }' "$work/rounds")"
 done
 echo "(median over $rounds rounds of each round's median ms per call, $calls calls each after 20 untimed)"
 
