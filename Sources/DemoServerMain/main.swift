@@ -27,21 +27,6 @@ let usage = """
                       an emulated identity provider (entra, okta, auth0, keycloak, github,
                       google, salesforce) on an origin of its own, and an MCP server it
                       protects; the client mcptop-test-client is registered, public
-      --port N        port to listen on, on 127.0.0.1 (default 0: any free port)
-      --json          answer requests with application/json (default: text/event-stream)
-      --no-stateless  do not serve 2026-07-28 stateless requests
-      --no-stateful   do not serve initialize + Mcp-Session-Id sessions
-      --bearer TOKEN  require "Authorization: Bearer TOKEN"
-      --oauth         protect /mcp, /sse and /messages with an embedded OAuth 2.1
-                      authorization server (issuer http://127.0.0.1:PORT, auto-approving);
-                      the options below imply --oauth
-      --token-lifetime S
-                      access token lifetime in seconds, fractions allowed (default 30)
-      --no-rotate     do not rotate refresh tokens
-      --refuse-refresh
-                      answer every refresh with invalid_grant
-      --refresh-delay S
-                      wait S seconds before answering a refresh
 
       --port N        port to listen on, on 127.0.0.1 (default 0: any free port)
       --json          answer requests with application/json (default: text/event-stream)
