@@ -186,7 +186,9 @@ public actor NotificationRelay {
                 do throws(MCPError) {
                     let held = try await upstream.listen(filter: filter.listen) { [weak self] in self?.publish($0) }
                     back.cancel()
-                    if !held { return }  // they come on the connection's one stream (stdio, HTTP+SSE)
+                    // They come on the connection's one stream (stdio, HTTP+SSE), or the remote
+                    // offers none (GET answered 405, `subscriptions/listen` not found).
+                    if !held { return }
                 } catch {
                     back.cancel()
                     if error.isCancellation || Task.isCancelled { return }

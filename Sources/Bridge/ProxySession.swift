@@ -88,7 +88,7 @@ public actor ProxySession {
             let number = received
             replying[number] = Task {
                 if let reply = await self.finish(task, id: id) { await send(reply) }
-                await self.replied(number)
+                self.replied(number)
             }
         case .notification("notifications/cancelled", let params):
             // The client gave up: cancelling the task cancels the remote request too.

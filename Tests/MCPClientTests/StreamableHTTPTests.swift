@@ -217,6 +217,22 @@ import Testing
         }
     }
 
+    /// A server with no stream of its own (2025-11-25: GET answered 405; 2026-07-28:
+    /// `subscriptions/listen` answered "method not found", as the demo server does) ends the
+    /// listening at once rather than failing, so that it is not asked again and again.
+    @Test(arguments: ["2025-11-25", "2026-07-28"])
+    func aServerWithoutAStreamEndsListeningAtOnce(_ version: String) async throws {
+        try await withDemoServer { server in
+            let connection = MCPConnection(endpoint: endpoint(server, version: version))
+            let held = try await connection.listen(filter: ["toolsListChanged": true]) { _ in }
+            #expect(!held)
+            if ProtocolVersion.isModern(version) {
+                #expect(server.stats().methods["subscriptions/listen"] == 1)
+            }
+            await connection.close()
+        }
+    }
+
     @Test func unreachableServerNamesServerAndURL() async throws {
         let connection = MCPConnection(
             endpoint: ServerEndpoint(name: "gone", transport: .streamableHTTP(url: "http://127.0.0.1:1/mcp?key=secret"))

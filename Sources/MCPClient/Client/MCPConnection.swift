@@ -299,15 +299,21 @@ public actor MCPConnection {
     /// 2026-07-28 a `subscriptions/listen` request for `filter` (subscriptions.mdx), on a
     /// stateful Streamable HTTP session its GET stream. On stdio and HTTP+SSE they come on the
     /// one stream anyway and reach the observer: returns false at once, as it does for a
-    /// server that offers no such stream.
+    /// server that offers no such stream (a GET answered 405, a `subscriptions/listen`
+    /// answered "method not found"), which is not asked again.
     public func listen(filter: JSONValue, onNotification: @escaping @Sendable (JSONRPCMessage) -> Void)
         async throws(MCPError) -> Bool
     {
         let connected = try await connect()
         if connected.isStateless {
-            _ = try await request(
-                "subscriptions/listen", params: ["notifications": filter], timeout: .infinity,
-                hooks: RequestHooks(onNotification: onNotification))
+            do {
+                _ = try await request(
+                    "subscriptions/listen", params: ["notifications": filter], timeout: .infinity,
+                    hooks: RequestHooks(onNotification: onNotification))
+            } catch {
+                if error.rpcError?.code == JSONRPCError.methodNotFound { return false }
+                throw error
+            }
             return true
         }
         guard let http = wire as? StreamableHTTPTransport else { return false }

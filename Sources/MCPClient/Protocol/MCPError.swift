@@ -39,6 +39,15 @@ public struct MCPError: Error, Sendable, CustomStringConvertible {
         self.kind = kind
     }
 
+    /// The JSON-RPC error the server answered with, in a body of any status.
+    public var rpcError: JSONRPCError? {
+        switch kind {
+        case .rpc(let error): return error
+        case .httpStatus(_, _, let error?, _): return error
+        default: return nil
+        }
+    }
+
     public var isCancellation: Bool {
         if case .cancelled = kind { return true }
         if case .connection(let error) = kind, error.kind == .cancelled { return true }
