@@ -79,9 +79,19 @@ curl_median() {  # curl_median URL [HEADER]
     done
     curl -s --noproxy '*' -K "$work/curl.cfg" | sort -n | awk '{ t[NR] = $1 } END { printf "%.3f", t[int((NR + 1) / 2)] * 1000 }'
 }
+# And the thread hand-offs per call: each process's voluntary context switches (all its
+# threads) over the run, divided by the calls.
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }'; }
+demo_pid="${pids[0]}"
+demo_before="$(switches "$demo_pid")"
 direct="$(curl_median "$url")"
+demo_direct=$(($(switches "$demo_pid") - demo_before))
+demo_before="$(switches "$demo_pid")" serve_before="$(switches "$serve")"
 served="$(curl_median "http://127.0.0.1:$port/demo/mcp" "Authorization: Bearer $token")"
+serve_switches=$(($(switches "$serve") - serve_before))
 awk -v d="$direct" -v s="$served" 'BEGIN { printf "curl     %10.3f %10s %10.3f %12s %12.3f\n", d, "-", s, "-", s - d }'
+awk -v c="$calls" -v d="$demo_direct" -v s="$serve_switches" \
+    'BEGIN { printf "voluntary context switches per call: the demo server %.1f, serve %.1f\n", d / c, s / c }'
 
 # Memory: proxy processes holding one client each after a call. A proxy's resident set is
 # mostly the binary's and the libraries' pages, shared by every mcptop process on the machine;

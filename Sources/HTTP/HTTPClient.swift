@@ -74,6 +74,8 @@ final class Transfer: @unchecked Sendable {
     private var receivedBytes = 0
     var failure: HTTPError?
     var finished = false
+    /// The response head has been read (not yet handed to the waiting task).
+    private var headReady = false
     private let sockets: SocketRegistry
     /// The connection's socket, learnt when libcurl is about to send the request.
     var socket: Int32?
@@ -193,8 +195,10 @@ final class Transfer: @unchecked Sendable {
             status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
             responseHeaders = HTTPHeaders()
         } else if line.isEmpty {
-            // End of one header block; 1xx blocks are followed by the real one.
-            if status >= 200 { deliverHead() }
+            // End of one header block; 1xx blocks are followed by the real one. The head goes
+            // out once libcurl is done with what it read (`deliverHead`): a small response's
+            // body and end then come with it, one wake-up of the waiting task rather than three.
+            if status >= 200 { headReady = true }
         } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
             let name = String(decoding: line[..<colon], as: UTF8.self)
             let value = String(decoding: trimmingWhitespace(line[(colon + 1)...]), as: UTF8.self)
@@ -211,7 +215,6 @@ final class Transfer: @unchecked Sendable {
             return false
         }
         unacknowledged = true
-        deliverHead()
         bodyContinuation.yield(Array(bytes))
         return true
     }
@@ -227,8 +230,10 @@ final class Transfer: @unchecked Sendable {
         if let socket { mcptop_quick_ack(socket) }
     }
 
-    private func deliverHead() {
-        guard let continuation = headContinuation else { return }
+    /// Resumes the task waiting for the head, once the head has been read (the loop calls it
+    /// after each round of libcurl's work, and `complete` at the end).
+    func deliverHead() {
+        guard headReady || finished, let continuation = headContinuation else { return }
         headContinuation = nil
         let head = HTTPResponseHead(status: status, headers: responseHeaders)
         continuation.resume(returning: HTTPStreamingResponse(head: head, body: body))
@@ -239,8 +244,9 @@ final class Transfer: @unchecked Sendable {
         guard !finished else { return }
         finished = true
         if code == CURLE_OK && failure == nil {
-            deliverHead()
+            // The body's end first: the task woken by the head then reads it all at once.
             bodyContinuation.finish()
+            deliverHead()
             return
         }
         let error = failure ?? HTTPError.from(code: code, request: request, libcurlText: String(cString: errorText))
@@ -434,7 +440,10 @@ final class CurlLoop: Sendable {
                 curl_multi_remove_handle(multi, easy)
                 active.removeValue(forKey: easy)?.complete(code: code)
             }
-            for transfer in active.values { transfer.acknowledge() }
+            for transfer in active.values {
+                transfer.deliverHead()
+                transfer.acknowledge()
+            }
             var ready: Int32 = 0
             curl_multi_poll(multi, nil, 0, 1000, &ready)
         }
