@@ -2,6 +2,8 @@
 # Builds one libFuzzer target (Fuzz/Targets/TARGET.swift) into .build-fuzz/fuzz-TARGET.
 #
 #   Fuzz/build.sh TARGET
+#   FUZZ_CONFIGURATION=release Fuzz/build.sh TARGET     optimized (-O), for long runs: several
+#                                                      times the executions per second
 #
 # The library code is built once by SwiftPM with coverage and AddressSanitizer
 # (-sanitize=fuzzer,address) in its own scratch folder, .build-fuzz, apart from the product
@@ -15,7 +17,13 @@ source="$repo/Fuzz/Targets/$target.swift"
 [[ -f "$source" ]] || { echo "Fuzz/build.sh: no target $target (see Fuzz/Targets)" >&2; exit 1; }
 scratch="$repo/.build-fuzz"
 mkdir -p "$scratch"
-flags=(-Xswiftc -sanitize=fuzzer,address)
+configuration="${FUZZ_CONFIGURATION:-debug}"
+case "$configuration" in
+debug) optimize=(-Onone) ;;
+release) optimize=(-O) ;;
+*) echo "Fuzz/build.sh: FUZZ_CONFIGURATION is debug or release, not $configuration" >&2; exit 1 ;;
+esac
+flags=(-c "$configuration" -Xswiftc -sanitize=fuzzer,address)
 # The package target each fuzz target needs and our modules whose objects it links whole.
 # OAuth and Config also pull in Hummingbird, swift-nio and swift-crypto: the objects of every
 # other library module go into an archive, from which the linker takes only what is used.
@@ -62,7 +70,7 @@ libraries=("$archive" -lcurl -lstdc++ -lz)
 # stand alone.
 [[ "$target" == theme ]] && extra=("$repo/Sources/Dashboard/Theme.swift" "$repo/Sources/Dashboard/Style.swift")
 [[ "$target" == toolform ]] && extra=("$repo/Sources/Dashboard/ToolForm.swift")
-swiftc -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_${target//-/_}" -I "$bin/Modules" \
+swiftc "${optimize[@]}" -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_${target//-/_}" -I "$bin/Modules" \
     "${maps[@]}" "$source" "${extra[@]}" "${objects[@]}" "${libraries[@]}" \
     -o "$scratch/fuzz-$target" 2> >(grep -v "Cannot export local symbol" >&2)
 echo "$scratch/fuzz-$target"
