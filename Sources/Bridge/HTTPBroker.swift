@@ -169,9 +169,10 @@ public final class HTTPBroker: Sendable {
         // an SSE stream scoped to this request, the answer last (2025-11-25 transports.mdx).
         let modern = ProtocolVersion.isModern(request.headers[.mcpProtocolVersion] ?? "")
         let reply = ReplyChannel()
-        let work = Task {
-            let answer = await session.respond(id: id, method: method, params: params) { reply.send(.message($0)) }
-            reply.send(.answer(answer))
+        let work = await session.begin(id: id, method: method, params: params) {
+            reply.send(.message($0))
+        } deliver: {
+            reply.send(.answer($0))
         }
         let decision = await withTaskCancellationHandler {
             await reply.decide(within: 0.1)

@@ -35,10 +35,10 @@ public actor ProxySession {
     private let activity: BridgeActivity.Log?
     /// Makes a span of each request, when traces are exported.
     private let tracing: (any BridgeTracing)?
-    private var inFlight: [JSONRPCID: Task<JSONRPCMessage, Never>] = [:]
+    private var inFlight: [JSONRPCID: Task<JSONRPCMessage?, Never>] = [:]
     /// Answers of a stream client's requests still being worked out or written, by the order
     /// they came in: the end of its input waits for them (`answerPending`).
-    private var replying: [Int: Task<Void, Never>] = [:]
+    private var replying: [Int: Task<JSONRPCMessage?, Never>] = [:]
     private var received = 0
     /// The stream client closed its input: it can answer no more questions.
     private var inputClosed = false
@@ -82,13 +82,12 @@ public actor ProxySession {
     public func receive(_ message: JSONRPCMessage) {
         switch message {
         case .request(let id, let method, let params):
-            let task = start(id: id, method: method, params: params, notify: send)
             let send = self.send
             received += 1
             let number = received
-            replying[number] = Task {
-                if let reply = await self.finish(task, id: id) { await send(reply) }
-                self.replied(number)
+            replying[number] = begin(id: id, method: method, params: params, notify: send) { reply in
+                if let reply { await send(reply) }
+                await self.replied(number)
             }
         case .notification("notifications/cancelled", let params):
             // The client gave up: cancelling the task cancels the remote request too.
@@ -112,7 +111,31 @@ public actor ProxySession {
     public func respond(
         id: JSONRPCID, method: String, params: JSONValue?, notify: @escaping Send
     ) async -> JSONRPCMessage? {
-        await finish(start(id: id, method: method, params: params, notify: notify), id: id)
+        let task = begin(id: id, method: method, params: params, notify: notify) { _ in }
+        return await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// Starts answering one request in a task of its own, which the client's
+    /// `notifications/cancelled` (or cancelling the task) cancels; `deliver` gets the answer,
+    /// nil when the request was cancelled, and the task returns it. `notify` carries what
+    /// comes before the answer.
+    public func begin(
+        id: JSONRPCID, method: String, params: JSONValue?, notify: @escaping Send,
+        deliver: @escaping @Sendable (JSONRPCMessage?) async -> Void
+    ) -> Task<JSONRPCMessage?, Never> {
+        let task = Task { () -> JSONRPCMessage? in
+            let answer = await self.traced(id: id, method: method, params: params, notify: notify)
+            let reply = Task.isCancelled ? nil : answer
+            self.inFlight.removeValue(forKey: id)
+            await deliver(reply)
+            return reply
+        }
+        inFlight[id] = task
+        return task
     }
 
     private func replied(_ number: Int) { replying[number] = nil }
@@ -136,7 +159,7 @@ public actor ProxySession {
             if !Task.isCancelled { cancelAll() }
         }
         await withTaskCancellationHandler {
-            for task in pending { await task.value }
+            for task in pending { _ = await task.value }
         } onCancel: {
             cancelAll()
         }
@@ -164,14 +187,6 @@ public actor ProxySession {
         if ownsUpstream { await upstream.close() }
     }
 
-    private func start(
-        id: JSONRPCID, method: String, params: JSONValue?, notify: @escaping Send
-    ) -> Task<JSONRPCMessage, Never> {
-        let task = Task { await self.traced(id: id, method: method, params: params, notify: notify) }
-        inFlight[id] = task
-        return task
-    }
-
     /// The answer, inside the tracer's span when there is one.
     private func traced(id: JSONRPCID, method: String, params: JSONValue?, notify: @escaping Send) async
         -> JSONRPCMessage
@@ -182,16 +197,6 @@ public actor ProxySession {
             return BridgedOperation.Answer(
                 message: message, protocolVersion: await self.clientVersion, clientName: await self.clientName)
         }
-    }
-
-    private func finish(_ task: Task<JSONRPCMessage, Never>, id: JSONRPCID) async -> JSONRPCMessage? {
-        let reply = await withTaskCancellationHandler {
-            await task.value
-        } onCancel: {
-            task.cancel()
-        }
-        inFlight.removeValue(forKey: id)
-        return task.isCancelled ? nil : reply
     }
 
     private func answer(id: JSONRPCID, method: String, params: JSONValue?, notify: @escaping Send) async
@@ -378,14 +383,9 @@ public actor ProxySession {
                 server: name, client: clientName ?? "a client", tool: params?["name"]?.stringValue ?? "?",
                 seconds: seconds, outcome: Task.isCancelled ? "cancelled" : outcome, detail: detail)
         }
-        // Notifications (and a stateful client's questions) go out in the order they came,
-        // all of them before the answer (progress "MUST stop after completion", 2025-11-25
-        // progress.mdx).
-        let (relays, relayed) = AsyncStream<JSONRPCMessage>.makeStream(bufferingPolicy: .unbounded)
-        let relayer = Task {
-            for await message in relays { await send(message) }
-        }
-        defer { relayed.finish() }
+        // Notifications (and a stateful client's questions), in order, before the answer.
+        let relayed = OrderedSender(send)
+        defer { relayed.end() }
         let notifications = self.notifications
         let sink: @Sendable (JSONRPCMessage) -> Void = { message in
             if let relay = Self.relay(message, clientToken: clientToken) {
@@ -444,8 +444,7 @@ public actor ProxySession {
                 }
             }
         }
-        relayed.finish()
-        await relayer.value
+        await relayed.finish()
         switch event {
         case .question(let key, let asked, let askedParams):
             // The stateful remote waits; the client answers by retrying (2026-07-28 mrtr.mdx).
