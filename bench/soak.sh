@@ -5,7 +5,8 @@
 # forgotten sessions, restarts, cut streams, and token endpoints answering 500, 502 or 503 for a
 # few seconds. Prints calls, failures (those the faults forced, and the others), refreshes,
 # expired access tokens presented, refresh tokens presented again (invalid_grant), and the RSS
-# and file descriptors of the mcptop processes after a minute and at the end.
+# and file descriptors of the mcptop processes after a minute, every tenth of the run and at
+# the end.
 #
 #   MCPTOP=/path/to/mcptop bench/soak.sh [MINUTES]     (default 60)
 #
@@ -127,6 +128,10 @@ memory() {
 echo "soak: $servers servers, 2 s rotating tokens, $minutes min, a fault every $fault_every s ($MCPTOP)"
 sleep 60
 memory_start="$(memory)"
+# The memory every tenth of the run too, to tell a level reached from a steady climb.
+sample_every=$(((seconds - 60) / 10 > 60 ? (seconds - 60) / 10 : 60))
+next_sample=$(($(now) + sample_every))
+: >"$work/memory"
 declare -A injected=()
 kinds=(revoke-access forget-sessions restart cut-stream server-error bad-gateway temporarily-unavailable)
 start=$(now)
@@ -156,6 +161,10 @@ while (($(now) < start + seconds - 60 - fault_every)); do
             ;;
     esac
     sleep "$fault_every"
+    if (($(now) >= next_sample)); then
+        echo "after $(((next_sample - start) / 60 + 1)) min: $(memory)" >>"$work/memory"
+        next_sample=$((next_sample + sample_every))
+    fi
 done
 while (($(now) < start + seconds - 60)); do sleep 1; done
 memory_end="$(memory)"
@@ -187,6 +196,8 @@ printf '%-50s %s\n' "refresh tokens re-presented (invalid_grant)" "$(total inval
 printf '%-50s %s\n' "faults injected" "$(for k in "${!injected[@]}"; do printf '%s %s, ' "$k" "${injected[$k]}"; done)"
 printf '%-50s %s\n' "after 1 min" "$memory_start"
 printf '%-50s %s\n' "at the end" "$memory_end"
+echo "memory along the way:"
+sed 's/^/  /' "$work/memory"
 if ((${#unforced[@]} > 0)); then
     echo "failures no fault forced (first 10):"
     printf '  %s\n' "${unforced[@]:0:10}"
