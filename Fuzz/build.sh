@@ -24,6 +24,9 @@ release) optimize=(-O) ;;
 *) echo "Fuzz/build.sh: FUZZ_CONFIGURATION is debug or release, not $configuration" >&2; exit 1 ;;
 esac
 flags=(-c "$configuration" -Xswiftc -sanitize=fuzzer,address)
+# token-response and metadata reach internals with `@testable import`, which an optimized
+# module allows only when built for testing.
+[[ "$configuration" == release ]] && flags+=(-Xswiftc -enable-testing)
 # The package target each fuzz target needs and our modules whose objects it links whole.
 # OAuth and Config also pull in Hummingbird, swift-nio and swift-crypto: the objects of every
 # other library module go into an archive, from which the linker takes only what is used.
