@@ -50,6 +50,8 @@ enum StatusOutcome {
             line = "the server refused the access token (401)\(expiredAt == nil ? "" : "; it had expired")"
         case .log(let text):
             line = text
+        case .request:
+            line = nil
         }
         if let line {
             let time = TimeText.clock(event.time, utcOffset: state.utcOffset)

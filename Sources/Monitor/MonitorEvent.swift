@@ -1,4 +1,5 @@
 import Foundation
+import MCPClient
 import OAuth
 
 /// What happened to a server. One stream of these feeds the dashboard, `watch` and metrics.
@@ -19,6 +20,9 @@ public struct MonitorEvent: Sendable {
         case login(LoginUpdate)
         /// The server forgot the session (a 404) and a new one was made.
         case sessionRenewed(String)
+        /// A request other than a tool call was answered or failed (only with
+        /// ``MonitorOptions/reportsRequests``).
+        case request(RequestRecord)
         /// The server answered 401 to the stored access token. `expiredAt` is that token's
         /// known expiry when it had passed by the time of the answer (a token the client should
         /// have replaced before sending); nil when it had not expired or its expiry is unknown.
@@ -35,6 +39,9 @@ public struct MonitorEvent: Sendable {
         self.time = time
         self.kind = kind
     }
+
+    /// What a renewed session (``Kind/sessionRenewed(_:)``) says, wherever it is seen.
+    public static let sessionRenewedText = "new session: the server had forgotten ours (HTTP 404)"
 }
 
 /// How a browser login that runs beside the connection is getting on.

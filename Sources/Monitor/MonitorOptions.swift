@@ -14,6 +14,10 @@ public struct MonitorOptions: Sendable {
     /// Plays the browser for a login instead of `$BROWSER` (`mcptop demo` follows the demo
     /// server's auto-approving redirect in-process).
     public var browser: (@Sendable (String) -> Void)?
+    /// Publishes each MCP request a connection sends (handshakes, listings, pings) as a
+    /// ``MonitorEvent/Kind/request(_:)`` event, for traces (`watch` exporting over OTLP);
+    /// tool calls have their own events either way.
+    public var reportsRequests = false
 
     public init() {}
 }

@@ -45,8 +45,6 @@ public actor Supervisor {
     private var loginGivingWay = false
     private var loginCancelled = false
     private var stepUpScopes: [String]?
-    /// The session id the connection had when last looked at, to notice renewals.
-    private var knownSessionID: String?
 
     public init(
         spec: ServerSpec, store: TokenStore, hub: EventHub, clock: any MonitorClock = SystemMonitorClock(),
@@ -77,6 +75,7 @@ public actor Supervisor {
 
     fileprivate func record(_ kind: MonitorEvent.Kind) {
         publish(kind)
+        if case .sessionRenewed(let text) = kind, state.phase == .connected { enter(.connected, text) }
     }
 
     // MARK: Reading
@@ -195,6 +194,16 @@ public actor Supervisor {
                 relay.record(.tokenRejected(expiredAt: expiresAt.flatMap { $0 <= clock.now ? $0 : nil }))
             }
             let connection = MCPConnection(endpoint: spec.endpoint, authorizer: authorizer, http: http)
+            // A stateful server that forgot our session gets a new one inside the connection;
+            // this makes each renewal visible in the history, the event log and the metrics.
+            await connection.observeSessionRenewals { [relay] in
+                relay.record(.sessionRenewed(MonitorEvent.sessionRenewedText))
+            }
+            if options.reportsRequests {
+                await connection.observeRequests { [relay] request in
+                    if request.method != "tools/call" { relay.record(.request(request)) }
+                }
+            }
             self.connection = connection
             do {
                 await gate?.acquire()
@@ -208,7 +217,6 @@ public actor Supervisor {
                 }
                 await gate?.release()
                 self.info = info
-                knownSessionID = info.sessionID
                 failures = 0
                 enter(.connected, "protocol \(info.protocolVersion), \(tools.count) tool\(tools.count == 1 ? "" : "s")")
                 publish(.toolsListed(count: tools.count))
@@ -262,7 +270,6 @@ public actor Supervisor {
             }
             if now >= nextHealthCheck {
                 try await connection.ping()
-                await noticeSessionRenewal(connection)
                 nextHealthCheck = clock.now.addingTimeInterval(options.healthInterval)
             }
         }
@@ -282,17 +289,6 @@ public actor Supervisor {
             ? "the refresh token expires in \(Int(left / 60)) min; a browser login will be needed then (a)"
             : "the refresh token has expired; a browser login is needed (a)"
         publish(.log(text))
-    }
-
-    /// A stateful server that forgot our session gets a new one inside the connection; this
-    /// makes it visible in the history and the event log.
-    private func noticeSessionRenewal(_ connection: MCPConnection) async {
-        let current = await connection.serverInfo?.sessionID
-        defer { knownSessionID = current ?? knownSessionID }
-        guard let current, let known = knownSessionID, current != known else { return }
-        let text = "new session: the server had forgotten ours (HTTP 404)"
-        publish(.sessionRenewed(text))
-        if state.phase == .connected { enter(.connected, text) }
     }
 
     /// Returns true when the connection is to be made again.
@@ -551,7 +547,6 @@ public actor Supervisor {
                 let result = try await connection.callTool(name, arguments: arguments, timeout: timeout) { progress in
                     Task { await self.progress(id, progress) }
                 }
-                await self.noticeSessionRenewal(connection)
                 self.finishCall(
                     id, started: started, outcome: result.isError ? .isError : .ok,
                     detail: result.summaryLines.first, result: result)

@@ -63,6 +63,16 @@ public final class OTLPExport: Sendable {
         wantsTraces(environment) || wantsMetrics(environment)
     }
 
+    /// Whether spans are to be made of the monitor's own requests (handshakes, listings,
+    /// pings): a build with the `OTLP` trait asked to export traces.
+    public static func tracesRequests(_ environment: [String: String]) -> Bool {
+        #if OTLP
+            return wantsTraces(environment) && environment["OTEL_TRACES_EXPORTER"]?.lowercased() != "none"
+        #else
+            return false
+        #endif
+    }
+
     static func wantsTraces(_ environment: [String: String]) -> Bool {
         [everySignal, tracesOnly].contains { environment[$0]?.isEmpty == false }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MCPClient
 import Monitor
 import OAuth
 
@@ -22,11 +23,28 @@ import OAuth
                 revisions[event.server] = info?.protocolVersion
             case .callFinished(let call):
                 toolCall(call, server: event.server)
+            case .request(let request):
+                self.request(request, server: event.server)
             case .authStep(let step):
                 OAuthSpan.record(step, server: event.server, context: .topLevel)
             default:
                 break
             }
+        }
+
+        /// A request of the monitor's own other than a tool call (the handshake, listings,
+        /// health checks): `{method}` (MCP semantic conventions: no target for these).
+        private func request(_ request: RequestRecord, server: String) {
+            let span = startSpan(
+                request.method, at: SpanClock.instant(request.startedAt), context: .topLevel, ofKind: .client)
+            span.attributes["mcp.method.name"] = request.method
+            span.attributes["mcp.protocol.version"] = request.protocolVersion
+            span.attributes["mcptop.server.name"] = server
+            if let errorType = request.errorType {
+                span.attributes["error.type"] = errorType
+                span.setStatus(SpanStatus(code: .error))
+            }
+            span.end(at: SpanClock.instant(request.startedAt.addingTimeInterval(request.seconds)))
         }
 
         private func toolCall(_ call: CallRecord, server: String) {

@@ -1,4 +1,5 @@
 import Bridge
+import Config
 import Foundation
 import MCPClient
 import Monitor
@@ -22,16 +23,27 @@ enum Telemetry {
         }
     }
 
-    /// The authorizer of a bridge's server. When exporting, its OAuth requests become spans
-    /// (children of the client request that needed them), and its requests, login changes and
-    /// rejected tokens are counted as `watch` counts them, from its stored login as it is now.
-    static func authorizer(_ telemetry: OTLPExport?, spec: ServerSpec, store: TokenStore) async -> any Authorizer {
-        guard let telemetry else { return spec.authorizer(store: store) }
+    /// The connection to a bridge's server. When exporting, its OAuth requests become spans
+    /// (children of the client request that needed them), and its requests, login changes,
+    /// rejected tokens and renewed sessions are counted as `watch` counts them, from its stored
+    /// login as it is now.
+    static func connection(_ telemetry: OTLPExport?, server: ConfiguredServer, store: TokenStore) async
+        -> MCPConnection
+    {
+        let spec = server.spec
+        guard let telemetry else {
+            return MCPConnection(endpoint: server.endpoint, authorizer: spec.authorizer(store: store))
+        }
         let (manager, authorizer) = spec.bridgeAuthorization(
             store: store, onStep: telemetry.oauthSteps(server: spec.name), publish: { telemetry.record($0) })
         let stored = try? await manager?.current()
         telemetry.track(server: spec.name, token: stored.flatMap { $0 }.map(TokenSummary.init))
-        return authorizer
+        let connection = MCPConnection(endpoint: server.endpoint, authorizer: authorizer)
+        await connection.observeSessionRenewals {
+            telemetry.record(
+                MonitorEvent(server: spec.name, time: Date(), kind: .sessionRenewed(MonitorEvent.sessionRenewedText)))
+        }
+        return connection
     }
 
     /// What a bridge tells dashboards and `watch` (its file), and, when exporting metrics, the

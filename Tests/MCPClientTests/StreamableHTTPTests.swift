@@ -107,11 +107,21 @@ import Testing
     @Test func aForgottenSessionIsReplacedAndTheCallRetriedOnce() async throws {
         try await withDemoServer { server in
             let connection = MCPConnection(endpoint: endpoint(server, version: "2025-11-25"))
+            let heard = Collected<Int>()
+            await connection.observeSessionRenewals { Task { await heard.append(1) } }
             _ = try await connection.callTool("echo", arguments: ["text": "1"])
+            #expect(await connection.sessionRenewals == 0)
             server.forgetSessions()
             let result = try await connection.callTool("echo", arguments: ["text": "2"])
             #expect(result.summaryLines == ["2"])
             #expect(server.stats().sessionsCreated == 2)
+            // Each renewal is counted, however close together: a ping notices the second.
+            server.forgetSessions()
+            try await connection.ping()
+            #expect(server.stats().sessionsCreated == 3)
+            #expect(await connection.sessionRenewals == 2)
+            for _ in 0..<200 where await heard.values.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(await heard.values.count == 2)
             await connection.close()
         }
     }
@@ -137,6 +147,7 @@ import Testing
             let second = try await burst()
             #expect(second == (0..<8).map(String.init))
             #expect(server.stats().sessionsCreated == 2)
+            #expect(await connection.sessionRenewals == 1)
             await connection.close()
         }
     }

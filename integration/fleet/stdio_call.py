@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A minimal MCP client over stdio for fleet.sh and otlp.sh:
 
-    stdio_call.py [--client NAME] [--again SECONDS] COMMAND...      (e.g. `mcptop proxy demo`)
+    stdio_call.py [--client NAME] [--again SECONDS] [--between SHELL] COMMAND...
+                                                      (COMMAND e.g. `mcptop proxy demo`)
 
 runs COMMAND, initializes (2025-11-25) as client NAME (default "otlp-check"), calls the tool
 `echo` once (with --again, a second time SECONDS later: a token shorter than that is refreshed
-inside the second call), stays connected 2 s more (as a client does; a bridge's activity file
+inside the second call; with --between, the shell command SHELL runs before the second call,
+e.g. to make the server forget its sessions), stays connected 2 s more (as a client does; a bridge's activity file
 goes with its process, and a watch reads them every half second), and exits 0 when every answer
 came without an error. Bounded: 30 s."""
 
@@ -18,12 +20,15 @@ import time
 
 def main() -> int:
     arguments = sys.argv[1:]
-    client, again = "otlp-check", None
-    while arguments[:1] in (["--client"], ["--again"]):
+    client, again, between = "otlp-check", None, None
+    while arguments[:1] in (["--client"], ["--again"], ["--between"]):
         if arguments[0] == "--client":
             client = arguments[1]
-        else:
+        elif arguments[0] == "--again":
             again = float(arguments[1])
+        else:
+            between = arguments[1]
+            again = again or 0.0
         arguments = arguments[2:]
     process = subprocess.Popen(arguments, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     timer = threading.Timer(30, process.kill)
@@ -48,6 +53,8 @@ def main() -> int:
     results = []
     for request_id in (2, 3) if again is not None else (2,):
         if request_id == 3:
+            if between:
+                subprocess.run(between, shell=True, check=True, timeout=10)
             time.sleep(again)
         send({"jsonrpc": "2.0", "id": request_id, "method": "tools/call",
               "params": {"name": "echo", "arguments": {"text": "hello"}}})

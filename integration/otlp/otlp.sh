@@ -50,7 +50,7 @@ check "logs in to the demo server" env BROWSER="$repo/integration/interop/browse
 # watch exports traces and metrics (every second here), and serves the same metrics to
 # Prometheus: the two are compared.
 OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" OTEL_METRIC_EXPORT_INTERVAL=1000 \
-    "$MCPTOP" watch --json --duration 8 --metrics 127.0.0.1:0 >"$work/watch.out" 2>"$work/watch.err" </dev/null &
+    "$MCPTOP" watch --json --duration 8 --health-interval 2 --metrics 127.0.0.1:0 >"$work/watch.out" 2>"$work/watch.err" </dev/null &
 watch=$!
 wait_line "$work/watch.err" '^metrics on ' "mcptop watch"
 scrape="$(sed -n 's/^metrics on //p' "$work/watch.err")"
@@ -65,6 +65,26 @@ if grep -q "built without OTLP export" "$work/watch.err"; then
     exit 1
 fi
 
+# A second server that keeps sessions (2025-11-25 only) and forgets them when told (its
+# --control FIFO), for the bridges to renew one: proxy and serve count each renewal.
+mkfifo "$work/control"
+"$DEMO" --no-stateless --control "$work/control" >"$work/sessions.out" 2>"$work/sessions.err" </dev/null &
+pids+=("$!")
+wait_line "$work/sessions.out" '^listening ' "the demo server with sessions"
+sessions_url="$(sed -n 's/^listening //p' "$work/sessions.out")"
+echo "{\"mcpServers\": {\"demo\": {\"url\": \"$url\"}, \"sessions\": {\"url\": \"$sessions_url\"}}}" >"$MCPTOP_CONFIG"
+cat >"$work/forget-sessions" <<EOF2
+#!/usr/bin/env bash
+# forget-sessions N: the server forgets every session, and has said so (its Nth time).
+printf 'forget-sessions\n' >"$work/control"
+for _ in \$(seq 200); do
+    ((\$(grep -c '^forget-sessions done' "$work/sessions.out") >= \$1)) && exit 0
+    sleep 0.05
+done
+exit 1
+EOF2
+chmod +x "$work/forget-sessions"
+
 # proxy: a stdio client (2025-11-25) calls echo twice, 3 s apart (2-second tokens: the second
 # call's token is refreshed inside it). OTEL_TRACES_EXPORTER=console would write spans to
 # stdout, the protocol's: mcptop ignores it, says so, and stdout stays JSON-RPC.
@@ -76,6 +96,13 @@ proxy_calls() {
 check "a client calls echo twice through mcptop proxy, which exports its spans" proxy_calls
 check "proxy said it ignores OTEL_TRACES_EXPORTER=console" \
     grep -q "OTEL_TRACES_EXPORTER=console ignored" "$work/proxy.err"
+proxy_renewal() {  # between two calls the server forgets its session; proxy makes a new one
+    OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" OTEL_METRIC_EXPORT_INTERVAL=1000 \
+        OTEL_RESOURCE_ATTRIBUTES=service.instance.id=otlp-proxy \
+        python3 "$here/../fleet/stdio_call.py" --client otlp-proxy --between "$work/forget-sessions 1" \
+        "$MCPTOP" proxy sessions 2>"$work/proxy-sessions.err"
+}
+check "a client's second call through proxy succeeds after the server forgot the session" proxy_renewal
 
 # serve: a 2026-07-28 client (stateless) calls echo twice, 3 s apart.
 token="$("$MCPTOP" serve --print-token)"
@@ -87,6 +114,11 @@ pids+=("$serve")
 wait_line "$work/serve.err" '^serving demo at ' "mcptop serve"
 serve_url="$(sed -n 's/^serving demo at //p' "$work/serve.err")"
 check "a client calls echo twice through mcptop serve" python3 "$here/serve_calls.py" 3 "$serve_url" "$token"
+serve_renewal() {  # calls before and after the server forgot serve's session with it
+    python3 "$here/serve_calls.py" 0 "${serve_url%/demo/mcp}/sessions/mcp" "$token" && "$work/forget-sessions" 2 &&
+        python3 "$here/serve_calls.py" 0 "${serve_url%/demo/mcp}/sessions/mcp" "$token"
+}
+check "calls through serve succeed after the server forgot serve's session" serve_renewal
 kill -TERM "$serve" && wait "$serve"
 check "serve stopped on SIGTERM after sending its spans and metrics" test "$?" -eq 0
 
@@ -105,6 +137,17 @@ check "the tool call is a client span 'tools/call echo' after the MCP semantic c
      and s['attributes'].get('mcp.protocol.version', '') != ''
      and s['attributes'].get('mcptop.client.name') == 'otlp-check'
      and s['attributes'].get('mcptop.bridge') == 'proxy' and s['service'] == 'mcptop'"
+own_request() {  # own_request METHOD: watch's client span of a request of its own to demo
+    spans "s['name'] == '$1' and s['kind'] == 3 and s['end'] >= s['start']
+        and s['attributes'].get('mcp.method.name') == '$1'
+        and s['attributes'].get('mcp.protocol.version', '') != ''
+        and s['attributes'].get('mcptop.server.name') == 'demo' and 'mcptop.bridge' not in s['attributes']
+        and 'error.type' not in s['attributes']"
+}
+check "watch's handshake is a client span ('server/discover', 2026-07-28)" own_request server/discover
+check "watch's listing of the tools is a client span 'tools/list'" own_request tools/list
+check "watch's health checks are client spans too" bash -c \
+    "[ \$(grep -c '\"name\": \"server/discover\"' '$work/spans.jsonl') -ge 3 ]"
 check "refreshes are spans with the endpoint host, grant type and outcome" spans \
     "s['name'] == 'oauth refresh' and s['attributes'].get('server.address') == '$issuer_host'
      and s['attributes'].get('mcptop.oauth.grant_type') == 'refresh_token'
@@ -206,6 +249,8 @@ for via in proxy serve; do
     check "$via: their durations" bridge_metric "otlp-$via" mcptop_tool_call_duration_seconds 2 '{"server": "demo"}'
     check "$via: the refresh its 2-second tokens needed is counted" \
         bridge_metric "otlp-$via" mcptop_refreshes_total 1 '{"server": "demo", "result": "ok"}'
+    check "$via: the session it renewed for its client is counted" \
+        bridge_metric "otlp-$via" mcptop_session_renewals_total 1 '{"server": "sessions"}'
     check "$via: the token's countdown" bridge_metric "otlp-$via" mcptop_token_seconds_remaining 0 '{"server": "demo"}'
     check "$via: failures by reason, at 0, labelled with the issuer" bridge_metric "otlp-$via" \
         mcptop_refresh_failures_total 0 "{\"server\": \"demo\", \"issuer\": \"$issuer_host\", \"reason\": \"invalid_grant\"}"

@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import Support
 import Synchronization
@@ -28,6 +29,14 @@ public actor MCPConnection {
     private var serverRequestHandlers: [Int64: ServerRequestHandler] = [:]
     /// Where notifications that belong to no request go (list changes, resource updates).
     private var notificationObserver: (@Sendable (JSONRPCMessage) -> Void)?
+    /// The server forgot our session (HTTP 404) and no new one is made yet.
+    private var sessionLost = false
+    /// Told each time a new session replaces one the server forgot.
+    private var sessionRenewalObserver: (@Sendable () -> Void)?
+    /// Sessions made to replace one the server forgot, over this connection's life.
+    public private(set) var sessionRenewals = 0
+    /// Told of each request sent and how it ended (a monitor's traces).
+    private var requestObserver: (@Sendable (RequestRecord) -> Void)?
 
     public init(
         endpoint: ServerEndpoint, authorizer: (any Authorizer)? = nil, http: HTTPClient = .shared,
@@ -51,6 +60,25 @@ public actor MCPConnection {
     /// resource updates), as a bridge relays them to its clients.
     public func observeNotifications(_ observer: @escaping @Sendable (JSONRPCMessage) -> Void) {
         notificationObserver = observer
+    }
+
+    /// Hears of each new session made because the server forgot ours (HTTP 404 on its
+    /// `Mcp-Session-Id`), as it is made: once per renewal, however the loss was noticed.
+    public func observeSessionRenewals(_ observer: @escaping @Sendable () -> Void) {
+        sessionRenewalObserver = observer
+    }
+
+    /// Hears of each request this connection sends, once it is answered or has failed:
+    /// handshakes, listings, pings and calls alike.
+    public func observeRequests(_ observer: @escaping @Sendable (RequestRecord) -> Void) {
+        requestObserver = observer
+    }
+
+    /// The session in use is gone: the next handshake makes its renewal.
+    private func forget(session lost: ServerInfo) {
+        guard info?.sessionID == lost.sessionID else { return }  // a concurrent request renewed it
+        info = nil
+        sessionLost = true
     }
 
     private var name: String { endpoint.name }
@@ -153,6 +181,11 @@ public actor MCPConnection {
             }
         }
         info = connected
+        if sessionLost {
+            sessionLost = false
+            sessionRenewals += 1
+            sessionRenewalObserver?()
+        }
         return connected
     }
 
@@ -324,7 +357,7 @@ public actor MCPConnection {
             }
         } catch {
             if case .unsupported = error.kind { return false }
-            if case .sessionExpired = error.kind, info?.sessionID == connected.sessionID { info = nil }
+            if case .sessionExpired = error.kind { forget(session: connected) }
             throw error
         }
         return true
@@ -365,8 +398,7 @@ public actor MCPConnection {
                 timeout: timeout ?? endpoint.requestTimeout, hooks: hooks)
         } catch {
             guard case .sessionExpired = error.kind else { throw error }
-            // Renew unless a concurrent request already did.
-            if info?.sessionID == connected.sessionID { info = nil }
+            forget(session: connected)
             try await connect()
             guard let renewed = info else { throw error }
             return try await send(
@@ -375,10 +407,40 @@ public actor MCPConnection {
         }
     }
 
-    /// Sends one request under `version` on the current transport and reads its result.
+    /// Sends one request under `version` on the current transport and reads its result; the
+    /// request observer, if any, hears how it went.
     func send(
         _ method: String, params: JSONValue?, version: String, timeout: Double,
         isInitialize: Bool = false, hooks: RequestHooks = RequestHooks()
+    ) async throws(MCPError) -> JSONValue {
+        guard let requestObserver else {
+            return try await exchange(
+                method, params: params, version: version, timeout: timeout, isInitialize: isInitialize, hooks: hooks)
+        }
+        let startedAt = Date()
+        let started = ContinuousClock.now
+        func record(_ error: MCPError?) {
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            requestObserver(
+                RequestRecord(
+                    method: method, protocolVersion: version, startedAt: startedAt, seconds: seconds,
+                    errorType: error?.errorType))
+        }
+        do {
+            let result = try await exchange(
+                method, params: params, version: version, timeout: timeout, isInitialize: isInitialize, hooks: hooks)
+            record(nil)
+            return result
+        } catch {
+            record(error)
+            throw error
+        }
+    }
+
+    private func exchange(
+        _ method: String, params: JSONValue?, version: String, timeout: Double,
+        isInitialize: Bool, hooks: RequestHooks
     ) async throws(MCPError) -> JSONValue {
         let id = JSONRPCID.number(nextID)
         nextID += 1

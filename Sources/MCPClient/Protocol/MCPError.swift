@@ -48,6 +48,26 @@ public struct MCPError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The failure's class as a trace's `error.type` names it (OpenTelemetry's MCP conventions:
+    /// the JSON-RPC error code for an error answer, the HTTP status for an unexpected one).
+    public var errorType: String {
+        if let rpcError { return String(rpcError.code) }
+        switch kind {
+        case .connection(let error): return error.kind == .timeout ? "timeout" : "connection"
+        case .httpStatus(let status, _, _, _): return String(status)
+        case .unauthorized(let failure): return String(failure.status)
+        case .protocolViolation: return "protocol_violation"
+        case .rpc(let error): return String(error.code)
+        case .sessionExpired: return "session_expired"
+        case .timeout: return "timeout"
+        case .cancelled: return "cancelled"
+        case .process: return "process"
+        case .unsupportedVersion: return "unsupported_version"
+        case .unsupported: return "unsupported"
+        case .authorization: return "authorization"
+        }
+    }
+
     public var isCancellation: Bool {
         if case .cancelled = kind { return true }
         if case .connection(let error) = kind, error.kind == .cancelled { return true }

@@ -29,9 +29,7 @@ struct ProxyCommand: AsyncParsableCommand {
         // Config problems are reported before a single protocol byte is written.
         let (_, configured) = try global.configured(named: server)
         let telemetry = Telemetry.start()
-        let connection = MCPConnection(
-            endpoint: configured.endpoint,
-            authorizer: await Telemetry.authorizer(telemetry, spec: configured.spec, store: try global.store()))
+        let connection = await Telemetry.connection(telemetry, server: configured, store: try global.store())
         let stdio = StdioServer()
         let activity = Telemetry.activity(telemetry, folder: global.bridgeFolder, via: "proxy")
         let upstream = ConnectionUpstream(connection: connection)

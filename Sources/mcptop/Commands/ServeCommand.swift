@@ -89,8 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         let telemetry = Telemetry.start()
         var upstreams: [String: any Upstream] = [:]
         for server in usable {
-            let authorizer = await Telemetry.authorizer(telemetry, spec: server.spec, store: try global.store())
-            let connection = MCPConnection(endpoint: server.endpoint, authorizer: authorizer)
+            let connection = await Telemetry.connection(telemetry, server: server, store: try global.store())
             // Shared by clients that differ: the remote may ask what any can answer, and a
             // client that cannot gets the question declined.
             await connection.declare(capabilities: ProxySession.bridgedCapabilities)

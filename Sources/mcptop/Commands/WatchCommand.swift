@@ -4,6 +4,7 @@ import Foundation
 import MCPClient
 import Monitor
 import MonitorMetrics
+import MonitorOTLP
 import Support
 import Synchronization
 
@@ -82,6 +83,7 @@ struct WatchCommand: AsyncParsableCommand {
         var options = MonitorOptions()
         options.healthInterval = healthInterval
         options.bridgeFolder = global.bridgeFolder
+        options.reportsRequests = OTLPExport.tracesRequests(ProcessInfo.processInfo.environment)
         let monitor = Monitor(specs: chosen.map(\.spec), store: try global.store(), options: options)
         let events = monitor.hub.subscribe(buffer: 4096)
         let seen = Mutex<[String: (everConnected: Bool, last: ConnectionState)]>([:])

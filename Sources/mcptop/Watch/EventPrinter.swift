@@ -137,6 +137,8 @@ struct EventPrinter: Sendable {
             )
         case .log(let text):
             return ("log", text, [("message", .string(text))])
+        case .request:
+            return nil  // for traces; the state lines say what a failure meant
         }
     }
 }
