@@ -32,7 +32,7 @@ struct LoginHealth {
     private var issuer: String?
     private var counters: [String: IssuerCounters] = [:]
     private var gauges: LoginGauges?
-    private var bridged: [CallRecord.Bridge: any CounterHandler] = [:]
+    private var bridged: [CallRecord.Bridge: (calls: any CounterHandler, duration: any RecorderHandler)] = [:]
 
     init(server: String, series: any SeriesStore) {
         self.server = server
@@ -106,14 +106,19 @@ struct LoginHealth {
         sessionRenewals.increment(by: 1)
     }
 
-    /// A call a client made through `proxy` or `serve`. Client names come from other
-    /// programs: at most 64 characters of one go into the label.
-    mutating func bridgedCall(_ bridge: CallRecord.Bridge, series: any SeriesStore) {
-        let counter =
+    /// A call a client made through `proxy` or `serve`, and how long it took when it finished.
+    /// Client names come from other programs: at most 64 characters of one go into the label.
+    mutating func bridgedCall(_ bridge: CallRecord.Bridge, duration: Double?, series: any SeriesStore) {
+        let labels = [server, String(bridge.client.prefix(64)), bridge.via]
+        let handlers =
             bridged[bridge]
-            ?? series.counter(.bridgedCalls, [server, String(bridge.client.prefix(64)), bridge.via])
-        bridged[bridge] = counter
-        counter.increment(by: 1)
+            ?? (
+                series.counter(.bridgedCalls, labels),
+                series.histogram(.bridgedCallDuration, labels, buckets: MetricFamily.bridgedCallDuration.buckets ?? [])
+            )
+        bridged[bridge] = handlers
+        handlers.calls.increment(by: 1)
+        if let duration { handlers.duration.record(duration) }
     }
 
     private mutating func counters(of issuer: String, series: any SeriesStore) -> IssuerCounters {

@@ -24,6 +24,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case expiredTokensPresented = "mcptop_expired_tokens_presented_total"
     case sessionRenewals = "mcptop_session_renewals_total"
     case bridgedCalls = "mcptop_bridged_calls_total"
+    case bridgedCallDuration = "mcptop_bridged_call_duration_seconds"
 
     public enum Kind: String, Sendable {
         case gauge, counter, histogram
@@ -39,7 +40,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .refreshes, .toolCalls, .refreshFailures, .refreshTokenRotations, .expiredTokensPresented,
             .sessionRenewals, .bridgedCalls:
             return .counter
-        case .toolCallDuration:
+        case .toolCallDuration, .bridgedCallDuration:
             return .histogram
         }
     }
@@ -55,7 +56,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
             .expiredTokensPresented:
             return ["server", "issuer"]
         case .refreshFailures: return ["server", "issuer", "reason"]
-        case .bridgedCalls: return ["server", "client", "via"]
+        case .bridgedCalls, .bridgedCallDuration: return ["server", "client", "via"]
         }
     }
 
@@ -93,6 +94,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
             return "Sessions the server forgot (HTTP 404) and mcptop replaced."
         case .bridgedCalls:
             return "Tool calls other MCP clients made through mcptop proxy or serve, by client and bridge."
+        case .bridgedCallDuration:
+            return "Duration of tool calls other MCP clients made through mcptop proxy or serve, by client and bridge."
         }
     }
 

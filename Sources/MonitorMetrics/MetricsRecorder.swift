@@ -16,7 +16,8 @@ import Synchronization
 /// - `mcptop_tool_calls_total{outcome}` and the `mcptop_tool_call_duration_seconds` histogram:
 ///   finished tool calls, the monitor's own and those made through bridges.
 /// - The login health series (needs login, refresh token, failures by reason, rotations,
-///   expired tokens presented, session renewals, bridged calls): ``LoginHealth``.
+///   expired tokens presented, session renewals, bridged calls and their durations):
+///   ``LoginHealth``.
 final class MetricsRecorder: Sendable {
     /// One server's collectors and what is remembered about it between events.
     private struct ServerMetrics {
@@ -94,7 +95,9 @@ final class MetricsRecorder: Sendable {
                     count(metrics.tally.refreshed(outcome), metrics: metrics)
                 case .callFinished(let call):
                     recordCall(call, server: event.server, metrics: &metrics)
-                    if let bridge = call.bridge { metrics.health.bridgedCall(bridge, series: series) }
+                    if let bridge = call.bridge {
+                        metrics.health.bridgedCall(bridge, duration: call.duration, series: series)
+                    }
                 case .authStep(let step):
                     if let reason = step.exchange.flatMap(RefreshFailureReason.init) {
                         metrics.health.exchange(reason, series: series)
@@ -103,7 +106,7 @@ final class MetricsRecorder: Sendable {
                     if expiredAt != nil { metrics.health.expiredTokenPresented(series: series) }
                 case .sessionRenewed:
                     metrics.health.sessionRenewed()
-                case .callStarted, .callProgress, .toolsListed, .login, .log:
+                case .callStarted, .callProgress, .toolsListed, .login, .log, .request:
                     break
                 }
             }

@@ -174,6 +174,12 @@ import Testing
         #expect(await harness.settle("bridged calls") { $0.value(cursor) == 2 })
         let scrape = harness.scrape
         #expect(scrape.value(#"mcptop_bridged_calls_total{server="demo",client="claude-code",via="proxy"}"#) == 1)
+        // And how long each client waited, by client and bridge.
+        let cursorDurations = #"mcptop_bridged_call_duration_seconds_count{server="demo",client="cursor",via="serve"}"#
+        #expect(scrape.value(cursorDurations) == 2)
+        #expect(
+            scrape.value(#"mcptop_bridged_call_duration_seconds_sum{server="demo",client="cursor",via="serve"}"#) == 0.2
+        )
         #expect(scrape.value(Self.rotations) == 1)
         #expect(scrape.value(Self.expiredPresented) == 1, "a 401 before the expiry is not counted")
         #expect(scrape.value(Self.renewals) == 1)
