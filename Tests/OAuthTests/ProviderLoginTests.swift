@@ -255,14 +255,34 @@ import Testing
         }
     }
 
+    /// GitHub Apps: user access tokens last 8 h, refresh tokens 6 months, said in
+    /// `refresh_token_expires_in`, rotating on refresh
+    /// (https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens);
+    /// the token endpoint answers form-encoded unless the request accepts JSON, and mcptop always does.
     @Test func githubAppTokensLogInCallAndRotateOnRefresh() async throws {
         let githubApp: (inout ProviderQuirks) -> Void = { $0.githubAppTokens = true }
         try await Self.withSession(.github, quirks: githubApp) { session in
+            let sixMonths = 15_897_600.0
+            session.fixture.provider.setOptions {
+                $0.oauth?.accessTokenLifetime = 8 * 3600
+                $0.oauth?.refreshTokenLifetime = sixMonths
+            }
             let report = try await Self.loginCallRefreshCall(session)
             #expect(report.rotated)
+            let credential = try #require(try session.store.loadCredential(serverURL: session.fixture.mcpURL))
+            let end = try #require(credential.refreshTokenExpiresAt)
+            #expect(abs(end.timeIntervalSinceNow - sixMonths) < 60)
+            let day = ISO8601DateFormatter().string(from: end).prefix(10)
+            #expect(credential.verdict.contains("access token lasts 8h00m"))
+            #expect(credential.verdict.contains("this login lasts until about \(day)"), "\(credential.verdict)")
+            #expect(session.log.text.contains("login verdict → refresh token issued"))
+            #expect(session.log.text.contains("this login lasts until about "))
+            #expect(session.fixture.provider.stats().tokenRequestsWithoutJSONAccept == 0)
         }
     }
 
+    /// Google: a refresh token with `access_type=offline`, not rotating on refresh
+    /// (https://developers.google.com/identity/protocols/oauth2/native-app).
     @Test func googleWithOfflineAccessTypeLogsInCallsAndKeepsItsRefreshToken() async throws {
         var settings = Self.handRegistered
         settings.authorizationParams = ["access_type": "offline", "prompt": "consent"]
@@ -336,6 +356,8 @@ import Testing
         }
     }
 
+    /// Google: `offline_access` is not a Google scope (`invalid_scope`); a refresh token comes with
+    /// `access_type=offline` (https://developers.google.com/identity/protocols/oauth2/native-app).
     @Test func offlineAccessRefusedAsAScopeIsDroppedOnce() async throws {
         var settings = Self.handRegistered
         settings.authorizationParams = ["access_type": "offline"]
@@ -345,18 +367,77 @@ import Testing
             #expect(
                 session.log.text.contains("retried without `offline_access`: the server refused it with invalid_scope"))
             #expect(credential.refreshToken != nil)
+            // Remembered for the issuer: the next login goes straight through.
+            let again = Session(fixture: session.fixture, store: session.store, settings: settings)
+            let second = try await again.login()
+            #expect(second.refreshToken != nil)
+            #expect(
+                again.log.text.contains("remembered for \(session.fixture.issuer) → retried without `offline_access`"))
+            #expect(!again.log.text.contains("adapted →"))
+            #expect(again.log.text.components(separatedBy: "authorization request → waiting").count == 2)
+            #expect(session.fixture.provider.stats().codeExchanges == 2)
         }
     }
 
+    /// Google without `access_type=offline` in the config (a Google-shaped server not on
+    /// accounts.google.com, where mcptop would add it): `offline_access` refused as a scope, then
+    /// no refresh token without `access_type=offline`
+    /// (https://developers.google.com/identity/protocols/oauth2/native-app): asked again once
+    /// with `access_type=offline&prompt=consent`, and remembered for the issuer.
+    @Test func noRefreshTokenFromAGoogleShapedServerIsAskedAgainWithAccessTypeOfflineOnce() async throws {
+        var settings = Self.handRegistered
+        settings.scopes = [ProviderFixture.resourceScope(.google), "offline_access"]
+        try await Self.withSession(.google, settings: settings) { session in
+            let credential = try await session.login()
+            #expect(credential.refreshToken != nil, "\(session.log.text)")
+            #expect(
+                session.log.text.contains(
+                    "adapted → retried with access_type=offline&prompt=consent: the server refuses `offline_access` "
+                        + "as a scope, as Google does, and issued no refresh token without them"))
+            #expect(session.fixture.provider.stats().codeExchanges == 2)
+            let again = Session(fixture: session.fixture, store: session.store, settings: settings)
+            let second = try await again.login()
+            #expect(second.refreshToken != nil)
+            #expect(
+                again.log.text.contains("remembered for \(session.fixture.issuer) → retried with access_type=offline"))
+            #expect(!again.log.text.contains("adapted →"))
+            #expect(again.log.text.components(separatedBy: "authorization request → waiting").count == 2)
+            #expect(session.fixture.provider.stats().codeExchanges == 3)
+        }
+    }
+
+    /// Okta issues a refresh token only when the app allows the Refresh Token grant
+    /// (https://developer.okta.com/docs/guides/refresh-tokens/main/): nothing mcptop can change,
+    /// so the timeline says what to set where, and no second login is tried.
     @Test func noRefreshTokenAlthoughAskedIsSaidOnTheTimeline() async throws {
         let neverRefresh: (inout ProviderQuirks) -> Void = { $0.refresh = .never }
         try await Self.withSession(.okta, quirks: neverRefresh) { session in
             let credential = try await session.login()
             #expect(credential.refreshToken == nil)
             #expect(session.log.text.contains("no refresh token although offline_access was asked"))
+            #expect(session.log.text.contains("allow refresh tokens for the client at the provider"))
+            #expect(session.log.text.contains("`refresh_token` in oauth.scopes"))
+            #expect(session.log.text.contains("oauth.authorizationParams access_type=offline, prompt=consent"))
+            #expect(!session.log.text.contains("adapted →"))
+            #expect(session.fixture.provider.stats().codeExchanges == 1)
         }
     }
 
+    /// `oauth.tokenParams` reach the token endpoint on the code exchange and on the refresh.
+    @Test func configuredTokenParametersReachTheCodeExchangeAndTheRefresh() async throws {
+        var settings = Self.handRegistered
+        settings.tokenParams = ["audience": "https://mcp.example.com/api"]
+        try await Self.withSession(.okta, settings: settings) { session in
+            try await Self.loginCallRefreshCall(session)
+            let forms = session.fixture.provider.stats().tokenRequestForms
+            #expect(forms["authorization_code"]?["audience"] == "https://mcp.example.com/api")
+            #expect(forms["refresh_token"]?["audience"] == "https://mcp.example.com/api")
+        }
+    }
+
+    /// Okta's registration needs an admin token: 401 E0000011 in `errorSummary`
+    /// (https://developer.okta.com/docs/reference/error-codes/); Google has no DCR
+    /// (https://developers.google.com/identity/protocols/oauth2/native-app#creatingcred).
     @Test func refusedRegistrationNamesTheConfigKeysAndTheRedirectURI() async throws {
         try await Self.withSession(.okta, settings: OAuthSettings()) { session in
             await #expect {
