@@ -106,6 +106,9 @@ import Testing
 
     // MARK: One scenario per provider
 
+    /// Entra ID v2: per-tenant issuer found by OpenID discovery, no S256 in the metadata, JWT
+    /// access tokens with `tid`, rotating refresh tokens with `offline_access`
+    /// (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow).
     @Test func entraWithAssumedS256AndNoResourceLogsInCallsAndRefreshes() async throws {
         var settings = Self.handRegistered
         settings.assumePkceS256 = true
@@ -172,6 +175,9 @@ import Testing
         }
     }
 
+    /// Entra's metadata omits `code_challenge_methods_supported`
+    /// (https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc); off Entra's hosts
+    /// the MCP rule refuses it unless the config vouches for S256.
     @Test func entraMetadataWithoutS256IsRefusedNamingTheConfigKey() async throws {
         try await Self.withSession(.entra) { session in
             await #expect {
@@ -182,6 +188,9 @@ import Testing
         }
     }
 
+    /// Okta custom authorization server at `/oauth2/{id}`, metadata appended to the issuer,
+    /// rotating refresh tokens with `offline_access`
+    /// (https://developer.okta.com/docs/concepts/auth-servers/, https://developer.okta.com/docs/guides/refresh-tokens/main/).
     @Test func oktaCustomAuthorizationServerLogsInCallsAndRotatesOnRefresh() async throws {
         try await Self.withSession(.okta) { session in
             let report = try await Self.loginCallRefreshCall(session)
@@ -189,6 +198,8 @@ import Testing
         }
     }
 
+    /// Okta over TLS, as every real provider is; a CA the system does not know is named with
+    /// the key to set (https://curl.se/docs/sslcerts.html).
     @Test func oktaOverHTTPSWithATestCALogsInCallsAndRefreshes() async throws {
         try await Self.withSession(.okta) { session in
             let front = try await session.fixture.serveProviderOverHTTPS()
@@ -208,6 +219,8 @@ import Testing
         }
     }
 
+    /// Okta and Keycloak publish RFC 8414 metadata appended to the issuer, not at the
+    /// path-insertion location (https://developer.okta.com/docs/reference/api/oidc/#well-known-oauth-authorization-server).
     @Test func metadataOnlyAppendedToTheIssuerIsFound() async throws {
         let appendedOnly: (inout ProviderQuirks) -> Void = { $0.metadataLocations = [.appendedOAuth] }
         try await Self.withSession(.okta, quirks: appendedOnly) { session in
@@ -216,6 +229,9 @@ import Testing
         }
     }
 
+    /// Auth0: the API is chosen by `audience`, the issuer ends in "/", rotating refresh tokens
+    /// with `offline_access` (https://auth0.com/docs/secure/tokens/access-tokens/get-access-tokens,
+    /// https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation).
     @Test func auth0WithAudienceAndTrailingSlashIssuerLogsInCallsAndRefreshes() async throws {
         try await Self.withSession(.auth0, settings: OAuthSettings()) { session in
             #expect(session.fixture.issuer.hasSuffix("/"))
@@ -223,6 +239,8 @@ import Testing
         }
     }
 
+    /// Auth0 without `audience`: an opaque token for /userinfo, which the MCP server rejects
+    /// ("Invalid audience"; https://auth0.com/docs/secure/tokens/access-tokens/opaque-access-tokens).
     @Test func auth0WithoutAudienceIssuesATokenTheServerRejects() async throws {
         try await Self.withSession(.auth0, settings: OAuthSettings()) { session in
             var settings = session.settings
@@ -234,12 +252,17 @@ import Testing
         }
     }
 
+    /// Keycloak realm endpoints, RFC 9207 `iss` in the redirect, a confidential client
+    /// registered by hand (https://www.keycloak.org/securing-apps/oidc-layers).
     @Test func keycloakWithAHandRegisteredClientLogsInCallsAndRefreshes() async throws {
         try await Self.withSession(.keycloak) { session in
             try await Self.loginCallRefreshCall(session)
         }
     }
 
+    /// GitHub OAuth apps: no DCR, `client_secret_post`, a form-encoded answer, a token without
+    /// `expires_in` and no refresh token
+    /// (https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps).
     @Test func githubOAuthAppTokenWithoutExpiryOrRefreshTokenServesCalls() async throws {
         let formOnly: (inout ProviderQuirks) -> Void = { $0.tokenResponseFormat = .form }
         try await Self.withSession(.github, quirks: formOnly) { session in
@@ -292,6 +315,8 @@ import Testing
         }
     }
 
+    /// Google's access tokens are opaque; with `openid` the token response has an ID token
+    /// (https://developers.google.com/identity/openid-connect/openid-connect#obtainuserinfo).
     @Test func theAccountComesFromTheIDTokenWhenTheAccessTokenIsOpaque() async throws {
         var settings = Self.handRegistered
         settings.scopes = ["openid", ProviderFixture.resourceScope(.google)]
@@ -302,6 +327,10 @@ import Testing
         }
     }
 
+    /// Salesforce: no `expires_in` (the session timeout is the org's), `issued_at` in ms, a
+    /// refresh token that does not rotate, RFC 7662 introspection
+    /// (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm,
+    /// https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_token_introspection.htm).
     @Test func salesforceLogsInCallsAndRefreshesWithoutExpiresIn() async throws {
         try await Self.withSession(.salesforce) { session in
             let report = try await Self.loginCallRefreshCall(session)
@@ -321,6 +350,8 @@ import Testing
 
     // MARK: Known refusals, adapted to once and remembered per issuer
 
+    /// Entra: `resource` with `scope` is AADSTS9010010 `invalid_target`
+    /// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
     @Test func entraRefusingResourceIsAdaptedToOnceAndRememberedForTheNextLogin() async throws {
         var settings = Self.handRegistered
         settings.assumePkceS256 = true
@@ -340,6 +371,8 @@ import Testing
         }
     }
 
+    /// Entra refuses `resource` with `scope` on the refresh grant too
+    /// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes, AADSTS9010010).
     @Test func entraRefusingResourceOnRefreshIsAdaptedToAndTheRefreshSucceeds() async throws {
         var settings = Self.handRegistered
         settings.assumePkceS256 = true
@@ -457,6 +490,21 @@ import Testing
         }
     }
 
+    /// Keycloak's client registration refused by the Trusted Hosts policy, 403 with a JSON error
+    /// (https://www.keycloak.org/securing-apps/client-registration#_client_registration_policies).
+    @Test func keycloakRefusingRegistrationByPolicyNamesTheConfigKeysAndTheRedirectURI() async throws {
+        try await Self.withSession(.keycloak, settings: OAuthSettings()) { session in
+            await #expect {
+                try await session.login()
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("HTTP 403") && text.contains("Trusted Hosts") && text.contains("\"clientId\"")
+                    && text.contains("the redirect URI http://127.0.0.1:") && text.contains("\"redirectUri\"")
+            }
+            #expect(session.fixture.provider.stats().codeExchanges == 0)
+        }
+    }
+
     // MARK: Logins from anywhere
 
     /// A login whose browser cannot reach the loopback listener: the user pastes the address
@@ -493,6 +541,8 @@ import Testing
         ).run(options: options)
     }
 
+    /// RFC 8252 §7.3 loopback redirect that the browser (on another machine) cannot reach: the
+    /// address is pasted, against Keycloak (https://www.keycloak.org/securing-apps/oidc-layers).
     @Test func aPastedRedirectAddressCompletesTheLogin() async throws {
         try await Self.withSession(.keycloak) { session in
             let credential = try await Self.pastedLogin(session)
@@ -502,6 +552,7 @@ import Testing
         }
     }
 
+    /// RFC 6749 §10.12 `state`: a pasted address with another state is refused (Keycloak).
     @Test func aPastedRedirectWithAWrongStateIsRefusedBeforeTheCodeIsUsed() async throws {
         try await Self.withSession(.keycloak) { session in
             await #expect {
@@ -510,6 +561,22 @@ import Testing
                 }
             } throws: { error in
                 "\(error)".contains("state does not match")
+            }
+            #expect(session.fixture.provider.stats().codeExchanges == 0)
+        }
+    }
+
+    /// RFC 9207 `iss` (Keycloak sends it: https://www.keycloak.org/docs/latest/server_admin/, OAuth
+    /// 2.0 Authorization Server Issuer Identification): a pasted address naming another issuer is
+    /// a mix-up attack, refused before the code is used.
+    @Test func aPastedRedirectFromAnotherIssuerIsRefusedBeforeTheCodeIsUsed() async throws {
+        try await Self.withSession(.keycloak) { session in
+            await #expect {
+                try await Self.pastedLogin(session) { address in
+                    address.replacingOccurrences(of: "iss=", with: "iss=https%3A%2F%2Fevil.example&was=")
+                }
+            } throws: { error in
+                "\(error)".contains("came from issuer https://evil.example") && "\(error)".contains("mix-up")
             }
             #expect(session.fixture.provider.stats().codeExchanges == 0)
         }
@@ -544,6 +611,8 @@ import Testing
         }
     }
 
+    /// RFC 8628 §3.1 needs a client id, which Okta's refused registration cannot give
+    /// (https://developer.okta.com/docs/guides/device-authorization-grant/main/).
     @Test func aDeviceLoginWithoutAHandRegisteredClientSaysWhatToSet() async throws {
         try await Self.withSession(.okta, settings: OAuthSettings()) { session in
             await #expect {
