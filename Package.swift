@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"], exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "DemoServerTests", dependencies: ["DemoServer"]),
-        .testTarget(name: "MCPTopTests", dependencies: ["mcptop", "Config"]),
+        .testTarget(name: "MCPTopTests", dependencies: ["mcptop", "Config", "OAuth", "Support"]),
         .testTarget(
             name: "DashboardTests",
             dependencies: [

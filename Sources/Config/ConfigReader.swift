@@ -184,6 +184,13 @@ struct ConfigReader {
         "authorizationParams", "tokenParams", "resource", "assumePkceS256", "deviceLogin",
     ]
 
+    /// Exactly one `${NAME}`, without a `:-` default (which would be a secret in the file).
+    static func isVariableReference(_ value: String) -> Bool {
+        guard value.hasPrefix("${"), value.hasSuffix("}"), value.count > 3 else { return false }
+        let name = value.dropFirst(2).dropLast()
+        return name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+    }
+
     private func oauthSettings(
         _ value: JSONValue?, _ path: [String], expand: (String, [String]) -> String
     ) throws(ConfigError) -> OAuthSettings {
@@ -199,8 +206,16 @@ struct ConfigReader {
         settings.clientID = try optionalString(fields["clientId"], path + ["clientId"]).map {
             expand($0, path + ["clientId"])
         }
-        settings.clientSecret = try optionalString(fields["clientSecret"], path + ["clientSecret"])
-            .map { expand($0, path + ["clientSecret"]) }
+        if let secret = try optionalString(fields["clientSecret"], path + ["clientSecret"]) {
+            // The secret only from the environment: a file is copied, shared and backed up.
+            guard Self.isVariableReference(secret) else {
+                throw error(
+                    path + ["clientSecret"],
+                    "a client secret is read from the environment only, never from the file: write "
+                        + "\"clientSecret\": \"${VAR}\" and set VAR (e.g. \"${ACME_SECRET}\")")
+            }
+            settings.clientSecret = expand(secret, path + ["clientSecret"])
+        }
         if let scopes = fields["scopes"] {
             if let text = scopes.stringValue {
                 settings.scopes = text.split(separator: " ").map(String.init)

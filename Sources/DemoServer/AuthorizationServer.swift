@@ -541,10 +541,18 @@ extension DemoServer {
     // MARK: Token endpoint
 
     func token(_ request: Request) async -> Response {
+        if !(request.headers[.accept] ?? "").contains("application/json") {
+            state.withLock { $0.stats.tokenRequestsWithoutJSONAccept += 1 }
+        }
         let (oauth, form, clientID): (DemoOAuthOptions, [String: String], String)
         switch await clientRequest(request) {
         case .failure(let error): return error.response
         case .success(let client): (oauth, form, clientID) = (client.oauth, client.form, client.clientID)
+        }
+        state.withLock { state in
+            state.stats.tokenRequestForms[form["grant_type"] ?? ""] = form.filter {
+                !DemoServerStats.secretFormFields.contains($0.key)
+            }
         }
         switch form["grant_type"] {
         case "authorization_code":

@@ -84,6 +84,16 @@ public struct DemoServerStats: Sendable {
     public var codeExchanges: Int = 0
     /// Authorization codes issued by /authorize.
     public var authorizations: Int = 0
+    /// Token endpoint requests without `application/json` in `Accept`.
+    public var tokenRequestsWithoutJSONAccept: Int = 0
+    /// The last authenticated token request's form per `grant_type`, without its secrets
+    /// (``secretFormFields``).
+    public var tokenRequestForms: [String: [String: String]] = [:]
+
+    /// Form fields never kept in ``tokenRequestForms``.
+    static let secretFormFields: Set<String> = [
+        "code", "code_verifier", "refresh_token", "client_secret", "device_code",
+    ]
 
     public init() {}
 }

@@ -12,12 +12,20 @@ public struct IssuerAdaptations: Codable, Sendable, Equatable {
         case omitResource
         /// `offline_access` is refused as a scope (`invalid_scope`, Google).
         case omitOfflineAccess
+        /// No refresh token although offline access was asked, from a server that refuses
+        /// `offline_access` as a scope: Google's shape, which issues one only with
+        /// `access_type=offline` (and again on re-consent only with `prompt=consent`,
+        /// https://developers.google.com/identity/protocols/oauth2/native-app): ask with those.
+        case askAccessTypeOffline
 
         /// The timeline's words for it, with the refusal that taught it.
         func reason(refusal: String) -> String {
             switch self {
             case .omitResource: return "retried without `resource`: the server refused it with \(refusal)"
             case .omitOfflineAccess: return "retried without `offline_access`: the server refused it with \(refusal)"
+            case .askAccessTypeOffline:
+                return "retried with access_type=offline&prompt=consent: the server refuses `offline_access` as a "
+                    + "scope, as Google does, and issued \(refusal)"
             }
         }
     }

@@ -170,7 +170,8 @@ public struct LoginFlow: Sendable {
         ]
         if let resource { query.append(("resource", resource)) }
         if !scopes.isEmpty { query.append(("scope", scopes.joined(separator: " "))) }
-        query += authorizationParameters(endpoint: metadata.authorizationEndpoint)
+        let parameters = authorizationParameters(endpoint: metadata.authorizationEndpoint, adaptations: adaptations)
+        query += parameters
         let url = FormEncoding.url(metadata.authorizationEndpoint, adding: query)
         options.showURL(url, metadata.deviceAuthorizationEndpoint != nil)
         if options.openBrowser { Browser.open(url) }
@@ -232,6 +233,14 @@ public struct LoginFlow: Sendable {
                 throw fail(.login(detail))
             }
         }
+        // Google's shape (`offline_access` refused as a scope) and no refresh token: authorize
+        // again, once, the way Google wants offline access. This login's tokens are let go.
+        if tokens.refreshToken == nil, adaptations.has(.omitOfflineAccess), !adaptations.has(.askAccessTypeOffline),
+            !parameters.contains(where: { $0.0 == "access_type" })
+        {
+            let change = IssuerAdaptations.Change.askAccessTypeOffline
+            return .adapt(change, reason: change.reason(refusal: "no refresh token without them"))
+        }
         return .done(
             try await keep(
                 tokens, discovered: discovered, clientID: registration.clientID, secret: secret,
@@ -275,7 +284,10 @@ public struct LoginFlow: Sendable {
         }
         var outcome = credential.refreshToken == nil ? "ok, no refresh token" : "ok"
         if credential.refreshToken == nil, scopes.contains("offline_access") {
-            outcome += " although offline_access was asked: the server does not allow this client offline access"
+            outcome +=
+                " although offline_access was asked: the server does not allow this client offline access "
+                + "(allow refresh tokens for the client at the provider; Salesforce wants `refresh_token` in "
+                + "oauth.scopes, Google-like servers oauth.authorizationParams access_type=offline, prompt=consent)"
         }
         onStep(AuthStep(action: "login", outcome: outcome))
         onStep(AuthStep(action: "login verdict", outcome: credential.verdict))
@@ -284,18 +296,20 @@ public struct LoginFlow: Sendable {
 
     /// `oauth.authorizationParams`, and for Google (`accounts.google.com`), which issues a refresh
     /// token only with `access_type=offline` (and again on re-consent only with
-    /// `prompt=consent`), those two unless the config says otherwise.
-    func authorizationParameters(endpoint: String) -> [(String, String)] {
+    /// `prompt=consent`), those two unless the config says otherwise; the same for an issuer
+    /// that taught ``IssuerAdaptations/Change/askAccessTypeOffline``.
+    func authorizationParameters(endpoint: String, adaptations: IssuerAdaptations? = nil) -> [(String, String)] {
         var parameters = settings.authorizationParams
-        if URLComponents(string: endpoint)?.host?.lowercased() == "accounts.google.com",
-            parameters["access_type"] == nil
-        {
+        let google = URLComponents(string: endpoint)?.host?.lowercased() == "accounts.google.com"
+        if google || adaptations?.has(.askAccessTypeOffline) == true, parameters["access_type"] == nil {
             parameters["access_type"] = "offline"
             if parameters["prompt"] == nil { parameters["prompt"] = "consent" }
-            onStep(
-                AuthStep(
-                    action: "authorization request",
-                    outcome: "access_type=offline&prompt=consent added: Google issues a refresh token only then"))
+            if google {
+                onStep(
+                    AuthStep(
+                        action: "authorization request",
+                        outcome: "access_type=offline&prompt=consent added: Google issues a refresh token only then"))
+            }
         }
         return parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }

@@ -53,6 +53,22 @@ import Testing
         }
     }
 
+    /// The issue: "the secret only from the environment". A literal secret, or one with a
+    /// `:-` default, would sit in a file that is copied, shared and backed up.
+    @Test func aClientSecretWrittenInTheFileIsRefusedNamingTheKeyAndTheVariableForm() {
+        for json in [#"{"clientSecret": "literal-value"}"#, #"{"clientSecret": "${SECRET:-literal-value}"}"#] {
+            do {
+                _ = try oauth(json, environment: ["SECRET": "s3cret"])
+                Issue.record("expected an error for \(json)")
+            } catch {
+                #expect(error.field == "mcpServers.s.oauth.clientSecret")
+                #expect(error.description.contains("config.json"))
+                #expect(error.description.contains(#""clientSecret": "${VAR}""#))
+                #expect(!error.description.contains("literal-value"))
+            }
+        }
+    }
+
     @Test func caFileMustBeAReadableFile() throws {
         let missing = #"{"mcptop": {"caFile": "/nonexistent/ca.pem"}, "mcpServers": {}}"#
         do {

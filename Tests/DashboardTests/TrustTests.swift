@@ -310,3 +310,23 @@ import Testing
         #expect(text.contains(reason), "the reason reads in full: \(text)")
     }
 }
+
+/// The describe view says how long the login lasts (``LoginVerdict``) and who logged in,
+/// never a token.
+@Suite struct DescribeLoginTests {
+    @Test func theDescribeViewShowsTheLoginVerdictAndTheAccount() {
+        let state = RenderTests.state(width: 200, height: 60)
+        var server = RenderTests.servers[0]
+        server.token?.account = "user@example.com (tenant tenant-0000)"
+        let lines = DescribeView.lines(server, state: state, width: 198).map { $0.0 }
+        let text = lines.joined(separator: "\n")
+        #expect(
+            lines.contains {
+                $0.contains(
+                    "login: refresh token issued (rotation known after the first refresh); access token lasts 1h00m; "
+                        + "the refresh token's lifetime was not said")
+            }, "\(text)")
+        #expect(lines.contains { $0.contains("account: user@example.com (tenant tenant-0000)") }, "\(text)")
+        #expect(!text.contains("secret-access") && !text.contains("secret-refresh"))
+    }
+}

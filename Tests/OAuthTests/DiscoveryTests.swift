@@ -58,6 +58,27 @@ import Testing
         }
     }
 
+    /// Metadata whose issuer differs from the resource's `authorization_servers` entry only by a
+    /// trailing slash names the same server (Auth0's issuers end in "/"), both ways.
+    @Test func anIssuerDifferingOnlyByATrailingSlashIsTheSameServer() async throws {
+        for (named, published) in [("t", "t/"), ("t/", "t")] {
+            try await withStub { stub in
+                let base = stub.base
+                stub.on(
+                    "/.well-known/oauth-protected-resource/mcp",
+                    json: #"{"resource": "\#(base)/mcp", "authorization_servers": ["\#(base)/\#(named)"]}"#)
+                stub.on(
+                    "/.well-known/oauth-authorization-server/t",
+                    json:
+                        #"{"issuer": "\#(base)/\#(published)", "authorization_endpoint": "\#(base)/t/authorize", "token_endpoint": "\#(base)/t/token", "code_challenge_methods_supported": ["S256"]}"#
+                )
+                let found = try await Discovery(server: "s").discover(mcpURL: "\(base)/mcp")
+                #expect(found.authorizationServer.issuer == "\(base)/\(published)")
+                #expect(found.authorizationServer.tokenEndpoint == "\(base)/t/token")
+            }
+        }
+    }
+
     @Test func refusesMetadataForAnotherIssuerOrResource() async throws {
         try await withStub { stub in
             let base = stub.base

@@ -31,6 +31,9 @@ import Testing
         return settings
     }
 
+    /// Auth0: one tenant (one issuer) serves several APIs, each chosen by `audience`
+    /// (https://auth0.com/docs/get-started/apis); MCP: a token is for one resource only
+    /// (https://modelcontextprotocol.io/specification/draft/basic/authorization, token audience binding).
     @Test func twoServersBehindOneIssuerShareNoToken() async throws {
         try await ProviderLoginTests.withSession(.auth0, settings: OAuthSettings()) { first in
             let other = try await Self.secondServer(behind: first.fixture)
@@ -61,6 +64,9 @@ import Testing
         }
     }
 
+    /// RFC 9728 §3: the resource names its authorization servers in its metadata, which may
+    /// change (a tenant moved to another Auth0 tenant); RFC 7591 registrations are per
+    /// authorization server, and a refresh token is only for the server that issued it.
     @Test func aChangedAuthorizationServerMeansANewRegistrationAndNoOldTokenReachesIt() async throws {
         try await ProviderLoginTests.withSession(.auth0, settings: OAuthSettings()) { session in
             let before = try await session.login()

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import Synchronization
 import Testing
 
 @testable import OAuth
@@ -38,6 +39,25 @@ import Testing
         #expect(Discovery.isEntraHost("contoso.b2clogin.com"))
         #expect(!Discovery.isEntraHost("login.microsoftonline.com.evil.example"))
         #expect(!Discovery.isEntraHost("accounts.google.com"))
+    }
+
+    // Entra's OIDC metadata has no code_challenge_methods_supported although Entra does S256
+    // (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow): for its
+    // hosts S256 is assumed, and the timeline says so; any other host is refused.
+    @Test func entraMetadataWithoutS256PassesValidationWithS256AssumedOnTheTimeline() throws {
+        func metadata(_ issuer: String) throws -> AuthorizationServerMetadata {
+            try #require(
+                AuthorizationServerMetadata(json: [
+                    "issuer": .string(issuer), "authorization_endpoint": .string(issuer + "/authorize"),
+                    "token_endpoint": .string(issuer + "/token"),
+                ]))
+        }
+        let steps = Mutex<[AuthStep]>([])
+        let discovery = Discovery(server: "s", onStep: { step in steps.withLock { $0.append(step) } })
+        try discovery.validate(try metadata("https://login.microsoftonline.com/t/v2.0"))
+        let said = steps.withLock { $0.map(\.description) }
+        #expect(said.contains { $0.contains("S256 assumed: login.microsoftonline.com is Entra ID") }, "\(said)")
+        #expect(throws: OAuthError.self) { try discovery.validate(try metadata("https://idp.example.com/t/v2.0")) }
     }
 
     @Test func serverTextReachesTheTerminalOnOneLineWithoutControlCharacters() {

@@ -228,21 +228,44 @@ import Testing
                 headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", "Basic \(basic)")]))
     }
 
+    /// A login, two rotating refreshes, then the first refresh token presented again: what the
+    /// provider answers to that reuse, and then to the newest refresh token.
+    static func reuseOfARotatedRefreshToken(_ fixture: ProviderFixture, metadataPath: String) async throws -> (
+        reused: JSONValue, newest: JSONValue
+    ) {
+        let document = try await Self.metadata(fixture, at: metadataPath)
+        let authorize = try #require(document["authorization_endpoint"]?.stringValue)
+        let token = try #require(document["token_endpoint"]?.stringValue)
+        let code = try #require(
+            try await Self.authorize(
+                fixture, endpoint: authorize, [("scope", "\(fixture.resourceScope) offline_access")])["code"])
+        let first = try #require(
+            try Self.json(try await Self.exchange(code, tokenEndpoint: token))["refresh_token"]?.stringValue)
+        let second = try #require(try await Self.refresh(first, at: token)["refresh_token"]?.stringValue)
+        let third = try #require(try await Self.refresh(second, at: token)["refresh_token"]?.stringValue)
+        let reused = try await Self.refresh(first, at: token)
+        return (reused, try await Self.refresh(third, at: token))
+    }
+
     // Okta: https://developer.okta.com/docs/guides/refresh-tokens/main/#refresh-token-reuse-detection
     @Test func oktaRevokesTheTokenFamilyWhenARotatedRefreshTokenIsReused() async throws {
         try await Self.withProvider(.okta) { fixture in
-            let document = try await Self.metadata(fixture, at: "/oauth2/aus-mcp/.well-known/openid-configuration")
-            let authorize = try #require(document["authorization_endpoint"]?.stringValue)
-            let token = try #require(document["token_endpoint"]?.stringValue)
-            let code = try #require(
-                try await Self.authorize(
-                    fixture, endpoint: authorize, [("scope", "\(fixture.resourceScope) offline_access")])["code"])
-            let first = try #require(
-                try Self.json(try await Self.exchange(code, tokenEndpoint: token))["refresh_token"]?.stringValue)
-            let second = try #require(try await Self.refresh(first, at: token)["refresh_token"]?.stringValue)
-            let third = try #require(try await Self.refresh(second, at: token)["refresh_token"]?.stringValue)
-            #expect(try await Self.refresh(first, at: token)["error"] == "invalid_grant")
-            #expect(try await Self.refresh(third, at: token)["error"] == "invalid_grant")
+            let answers = try await Self.reuseOfARotatedRefreshToken(
+                fixture, metadataPath: "/oauth2/aus-mcp/.well-known/openid-configuration")
+            #expect(answers.reused["error"] == "invalid_grant")
+            #expect(answers.newest["error"] == "invalid_grant")
+        }
+    }
+
+    // Keycloak with "Revoke Refresh Token" on and a maximum reuse of 0: a refresh token is good
+    // once (https://www.keycloak.org/docs/latest/server_admin/#_timeouts); presented again it is
+    // invalid_grant, and the emulation revokes the session's tokens with it.
+    @Test func keycloakRefusesARotatedRefreshTokenPresentedAgain() async throws {
+        try await Self.withProvider(.keycloak) { fixture in
+            let answers = try await Self.reuseOfARotatedRefreshToken(
+                fixture, metadataPath: "/realms/mcp/.well-known/openid-configuration")
+            #expect(answers.reused["error"] == "invalid_grant")
+            #expect(answers.newest["error"] == "invalid_grant")
         }
     }
 }

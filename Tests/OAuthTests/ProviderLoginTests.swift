@@ -106,6 +106,9 @@ import Testing
 
     // MARK: One scenario per provider
 
+    /// Entra ID v2: per-tenant issuer found by OpenID discovery, no S256 in the metadata, JWT
+    /// access tokens with `tid`, rotating refresh tokens with `offline_access`
+    /// (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow).
     @Test func entraWithAssumedS256AndNoResourceLogsInCallsAndRefreshes() async throws {
         var settings = Self.handRegistered
         settings.assumePkceS256 = true
@@ -172,6 +175,9 @@ import Testing
         }
     }
 
+    /// Entra's metadata omits `code_challenge_methods_supported`
+    /// (https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc); off Entra's hosts
+    /// the MCP rule refuses it unless the config vouches for S256.
     @Test func entraMetadataWithoutS256IsRefusedNamingTheConfigKey() async throws {
         try await Self.withSession(.entra) { session in
             await #expect {
@@ -182,6 +188,9 @@ import Testing
         }
     }
 
+    /// Okta custom authorization server at `/oauth2/{id}`, metadata appended to the issuer,
+    /// rotating refresh tokens with `offline_access`
+    /// (https://developer.okta.com/docs/concepts/auth-servers/, https://developer.okta.com/docs/guides/refresh-tokens/main/).
     @Test func oktaCustomAuthorizationServerLogsInCallsAndRotatesOnRefresh() async throws {
         try await Self.withSession(.okta) { session in
             let report = try await Self.loginCallRefreshCall(session)
@@ -189,6 +198,8 @@ import Testing
         }
     }
 
+    /// Okta over TLS, as every real provider is; a CA the system does not know is named with
+    /// the key to set (https://curl.se/docs/sslcerts.html).
     @Test func oktaOverHTTPSWithATestCALogsInCallsAndRefreshes() async throws {
         try await Self.withSession(.okta) { session in
             let front = try await session.fixture.serveProviderOverHTTPS()
@@ -208,6 +219,8 @@ import Testing
         }
     }
 
+    /// Okta and Keycloak publish RFC 8414 metadata appended to the issuer, not at the
+    /// path-insertion location (https://developer.okta.com/docs/reference/api/oidc/#well-known-oauth-authorization-server).
     @Test func metadataOnlyAppendedToTheIssuerIsFound() async throws {
         let appendedOnly: (inout ProviderQuirks) -> Void = { $0.metadataLocations = [.appendedOAuth] }
         try await Self.withSession(.okta, quirks: appendedOnly) { session in
@@ -216,6 +229,9 @@ import Testing
         }
     }
 
+    /// Auth0: the API is chosen by `audience`, the issuer ends in "/", rotating refresh tokens
+    /// with `offline_access` (https://auth0.com/docs/secure/tokens/access-tokens/get-access-tokens,
+    /// https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation).
     @Test func auth0WithAudienceAndTrailingSlashIssuerLogsInCallsAndRefreshes() async throws {
         try await Self.withSession(.auth0, settings: OAuthSettings()) { session in
             #expect(session.fixture.issuer.hasSuffix("/"))
@@ -223,6 +239,8 @@ import Testing
         }
     }
 
+    /// Auth0 without `audience`: an opaque token for /userinfo, which the MCP server rejects
+    /// ("Invalid audience"; https://auth0.com/docs/secure/tokens/access-tokens/opaque-access-tokens).
     @Test func auth0WithoutAudienceIssuesATokenTheServerRejects() async throws {
         try await Self.withSession(.auth0, settings: OAuthSettings()) { session in
             var settings = session.settings
@@ -234,12 +252,17 @@ import Testing
         }
     }
 
+    /// Keycloak realm endpoints, RFC 9207 `iss` in the redirect, a confidential client
+    /// registered by hand (https://www.keycloak.org/securing-apps/oidc-layers).
     @Test func keycloakWithAHandRegisteredClientLogsInCallsAndRefreshes() async throws {
         try await Self.withSession(.keycloak) { session in
             try await Self.loginCallRefreshCall(session)
         }
     }
 
+    /// GitHub OAuth apps: no DCR, `client_secret_post`, a form-encoded answer, a token without
+    /// `expires_in` and no refresh token
+    /// (https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps).
     @Test func githubOAuthAppTokenWithoutExpiryOrRefreshTokenServesCalls() async throws {
         let formOnly: (inout ProviderQuirks) -> Void = { $0.tokenResponseFormat = .form }
         try await Self.withSession(.github, quirks: formOnly) { session in
@@ -255,14 +278,34 @@ import Testing
         }
     }
 
+    /// GitHub Apps: user access tokens last 8 h, refresh tokens 6 months, said in
+    /// `refresh_token_expires_in`, rotating on refresh
+    /// (https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens);
+    /// the token endpoint answers form-encoded unless the request accepts JSON, and mcptop always does.
     @Test func githubAppTokensLogInCallAndRotateOnRefresh() async throws {
         let githubApp: (inout ProviderQuirks) -> Void = { $0.githubAppTokens = true }
         try await Self.withSession(.github, quirks: githubApp) { session in
+            let sixMonths = 15_897_600.0
+            session.fixture.provider.setOptions {
+                $0.oauth?.accessTokenLifetime = 8 * 3600
+                $0.oauth?.refreshTokenLifetime = sixMonths
+            }
             let report = try await Self.loginCallRefreshCall(session)
             #expect(report.rotated)
+            let credential = try #require(try session.store.loadCredential(serverURL: session.fixture.mcpURL))
+            let end = try #require(credential.refreshTokenExpiresAt)
+            #expect(abs(end.timeIntervalSinceNow - sixMonths) < 60)
+            let day = ISO8601DateFormatter().string(from: end).prefix(10)
+            #expect(credential.verdict.contains("access token lasts 8h00m"))
+            #expect(credential.verdict.contains("this login lasts until about \(day)"), "\(credential.verdict)")
+            #expect(session.log.text.contains("login verdict → refresh token issued"))
+            #expect(session.log.text.contains("this login lasts until about "))
+            #expect(session.fixture.provider.stats().tokenRequestsWithoutJSONAccept == 0)
         }
     }
 
+    /// Google: a refresh token with `access_type=offline`, not rotating on refresh
+    /// (https://developers.google.com/identity/protocols/oauth2/native-app).
     @Test func googleWithOfflineAccessTypeLogsInCallsAndKeepsItsRefreshToken() async throws {
         var settings = Self.handRegistered
         settings.authorizationParams = ["access_type": "offline", "prompt": "consent"]
@@ -272,6 +315,8 @@ import Testing
         }
     }
 
+    /// Google's access tokens are opaque; with `openid` the token response has an ID token
+    /// (https://developers.google.com/identity/openid-connect/openid-connect#obtainuserinfo).
     @Test func theAccountComesFromTheIDTokenWhenTheAccessTokenIsOpaque() async throws {
         var settings = Self.handRegistered
         settings.scopes = ["openid", ProviderFixture.resourceScope(.google)]
@@ -282,6 +327,10 @@ import Testing
         }
     }
 
+    /// Salesforce: no `expires_in` (the session timeout is the org's), `issued_at` in ms, a
+    /// refresh token that does not rotate, RFC 7662 introspection
+    /// (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm,
+    /// https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_token_introspection.htm).
     @Test func salesforceLogsInCallsAndRefreshesWithoutExpiresIn() async throws {
         try await Self.withSession(.salesforce) { session in
             let report = try await Self.loginCallRefreshCall(session)
@@ -301,6 +350,8 @@ import Testing
 
     // MARK: Known refusals, adapted to once and remembered per issuer
 
+    /// Entra: `resource` with `scope` is AADSTS9010010 `invalid_target`
+    /// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
     @Test func entraRefusingResourceIsAdaptedToOnceAndRememberedForTheNextLogin() async throws {
         var settings = Self.handRegistered
         settings.assumePkceS256 = true
@@ -320,6 +371,8 @@ import Testing
         }
     }
 
+    /// Entra refuses `resource` with `scope` on the refresh grant too
+    /// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes, AADSTS9010010).
     @Test func entraRefusingResourceOnRefreshIsAdaptedToAndTheRefreshSucceeds() async throws {
         var settings = Self.handRegistered
         settings.assumePkceS256 = true
@@ -336,6 +389,8 @@ import Testing
         }
     }
 
+    /// Google: `offline_access` is not a Google scope (`invalid_scope`); a refresh token comes with
+    /// `access_type=offline` (https://developers.google.com/identity/protocols/oauth2/native-app).
     @Test func offlineAccessRefusedAsAScopeIsDroppedOnce() async throws {
         var settings = Self.handRegistered
         settings.authorizationParams = ["access_type": "offline"]
@@ -345,18 +400,77 @@ import Testing
             #expect(
                 session.log.text.contains("retried without `offline_access`: the server refused it with invalid_scope"))
             #expect(credential.refreshToken != nil)
+            // Remembered for the issuer: the next login goes straight through.
+            let again = Session(fixture: session.fixture, store: session.store, settings: settings)
+            let second = try await again.login()
+            #expect(second.refreshToken != nil)
+            #expect(
+                again.log.text.contains("remembered for \(session.fixture.issuer) → retried without `offline_access`"))
+            #expect(!again.log.text.contains("adapted →"))
+            #expect(again.log.text.components(separatedBy: "authorization request → waiting").count == 2)
+            #expect(session.fixture.provider.stats().codeExchanges == 2)
         }
     }
 
+    /// Google without `access_type=offline` in the config (a Google-shaped server not on
+    /// accounts.google.com, where mcptop would add it): `offline_access` refused as a scope, then
+    /// no refresh token without `access_type=offline`
+    /// (https://developers.google.com/identity/protocols/oauth2/native-app): asked again once
+    /// with `access_type=offline&prompt=consent`, and remembered for the issuer.
+    @Test func noRefreshTokenFromAGoogleShapedServerIsAskedAgainWithAccessTypeOfflineOnce() async throws {
+        var settings = Self.handRegistered
+        settings.scopes = [ProviderFixture.resourceScope(.google), "offline_access"]
+        try await Self.withSession(.google, settings: settings) { session in
+            let credential = try await session.login()
+            #expect(credential.refreshToken != nil, "\(session.log.text)")
+            #expect(
+                session.log.text.contains(
+                    "adapted → retried with access_type=offline&prompt=consent: the server refuses `offline_access` "
+                        + "as a scope, as Google does, and issued no refresh token without them"))
+            #expect(session.fixture.provider.stats().codeExchanges == 2)
+            let again = Session(fixture: session.fixture, store: session.store, settings: settings)
+            let second = try await again.login()
+            #expect(second.refreshToken != nil)
+            #expect(
+                again.log.text.contains("remembered for \(session.fixture.issuer) → retried with access_type=offline"))
+            #expect(!again.log.text.contains("adapted →"))
+            #expect(again.log.text.components(separatedBy: "authorization request → waiting").count == 2)
+            #expect(session.fixture.provider.stats().codeExchanges == 3)
+        }
+    }
+
+    /// Okta issues a refresh token only when the app allows the Refresh Token grant
+    /// (https://developer.okta.com/docs/guides/refresh-tokens/main/): nothing mcptop can change,
+    /// so the timeline says what to set where, and no second login is tried.
     @Test func noRefreshTokenAlthoughAskedIsSaidOnTheTimeline() async throws {
         let neverRefresh: (inout ProviderQuirks) -> Void = { $0.refresh = .never }
         try await Self.withSession(.okta, quirks: neverRefresh) { session in
             let credential = try await session.login()
             #expect(credential.refreshToken == nil)
             #expect(session.log.text.contains("no refresh token although offline_access was asked"))
+            #expect(session.log.text.contains("allow refresh tokens for the client at the provider"))
+            #expect(session.log.text.contains("`refresh_token` in oauth.scopes"))
+            #expect(session.log.text.contains("oauth.authorizationParams access_type=offline, prompt=consent"))
+            #expect(!session.log.text.contains("adapted →"))
+            #expect(session.fixture.provider.stats().codeExchanges == 1)
         }
     }
 
+    /// `oauth.tokenParams` reach the token endpoint on the code exchange and on the refresh.
+    @Test func configuredTokenParametersReachTheCodeExchangeAndTheRefresh() async throws {
+        var settings = Self.handRegistered
+        settings.tokenParams = ["audience": "https://mcp.example.com/api"]
+        try await Self.withSession(.okta, settings: settings) { session in
+            try await Self.loginCallRefreshCall(session)
+            let forms = session.fixture.provider.stats().tokenRequestForms
+            #expect(forms["authorization_code"]?["audience"] == "https://mcp.example.com/api")
+            #expect(forms["refresh_token"]?["audience"] == "https://mcp.example.com/api")
+        }
+    }
+
+    /// Okta's registration needs an admin token: 401 E0000011 in `errorSummary`
+    /// (https://developer.okta.com/docs/reference/error-codes/); Google has no DCR
+    /// (https://developers.google.com/identity/protocols/oauth2/native-app#creatingcred).
     @Test func refusedRegistrationNamesTheConfigKeysAndTheRedirectURI() async throws {
         try await Self.withSession(.okta, settings: OAuthSettings()) { session in
             await #expect {
@@ -373,6 +487,21 @@ import Testing
             } throws: { error in
                 "\(error)".contains("offers no dynamic client registration; register mcptop with it by hand")
             }
+        }
+    }
+
+    /// Keycloak's client registration refused by the Trusted Hosts policy, 403 with a JSON error
+    /// (https://www.keycloak.org/securing-apps/client-registration#_client_registration_policies).
+    @Test func keycloakRefusingRegistrationByPolicyNamesTheConfigKeysAndTheRedirectURI() async throws {
+        try await Self.withSession(.keycloak, settings: OAuthSettings()) { session in
+            await #expect {
+                try await session.login()
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("HTTP 403") && text.contains("Trusted Hosts") && text.contains("\"clientId\"")
+                    && text.contains("the redirect URI http://127.0.0.1:") && text.contains("\"redirectUri\"")
+            }
+            #expect(session.fixture.provider.stats().codeExchanges == 0)
         }
     }
 
@@ -412,6 +541,8 @@ import Testing
         ).run(options: options)
     }
 
+    /// RFC 8252 §7.3 loopback redirect that the browser (on another machine) cannot reach: the
+    /// address is pasted, against Keycloak (https://www.keycloak.org/securing-apps/oidc-layers).
     @Test func aPastedRedirectAddressCompletesTheLogin() async throws {
         try await Self.withSession(.keycloak) { session in
             let credential = try await Self.pastedLogin(session)
@@ -421,6 +552,7 @@ import Testing
         }
     }
 
+    /// RFC 6749 §10.12 `state`: a pasted address with another state is refused (Keycloak).
     @Test func aPastedRedirectWithAWrongStateIsRefusedBeforeTheCodeIsUsed() async throws {
         try await Self.withSession(.keycloak) { session in
             await #expect {
@@ -429,6 +561,22 @@ import Testing
                 }
             } throws: { error in
                 "\(error)".contains("state does not match")
+            }
+            #expect(session.fixture.provider.stats().codeExchanges == 0)
+        }
+    }
+
+    /// RFC 9207 `iss` (Keycloak sends it: https://www.keycloak.org/docs/latest/server_admin/, OAuth
+    /// 2.0 Authorization Server Issuer Identification): a pasted address naming another issuer is
+    /// a mix-up attack, refused before the code is used.
+    @Test func aPastedRedirectFromAnotherIssuerIsRefusedBeforeTheCodeIsUsed() async throws {
+        try await Self.withSession(.keycloak) { session in
+            await #expect {
+                try await Self.pastedLogin(session) { address in
+                    address.replacingOccurrences(of: "iss=", with: "iss=https%3A%2F%2Fevil.example&was=")
+                }
+            } throws: { error in
+                "\(error)".contains("came from issuer https://evil.example") && "\(error)".contains("mix-up")
             }
             #expect(session.fixture.provider.stats().codeExchanges == 0)
         }
@@ -463,6 +611,8 @@ import Testing
         }
     }
 
+    /// RFC 8628 §3.1 needs a client id, which Okta's refused registration cannot give
+    /// (https://developer.okta.com/docs/guides/device-authorization-grant/main/).
     @Test func aDeviceLoginWithoutAHandRegisteredClientSaysWhatToSet() async throws {
         try await Self.withSession(.okta, settings: OAuthSettings()) { session in
             await #expect {
