@@ -74,8 +74,9 @@ final class HostileServer: Sendable {
         for fd in open.withLock({ $0 }) { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
-    /// Waits (at most `seconds`) until a request matching `what` has arrived.
-    func waitFor(_ what: String, seconds: Double = 5) async throws -> Bool {
+    /// Waits (at most `seconds`) until a request matching `what` has arrived. A precondition of
+    /// the tests, not what they measure: long enough for a two-core machine running every suite.
+    func waitFor(_ what: String, seconds: Double = 15) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if requests.contains(what) { return true }

@@ -4,8 +4,11 @@ import Testing
 
 /// Codes a real reader reads: each is drawn as an image (PBM, four-module quiet zone, four
 /// pixels a module) and read by ZBar's `zbarimg` (Debian's zbar-tools, installed by
-/// scripts/setup.sh), which must give back the very bytes encoded.
-@Suite struct QRCodeReaderTests {
+/// scripts/setup.sh), which must give back the very bytes encoded. One code at a time, each
+/// drawn and read on a thread of its own: the cooperative pool has as many threads as the
+/// machine has cores (two here), and drawing images or waiting for readers on it held up every
+/// suite running beside this one for seconds (HungServerTests' 5 s bounds failed).
+@Suite(.serialized) struct QRCodeReaderTests {
     static let texts =
         QRCodeTests.inputs.keys.sorted().map { QRCodeTests.inputs[$0]! } + [
             String(repeating: "A", count: 271),  // the most version 10 holds at L
@@ -28,10 +31,15 @@ import Testing
         }
     }
 
-    /// The bytes zbarimg reads off the code's image. The reader is waited for on a thread of its
-    /// own: a blocking read and `waitUntilExit()` (which spins on Linux) on the cooperative pool
-    /// held up every test running beside these for seconds.
+    /// The bytes zbarimg reads off the code's image, drawn and read on a thread of its own.
     static func read(_ code: QRCode) async throws -> [UInt8] {
+        let outcome = await withCheckedContinuation { (done: CheckedContinuation<Result<[UInt8], any Error>, Never>) in
+            Thread { done.resume(returning: Result { try readBlocking(code) }) }.start()
+        }
+        return try outcome.get()
+    }
+
+    private static func readBlocking(_ code: QRCode) throws -> [UInt8] {
         let scale = 4
         let quiet = 4
         let side = (code.size + 2 * quiet) * scale
@@ -56,13 +64,8 @@ import Testing
         reader.standardOutput = output
         reader.standardError = FileHandle.nullDevice
         try reader.run()
-        let bytes = await withCheckedContinuation { (done: CheckedContinuation<Data, Never>) in
-            Thread {
-                let bytes = output.fileHandleForReading.readDataToEndOfFile()
-                while reader.isRunning { usleep(2_000) }
-                done.resume(returning: bytes)
-            }.start()
-        }
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        while reader.isRunning { usleep(2_000) }
         #expect(reader.terminationStatus == 0, "zbarimg (zbar-tools, see scripts/setup.sh) read no code")
         return Array(bytes)
     }
