@@ -2,7 +2,8 @@
 # What `mcptop proxy` and `mcptop serve` add to a call: the official Python SDK client calls
 # `echo` on the same DemoServer directly, through `mcptop proxy` (stdio) and through
 # `mcptop serve` (Streamable HTTP), in both of its modes, in the same run. Prints the median per
-# call of each and the difference. Then the same through curl (one keep-alive connection, no
+# call of each and the difference; then the same in pairs of alternating calls from one client
+# process (bench/paired_latency.py), which takes the client's run-to-run drift out. Then the same through curl (one keep-alive connection, no
 # MCP client library), which shows what `serve` itself adds; and the memory of proxy processes
 # (resident, and the private part each further client adds) and of serve with three clients.
 #   bench/bridge_latency.sh [CALLS [ROUNDS]]
@@ -61,6 +62,20 @@ for mode in legacy auto; do
         "$(awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $3 - $1 }' "$work/rounds")"
 done
 echo "(median over $rounds rounds of each round's median ms per call, $calls calls each after 20 untimed)"
+
+# The same in pairs: one client process with a session straight to the server and one through
+# the bridge, calls alternating between them (bench/paired_latency.py), so the load on the two
+# cores and the client's own state are the same for both calls of a pair. What the bridge adds
+# is the median of the pairs' differences, with the middle half of them.
+printf '%-8s %-6s %10s %10s %10s   %s\n' mode bridge direct bridged adds "(middle half of the pairs)"
+paired() {  # paired MODE BRIDGE ARGS...
+    "$PY" bench/paired_latency.py --direct "$url" --mode "$1" --calls "$calls" "${@:3}" |
+        "$PY" -c 'import json,sys; r=json.load(sys.stdin); print("%-8s %-6s %10.3f %10.3f %10.3f   (%.3f to %.3f)" % (r["mode"], sys.argv[1], r["direct_ms"], r["bridged_ms"], r["added_ms"], *r["added_iqr_ms"]))' "$2"
+}
+for mode in legacy auto; do
+    paired "$mode" serve --bridge-url "http://127.0.0.1:$port/demo/mcp" --token "$token"
+    paired "$mode" proxy --bridge-command "$bin/mcptop ${common[*]} proxy demo"
+done
 
 # The broker alone: curl sends the same 2026-07-28 tools/call on one keep-alive connection,
 # directly and through serve; libcurl's own time per request, median of $calls.
