@@ -240,7 +240,10 @@ public struct Discovery: Sendable {
     }
 
     /// The metadata's resource identifies this MCP endpoint or a prefix of it on the same origin.
+    /// A resource without an origin (no scheme or host, such as "https:") covers nothing: as
+    /// text it would be a prefix of every URL of its scheme.
     static func resource(_ resource: String, covers mcpURL: String) -> Bool {
+        guard let components = URLComponents(string: resource), origin(of: components) != nil else { return false }
         let claimed = canonical(resource)
         let actual = canonical(mcpURL)
         return actual == claimed || actual.hasPrefix(claimed + "/")

@@ -121,4 +121,25 @@ import Testing
             #expect(detail == "code exchange: response from \(stub.base)/token is larger than the 1 MiB limit")
         }
     }
+
+    /// RFC 9728 §3.3: protected resource metadata is for the MCP endpoint it was fetched for
+    /// (its `resource` names it, or a prefix of its path on its origin). The metadata fuzzer
+    /// found `"resource": "https:"` taken as a prefix of every https endpoint; a resource
+    /// without a host now covers nothing (Fuzz/corpus/metadata/prm-resource-without-host.json).
+    @Test func aResourceCoversTheEndpointOnlyWithAHostOnItsOrigin() {
+        let mcp = "https://mcp.example.com/tenant/mcp"
+        for same in [
+            "https://mcp.example.com/tenant/mcp", "https://MCP.example.com/tenant/", "https://mcp.example.com",
+        ] {
+            #expect(Discovery.resource(same, covers: mcp), "\(same)")
+        }
+        let foreign = [
+            "https:", "https:/", "https://", "", "/", "/tenant/mcp", "mcp.example.com/tenant/mcp",
+            "https://mcp.example.co", "https://mcp.example.com/ten", "https://evil.example/tenant/mcp",
+            "http://mcp.example.com/tenant/mcp", "https://mcp.example.com:8443/tenant/mcp",
+        ]
+        for resource in foreign {
+            #expect(!Discovery.resource(resource, covers: mcp), "\(resource)")
+        }
+    }
 }
