@@ -17,8 +17,13 @@ public actor TokenManager {
     private let onChange: @Sendable (Credential?) -> Void
     private let onStep: AuthStepHandler
 
-    private var credential: Credential?
+    private var credential: Credential? {
+        didSet { unchangedSince = nil }
+    }
     private var loaded = false
+    /// The credentials folder when the store was last read, if that read is still what the
+    /// store holds; set only by `reload`, so a credential changed here is read again.
+    private var unchangedSince: TokenStore.FolderStamp?
     private var refreshing: Task<RefreshReport, Error>?
 
     public init(
@@ -42,15 +47,23 @@ public actor TokenManager {
     /// The stored login, read from disk the first time.
     /// Without one, or with one the server refused, the store is read again each time: a login
     /// made by another process (the dashboard, `mcptop auth`) is picked up without a restart.
+    /// The store is read again only when its credentials folder changed since the last read
+    /// (a server without a login is asked for one at every request).
     public func current() throws(OAuthError) -> Credential? {
-        if !loaded || credential == nil || credential?.unusableReason != nil { try reload() }
+        if !loaded || credential == nil || credential?.unusableReason != nil {
+            if let unchangedSince, store.credentialsStamp() == unchangedSince { return credential }
+            try reload()
+        }
         return credential
     }
 
     private func reload() throws(OAuthError) {
+        // Before reading: a login saved while the store is read changes the folder after this.
+        let stamp = store.credentialsStamp()
         do {
             credential = try store.loadCredential(serverURL: serverURL)
             loaded = true
+            unchangedSince = stamp
         } catch {
             throw OAuthError(server: serverName, .needsLogin(reason: "the stored login \(error)"))
         }

@@ -222,6 +222,49 @@ final class TokenEndpointStub: Sendable {
         }
     }
 
+    /// A server without a login asks for one at every request; the store is read again only
+    /// when its credentials folder changed, and a login saved meanwhile is always found.
+    @Test func withoutALoginTheStoreIsReadAgainOnlyWhenItsFolderChanged() async throws {
+        let store = store()
+        let folder = store.directory + "/credentials"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func setFolderTime(secondsAgo: Double) {
+            let then = Date().timeIntervalSince1970 - secondsAgo
+            let seconds = Int(then)
+            var times = [timeval(tv_sec: seconds, tv_usec: 0), timeval(tv_sec: seconds, tv_usec: 0)]
+            #expect(utimes(folder, &times) == 0)
+        }
+        // A folder changed a moment ago cannot tell a later change apart: no stamp.
+        #expect(store.credentialsStamp() == nil)
+        setFolderTime(secondsAgo: 60)
+        let settled = try #require(store.credentialsStamp())
+        let manager = TokenManager(serverName: "demo", serverURL: "https://mcp.example.com/mcp", store: store)
+        #expect(try await manager.current() == nil)
+
+        let credential = Credential(
+            serverURL: "https://mcp.example.com/mcp", resource: "https://mcp.example.com/mcp",
+            issuer: "https://login.example.com", clientID: "client", tokenEndpoint: "https://login.example.com/token",
+            revocationEndpoint: nil,
+            tokens: try #require(TokenResponseFixture.make(access: "access-1", refresh: "refresh-1", expiresIn: 100)),
+            now: Date())
+        _ = try await store.saveLogin(credential)
+        // Put the folder's time back as it was: to the manager, nothing changed, so it does
+        // not read the store (which is what it saves at every request).
+        setFolderTime(secondsAgo: 60)
+        #expect(store.credentialsStamp() == settled)
+        #expect(try await manager.current() == nil)
+        // Any change to the folder, and the login is found.
+        setFolderTime(secondsAgo: 30)
+        #expect(try await manager.current()?.accessToken == "access-1")
+        // A login saved just now is found by a manager that had seen none, too.
+        try store.deleteCredential(serverURL: "https://mcp.example.com/mcp")
+        setFolderTime(secondsAgo: 60)
+        let another = TokenManager(serverName: "demo", serverURL: "https://mcp.example.com/mcp", store: store)
+        #expect(try await another.current() == nil)
+        _ = try await store.saveLogin(credential)
+        #expect(try await another.current()?.accessToken == "access-1")
+    }
+
     @Test func aDamagedFileIsReportedAndLeftAlone() throws {
         let store = store()
         let path = store.credentialPath(serverURL: "https://x/mcp")
