@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .systemLibrary(
@@ -59,7 +60,12 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]),
         .target(name: "HTTP", dependencies: ["CCurl", "Support"]),
-        .target(name: "LocalServer", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+        .target(
+            name: "LocalServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .target(name: "MCPClient", dependencies: ["HTTP", "Support"]),
         .target(
             name: "OAuth",
@@ -126,7 +132,12 @@ let package = Package(
             linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "BenchClient", dependencies: ["MCPClient"]),
         .testTarget(name: "MonitorOTLPTests", dependencies: ["MonitorOTLP"]),
-        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "MCPClient", "OAuth", "Support"]),
+        .testTarget(
+            name: "BridgeTests",
+            dependencies: [
+                "Bridge", "HTTP", "LocalServer", "MCPClient", "OAuth", "Support",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "DemoServer"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "DemoServer"], exclude: ["Fixtures"]),

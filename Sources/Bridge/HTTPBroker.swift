@@ -62,7 +62,8 @@ public final class HTTPBroker: Sendable {
             await session.close()
             return Response(status: .noContent)
         }
-        let server = LocalServer(router: router, host: host, port: port, label: "mcptop.serve")
+        // Every call crosses this server: its requests are answered on its event loop's thread.
+        let server = LocalServer(router: router, host: host, port: port, label: "mcptop.serve", ownThread: true)
         state.withLock { $0.server = server }
         return try await server.listening()
     }
@@ -108,6 +109,9 @@ public final class HTTPBroker: Sendable {
         return nil
     }
 
+    /// Where the sessions' tasks run: the listener's event loop.
+    private var executor: EventLoopExecutor? { state.withLock { $0.server?.executor } }
+
     private func post(_ request: Request, context: some RequestContext) async throws -> Response {
         if let refused = try refusal(request, context: context) { return refused }
         let name = context.parameters.get("server") ?? ""
@@ -137,7 +141,7 @@ public final class HTTPBroker: Sendable {
             session = ProxySession(
                 serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, tracing: tracing,
                 parked: parked[name]!,
-                notifications: relays[name]
+                notifications: relays[name], executor: executor
             ) { [weak self] message in
                 _ = self?.state.withLock { $0.standing[id] }?.yield(message)
             }
@@ -154,7 +158,7 @@ public final class HTTPBroker: Sendable {
             session = ProxySession(
                 serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, tracing: tracing,
                 parked: parked[name]!,
-                notifications: relays[name], send: { _ in })
+                notifications: relays[name], executor: executor, send: { _ in })
         }
         var headers: HTTPFields = [:]
         if let newSession { headers[.mcpSessionID] = newSession }

@@ -49,6 +49,8 @@ public actor ProxySession {
     private var questionsAsked = 0
     /// Upstream requests waiting for a 2026-07-28 client's retry (shared by a broker's clients).
     private let parked: ParkedRequests
+    /// Where the tasks answering requests run (a broker's event loop); nil: the global pool.
+    private let executor: (any TaskExecutor)?
     /// The remote's notifications outside requests, when this bridge relays them.
     private let notifications: NotificationRelay?
     /// A stateful client's standing follow of list changes and the resources it subscribed to.
@@ -65,8 +67,9 @@ public actor ProxySession {
     public init(
         serverName: String, upstream: any Upstream, ownsUpstream: Bool = true, activity: BridgeActivity.Log? = nil,
         tracing: (any BridgeTracing)? = nil, parked: ParkedRequests = ParkedRequests(),
-        notifications: NotificationRelay? = nil, send: @escaping Send
+        notifications: NotificationRelay? = nil, executor: (any TaskExecutor)? = nil, send: @escaping Send
     ) {
+        self.executor = executor
         name = serverName
         self.upstream = upstream
         self.ownsUpstream = ownsUpstream
@@ -127,15 +130,22 @@ public actor ProxySession {
         id: JSONRPCID, method: String, params: JSONValue?, notify: @escaping Send,
         deliver: @escaping @Sendable (JSONRPCMessage?) async -> Void
     ) -> Task<JSONRPCMessage?, Never> {
-        let task = Task { () -> JSONRPCMessage? in
-            let answer = await self.traced(id: id, method: method, params: params, notify: notify)
-            let reply = Task.isCancelled ? nil : answer
-            self.inFlight.removeValue(forKey: id)
-            await deliver(reply)
-            return reply
+        let task = Task(executorPreference: executor) { () -> JSONRPCMessage? in
+            await self.answerInTask(id: id, method: method, params: params, notify: notify, deliver: deliver)
         }
         inFlight[id] = task
         return task
+    }
+
+    private func answerInTask(
+        id: JSONRPCID, method: String, params: JSONValue?, notify: @escaping Send,
+        deliver: @Sendable (JSONRPCMessage?) async -> Void
+    ) async -> JSONRPCMessage? {
+        let answer = await traced(id: id, method: method, params: params, notify: notify)
+        let reply = Task.isCancelled ? nil : answer
+        inFlight.removeValue(forKey: id)
+        await deliver(reply)
+        return reply
     }
 
     private func replied(_ number: Int) { replying[number] = nil }

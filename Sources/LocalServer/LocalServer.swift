@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOPosix
 
 /// A Hummingbird server on a local address, for the listeners mcptop runs itself: the login
 /// redirect, `mcptop serve`, `/metrics`, and the test servers. It starts at `init` (so a
@@ -9,6 +10,11 @@ import Logging
 public final class LocalServer: Sendable {
     private let task: Task<Void, Never>
     private let outcome: AsyncStream<Result<Int, any Error>>
+    /// With `ownThread`: the loop's own group, shut down by `stop()`.
+    private let group: MultiThreadedEventLoopGroup?
+    /// With `ownThread`: runs the server's request handlers, and any task that prefers it,
+    /// on the thread that reads and writes the connections.
+    public let executor: EventLoopExecutor?
 
     /// Where the server stopped before it listened.
     public struct StoppedBeforeListening: Error, CustomStringConvertible {
@@ -16,17 +22,28 @@ public final class LocalServer: Sendable {
     }
 
     /// Listens on `host:port` (`port` 0: any free one) with `router`; `label` names its logger.
-    public init<Builder: HTTPResponderBuilder>(router: Builder, host: String, port: Int, label: String)
+    /// `ownThread`: one event loop of the server's own, on whose thread the handlers run too
+    /// (`executor`): fewer thread hand-offs per request, for a server on the path of every
+    /// call (`mcptop serve`); its handlers must never block.
+    public init<Builder: HTTPResponderBuilder>(
+        router: Builder, host: String, port: Int, label: String, ownThread: Bool = false
+    )
     where Builder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
         let (outcome, continuation) = AsyncStream<Result<Int, any Error>>.makeStream()
         self.outcome = outcome
-        var logger = Logger(label: label)
-        logger.logLevel = .critical
+        // Never logs (the level is critical), and a handler that cannot prettify metadata
+        // costs nothing when Hummingbird tags each request with its id.
+        let logger = Logger(label: label, factory: { _ in SwiftLogNoOpLogHandler() })
+        let group = ownThread ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        let executor = group.map { EventLoopExecutor(loop: $0.next()) }
+        self.group = group
+        self.executor = executor
         let application = Application(
             router: router, configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in continuation.yield(.success(channel.localAddress?.port ?? port)) },
+            eventLoopGroupProvider: group.map { .shared($0) } ?? .singleton,
             logger: logger)
-        task = Task {
+        task = Task(executorPreference: executor) {
             do {
                 try await application.run()
                 continuation.yield(.failure(StoppedBeforeListening()))
@@ -45,7 +62,9 @@ public final class LocalServer: Sendable {
 
     /// Stops listening and waits for the server to end; requests under way are cancelled.
     public func stop() async {
+        executor?.close()
         task.cancel()
         await task.value
+        try? await group?.shutdownGracefully()
     }
 }

@@ -1,0 +1,71 @@
+import Foundation
+import HTTP
+import LocalServer
+import NIOPosix
+import Support
+import Synchronization
+import Testing
+
+@testable import Bridge
+@testable import MCPClient
+
+/// `mcptop serve` answers on its listener's event loop: the request, the session's task and
+/// the upstream call run on the thread that reads and writes the connection, not on the
+/// global pool (fewer thread hand-offs per call: BENCHMARKS.md, "Bridges").
+@Suite struct HTTPBrokerTests {
+    static func threadName() -> String { Thread.current.name ?? "" }
+
+    @Test func aCallIsAnsweredOnTheListenersEventLoop() async throws {
+        let threads = Mutex<[String]>([])
+        let upstream = FakeUpstream(info: ProxySessionTests.statelessRemote) { method, params in
+            threads.withLock { $0.append(Self.threadName()) }
+            return ["content": [["type": "text", "text": params?["arguments"]?["text"] ?? "?"]], "isError": false]
+        }
+        let broker = HTTPBroker(upstreams: ["acme": upstream], token: "local-token")
+        let port = try await broker.start(host: "127.0.0.1", port: 0)
+        let body = #"""
+            {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"test","version":"1"}}}}
+            """#
+        for _ in 0..<3 {
+            let response = try await HTTPClient.shared.send(
+                HTTPRequest(
+                    method: "POST", url: "http://127.0.0.1:\(port)/acme/mcp",
+                    headers: HTTPHeaders([
+                        ("Authorization", "Bearer local-token"), ("Content-Type", "application/json"),
+                        ("Accept", "application/json, text/event-stream"), ("MCP-Protocol-Version", "2026-07-28"),
+                    ]), body: Array(body.utf8), timeout: 10))
+            #expect(response.status == 200)
+            let answer = try JSONValue.parse(response.body)
+            #expect(answer["id"] == 7)
+            #expect(answer["result"]?["content"]?[0]?["text"] == "hi")
+        }
+        await broker.stop()
+        // NIO names its threads NIO-ELT-<group>-#<loop>; the global pool's are not.
+        let seen = threads.withLock { $0 }
+        #expect(seen.count == 3)
+        #expect(seen.allSatisfy { $0.hasPrefix("NIO-ELT") }, "upstream calls ran on \(seen)")
+    }
+
+    @Test func tasksPreferringALoopRunOnItAndOnThePoolOnceItCloses() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let executor = EventLoopExecutor(loop: loop)
+        let onLoop = await Task(executorPreference: executor) { () async -> Bool in
+            await Task.yield()  // comes back through the executor
+            let children = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<4 { group.addTask { loop.inEventLoop } }
+                return await group.allSatisfy { $0 }
+            }
+            return loop.inEventLoop && children
+        }.value
+        #expect(onLoop)
+        executor.close()
+        try await group.shutdownGracefully()
+        // A task still preferring it is not dropped with the loop.
+        let afterwards = await Task(executorPreference: executor) { () async -> Bool in
+            await Task.yield()
+            return loop.inEventLoop
+        }.value
+        #expect(!afterwards)
+    }
+}
