@@ -53,7 +53,7 @@ for mode in legacy auto; do
     for _ in $(seq "$rounds"); do
         direct="$(client --url "$url" --mode "$mode")"
         proxy="$(client --mcptop "$bin/mcptop" "${common[@]}" --server demo --mode "$mode")"
-        served="$(client --url "http://127.0.0.1:$port/demo/mcp" --token "$token" --mode "$mode")"
+        served="$(client --url "http://127.0.0.1:$port/demo/mcp" --token="$token" --mode "$mode")"
         echo "$direct $proxy $served" >>"$work/rounds"
     done
     column() { awk "{ print $1 }" "$work/rounds" | median; }
@@ -73,7 +73,7 @@ paired() {  # paired MODE BRIDGE ARGS...
         "$PY" -c 'import json,sys; r=json.load(sys.stdin); print("%-8s %-6s %10.3f %10.3f %10.3f   (%.3f to %.3f)" % (r["mode"], sys.argv[1], r["direct_ms"], r["bridged_ms"], r["added_ms"], *r["added_iqr_ms"]))' "$2"
 }
 for mode in legacy auto; do
-    paired "$mode" serve --bridge-url "http://127.0.0.1:$port/demo/mcp" --token "$token"
+    paired "$mode" serve --bridge-url "http://127.0.0.1:$port/demo/mcp" --token="$token"
     paired "$mode" proxy --bridge-command "$bin/mcptop ${common[*]} proxy demo"
 done
 
@@ -130,7 +130,7 @@ done
 before="$(rss "$serve")"
 clients=()
 for _ in 1 2 3; do
-    "$PY" integration/interop/py_proxy_client.py --url "http://127.0.0.1:$port/demo/mcp" --token "$token" --mode legacy \
+    "$PY" integration/interop/py_proxy_client.py --url "http://127.0.0.1:$port/demo/mcp" --token="$token" --mode legacy \
         --calls 50 >/dev/null &
     clients+=($!)
 done

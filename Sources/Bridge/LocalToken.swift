@@ -10,6 +10,9 @@ public enum LocalToken {
         public var description: String
     }
 
+    /// What every token mcptop makes starts with.
+    public static let prefix = "mcptop_"
+
     /// The token stored at `path`, made and stored first when there is none.
     public static func load(path: String) throws(Failure) -> String {
         let folder = (path as NSString).deletingLastPathComponent
@@ -27,7 +30,10 @@ public enum LocalToken {
             return text
         }
         var generator = SystemRandomNumberGenerator()
-        let token = Base64URL.encode(Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }))
+        // A prefix of its own, as GitHub's `ghp_`: secret scanners can tell it, and the token
+        // never starts with "-", which command lines would take for an option.
+        let token =
+            prefix + Base64URL.encode(Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }))
         let temporary = path + ".tmp-\(getpid())"
         guard
             FileManager.default.createFile(

@@ -69,3 +69,26 @@ import Testing
         #expect(!afterwards)
     }
 }
+
+@Suite struct LocalTokenTests {
+    @Test func aNewTokenIsPrivateKeptAndNeverReadAsAnOption() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/serve/token"
+        var tokens: Set<String> = []
+        for index in 0..<40 {
+            try? FileManager.default.removeItem(atPath: path)
+            let token = try LocalToken.load(path: path)
+            // A base64url token alone starts with "-" one time in 64: `--token -x…` on a
+            // command line is an option, not a value.
+            #expect(token.hasPrefix(LocalToken.prefix), "token \(index) has no prefix")
+            #expect(token.count == LocalToken.prefix.count + 43)
+            tokens.insert(token)
+        }
+        #expect(tokens.count == 40)
+        let stored = try LocalToken.load(path: path)
+        #expect(try LocalToken.load(path: path) == stored)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}

@@ -137,10 +137,10 @@ if command -v tmux >/dev/null; then
     dash send-keys -t dash "/" "py" Enter
 fi
 before="$(stat mcp_requests)"
-client --url "http://127.0.0.1:$port/py/mcp" --token "$token" --mode auto --calls 100 --interval 0.04 \
+client --url "http://127.0.0.1:$port/py/mcp" --token="$token" --mode auto --calls 100 --interval 0.04 \
     >"$work/serve.auto" 2>"$work/serve.auto.err" &
 one=$!
-client --url "http://127.0.0.1:$port/py/mcp" --token "$token" --mode legacy --calls 100 --interval 0.04 \
+client --url "http://127.0.0.1:$port/py/mcp" --token="$token" --mode legacy --calls 100 --interval 0.04 \
     >"$work/serve.legacy" 2>"$work/serve.legacy.err" &
 two=$!
 client --server py --mode auto --calls 100 --interval 0.04 >"$work/serve.proxy" 2>"$work/serve.proxy.err" &
@@ -240,7 +240,7 @@ for remote in modern stateful old-sse; do
             2>"$work/asks.$remote.$mode.err")"
         check "proxy: $remote asks a $mode client ($(field "$out" protocolVersion)) and hears its answer" \
             "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
-        out="$(asks --url "http://127.0.0.1:$asks_port/$remote/mcp" --token "$token" --mode "$mode" \
+        out="$(asks --url "http://127.0.0.1:$asks_port/$remote/mcp" --token="$token" --mode "$mode" \
             2>"$work/asks.serve.$remote.$mode.err")"
         check "serve: $remote asks a $mode client ($(field "$out" protocolVersion)) and hears its answer" \
             "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
@@ -258,7 +258,7 @@ for remote in modern stateful old-sse; do
             if [ "$bridge" = proxy ]; then
                 target=(--mcptop "$MCPTOP" --config "$asks_config" --state-dir "$state" --server "$remote")
             else
-                target=(--url "http://127.0.0.1:$asks_port/$remote/mcp" --token "$token")
+                target=(--url "http://127.0.0.1:$asks_port/$remote/mcp" --token="$token")
             fi
             out="$(timeout -k 5 60 "$PY" "$here/py_proxy_client.py" --cancel "${target[@]}" --mode "$mode" \
                 2>"$work/cancel.$bridge.$remote.$mode.err")"
@@ -279,7 +279,7 @@ for remote in modern stateful old-sse; do
             --server "$remote" --mode "$mode" 2>"$work/lists.$remote.$mode.err")"
         check "proxy: a $mode client hears that $remote's tool list changed" \
             "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
-        out="$(follows --list-changed --url "http://127.0.0.1:$asks_port/$remote/mcp" --token "$token" \
+        out="$(follows --list-changed --url "http://127.0.0.1:$asks_port/$remote/mcp" --token="$token" \
             --mode "$mode" 2>"$work/lists.serve.$remote.$mode.err")"
         check "serve: a $mode client hears that $remote's tool list changed" \
             "$([ "$(field "$out" failed)" = 0 ] && echo 1 || echo 0)" "$out"
