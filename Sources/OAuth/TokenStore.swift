@@ -49,22 +49,29 @@ public struct TokenStore: Sendable {
     }
 
     /// The credentials folder as it stands: every login saved, replaced or removed renames a
-    /// file into it or out of it, which changes this. Nil when it cannot be told: the folder
-    /// is missing or unreadable, or it changed too recently for its time to tell a later
-    /// change apart (file times tick in steps of a few milliseconds, on some file systems of
-    /// seconds), so the store has to be read. `now` is the wall clock, the clock of file times.
+    /// file into it or out of it, which changes this; before the first login, the state folder,
+    /// which the credentials folder is then made in. Nil when it cannot be told: neither
+    /// folder can be read, or the one looked at changed too recently for its time to tell a
+    /// later change apart (file times tick in steps of a few milliseconds, on some file systems
+    /// of seconds), so the store has to be read. `now` is the wall clock, the clock of file times.
     public func credentialsStamp(now: Date = Date()) -> FolderStamp? {
         var info = stat()
-        guard stat("\(directory)/credentials", &info) == 0 else { return nil }
+        var path = "\(directory)/credentials"
+        if stat(path, &info) != 0 {
+            guard errno == ENOENT else { return nil }
+            path = directory
+            guard stat(path, &info) == 0 else { return nil }
+        }
         let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         guard now.timeIntervalSince1970 - modified > FolderStamp.settled else { return nil }
         return FolderStamp(
-            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), seconds: Int64(info.st_mtim.tv_sec),
+            path: path, device: UInt64(info.st_dev), inode: UInt64(info.st_ino), seconds: Int64(info.st_mtim.tv_sec),
             nanoseconds: Int64(info.st_mtim.tv_nsec))
     }
 
     /// What `credentialsStamp` tells: the same stamp, the same logins in the folder.
     public struct FolderStamp: Equatable, Sendable {
+        var path: String
         var device: UInt64
         var inode: UInt64
         var seconds: Int64

@@ -265,6 +265,28 @@ final class TokenEndpointStub: Sendable {
         #expect(try await another.current()?.accessToken == "access-1")
     }
 
+    /// Before the first login there is no credentials folder: the state folder tells when
+    /// one is made.
+    @Test func withoutACredentialsFolderTheStateFolderTellsWhenALoginCame() async throws {
+        let store = store()
+        try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
+        let then = Int(Date().timeIntervalSince1970) - 60
+        var times = [timeval(tv_sec: then, tv_usec: 0), timeval(tv_sec: then, tv_usec: 0)]
+        #expect(utimes(store.directory, &times) == 0)
+        let settled = try #require(store.credentialsStamp())
+        let manager = TokenManager(serverName: "demo", serverURL: "https://mcp.example.com/mcp", store: store)
+        #expect(try await manager.current() == nil)
+        #expect(store.credentialsStamp() == settled)
+        let credential = Credential(
+            serverURL: "https://mcp.example.com/mcp", resource: "https://mcp.example.com/mcp",
+            issuer: "https://login.example.com", clientID: "client", tokenEndpoint: "https://login.example.com/token",
+            revocationEndpoint: nil,
+            tokens: try #require(TokenResponseFixture.make(access: "access-2", refresh: nil, expiresIn: 100)),
+            now: Date())
+        _ = try await store.saveLogin(credential)
+        #expect(try await manager.current()?.accessToken == "access-2")
+    }
+
     @Test func aDamagedFileIsReportedAndLeftAlone() throws {
         let store = store()
         let path = store.credentialPath(serverURL: "https://x/mcp")
