@@ -17,6 +17,10 @@ source="$repo/Fuzz/Targets/$target.swift"
 [[ -f "$source" ]] || { echo "Fuzz/build.sh: no target $target (see Fuzz/Targets)" >&2; exit 1; }
 scratch="$repo/.build-fuzz"
 mkdir -p "$scratch"
+# One build at a time: two fuzzers started together would both rewrite the shared archive
+# below, and SwiftPM's build folder is not for two builds at once either.
+exec 9>"$scratch/build.lock"
+flock 9
 configuration="${FUZZ_CONFIGURATION:-debug}"
 case "$configuration" in
 debug) optimize=(-Onone) ;;
