@@ -45,4 +45,7 @@ public struct ConnectionUpstream: Upstream {
     public func close() async {
         await connection.close()
     }
+
+    /// A stdio server's requests write to its input pipe, which waits when the pipe is full.
+    public var mayHoldItsThread: Bool { connection.endpoint.httpURL == nil }
 }

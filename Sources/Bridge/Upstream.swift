@@ -38,4 +38,13 @@ public protocol Upstream: Sendable {
 
     /// Closes the remote session.
     func close() async
+
+    /// Whether a request may hold its thread for a while: a stdio server that leaves its input
+    /// unread makes a write wait in `poll` (up to 5 s). A broker runs such a server's requests
+    /// on the global pool, never on the event loop every client shares.
+    var mayHoldItsThread: Bool { get }
+}
+
+extension Upstream {
+    public var mayHoldItsThread: Bool { false }
 }

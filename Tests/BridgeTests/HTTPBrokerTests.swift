@@ -15,9 +15,11 @@ import Testing
 @Suite struct HTTPBrokerTests {
     static func threadName() -> String { Thread.current.name ?? "" }
 
-    @Test func aCallIsAnsweredOnTheListenersEventLoop() async throws {
+    /// The threads the upstream's calls ran on, three calls through a broker.
+    static func upstreamThreads(mayHoldItsThread: Bool) async throws -> [String] {
         let threads = Mutex<[String]>([])
-        let upstream = FakeUpstream(info: ProxySessionTests.statelessRemote) { method, params in
+        let upstream = FakeUpstream(info: ProxySessionTests.statelessRemote, mayHoldItsThread: mayHoldItsThread) {
+            method, params in
             threads.withLock { $0.append(Self.threadName()) }
             return ["content": [["type": "text", "text": params?["arguments"]?["text"] ?? "?"]], "isError": false]
         }
@@ -40,10 +42,21 @@ import Testing
             #expect(answer["result"]?["content"]?[0]?["text"] == "hi")
         }
         await broker.stop()
+        return threads.withLock { $0 }
+    }
+
+    @Test func aCallIsAnsweredOnTheListenersEventLoop() async throws {
         // NIO names its threads NIO-ELT-<group>-#<loop>; the global pool's are not.
-        let seen = threads.withLock { $0 }
+        let seen = try await Self.upstreamThreads(mayHoldItsThread: false)
         #expect(seen.count == 3)
         #expect(seen.allSatisfy { $0.hasPrefix("NIO-ELT") }, "upstream calls ran on \(seen)")
+    }
+
+    /// A stdio server's write may wait for its input pipe: never on the loop every client shares.
+    @Test func aServerThatMayHoldItsThreadIsCalledFromTheGlobalPool() async throws {
+        let seen = try await Self.upstreamThreads(mayHoldItsThread: true)
+        #expect(seen.count == 3)
+        #expect(!seen.contains { $0.hasPrefix("NIO-") }, "upstream calls ran on \(seen)")
     }
 
     @Test func tasksPreferringALoopRunOnItAndOnThePoolOnceItCloses() async throws {

@@ -22,12 +22,16 @@ final class FakeUpstream: Upstream {
     let questions: [(method: String, params: JSONValue)]
     let heard = Mutex<[Result<JSONValue, JSONRPCError>]>([])
 
+    /// Plays a stdio server, whose writes may wait for its input pipe.
+    let mayHoldItsThread: Bool
+
     init(
-        info: ServerInfo?, questions: [(method: String, params: JSONValue)] = [],
+        info: ServerInfo?, questions: [(method: String, params: JSONValue)] = [], mayHoldItsThread: Bool = false,
         answer: @escaping @Sendable (String, JSONValue?) async throws(MCPError) -> JSONValue = { _, _ in [:] }
     ) {
         self.info = info
         self.questions = questions
+        self.mayHoldItsThread = mayHoldItsThread
         self.answer = answer
     }
 
