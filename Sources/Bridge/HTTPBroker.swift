@@ -141,7 +141,7 @@ public final class HTTPBroker: Sendable {
             session = ProxySession(
                 serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, tracing: tracing,
                 parked: parked[name]!,
-                notifications: relays[name], executor: upstream.mayHoldItsThread ? nil : executor
+                notifications: relays[name], executor: upstream.mayHoldItsThread ? globalConcurrentExecutor : executor
             ) { [weak self] message in
                 _ = self?.state.withLock { $0.standing[id] }?.yield(message)
             }
@@ -158,7 +158,8 @@ public final class HTTPBroker: Sendable {
             session = ProxySession(
                 serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, tracing: tracing,
                 parked: parked[name]!,
-                notifications: relays[name], executor: upstream.mayHoldItsThread ? nil : executor, send: { _ in })
+                notifications: relays[name], executor: upstream.mayHoldItsThread ? globalConcurrentExecutor : executor,
+                send: { _ in })
         }
         var headers: HTTPFields = [:]
         if let newSession { headers[.mcpSessionID] = newSession }
