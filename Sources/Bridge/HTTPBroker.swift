@@ -109,8 +109,11 @@ public final class HTTPBroker: Sendable {
         return nil
     }
 
-    /// Where the sessions' tasks run: the listener's event loop.
-    private var executor: EventLoopExecutor? { state.withLock { $0.server?.executor } }
+    /// Where a session's tasks run: the listener's event loop, but the global pool for a
+    /// server whose requests may hold their thread (the loop is every client's).
+    private func executor(for upstream: any Upstream) -> (any TaskExecutor)? {
+        upstream.mayHoldItsThread ? globalConcurrentExecutor : state.withLock { $0.server?.executor }
+    }
 
     private func post(_ request: Request, context: some RequestContext) async throws -> Response {
         if let refused = try refusal(request, context: context) { return refused }
@@ -141,7 +144,7 @@ public final class HTTPBroker: Sendable {
             session = ProxySession(
                 serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, tracing: tracing,
                 parked: parked[name]!,
-                notifications: relays[name], executor: upstream.mayHoldItsThread ? globalConcurrentExecutor : executor
+                notifications: relays[name], executor: executor(for: upstream)
             ) { [weak self] message in
                 _ = self?.state.withLock { $0.standing[id] }?.yield(message)
             }
@@ -158,7 +161,7 @@ public final class HTTPBroker: Sendable {
             session = ProxySession(
                 serverName: name, upstream: upstream, ownsUpstream: false, activity: activity, tracing: tracing,
                 parked: parked[name]!,
-                notifications: relays[name], executor: upstream.mayHoldItsThread ? globalConcurrentExecutor : executor,
+                notifications: relays[name], executor: executor(for: upstream),
                 send: { _ in })
         }
         var headers: HTTPFields = [:]

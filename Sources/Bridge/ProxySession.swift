@@ -49,7 +49,7 @@ public actor ProxySession {
     private var questionsAsked = 0
     /// Upstream requests waiting for a 2026-07-28 client's retry (shared by a broker's clients).
     private let parked: ParkedRequests
-    /// Where the tasks answering requests run (a broker's event loop); nil: the global pool.
+    /// The executor the tasks answering requests prefer (a broker's event loop); nil: none.
     private let executor: (any TaskExecutor)?
     /// The remote's notifications outside requests, when this bridge relays them.
     private let notifications: NotificationRelay?

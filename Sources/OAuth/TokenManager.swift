@@ -45,10 +45,10 @@ public actor TokenManager {
     // MARK: Reading
 
     /// The stored login, read from disk the first time.
-    /// Without one, or with one the server refused, the store is read again each time: a login
-    /// made by another process (the dashboard, `mcptop auth`) is picked up without a restart.
-    /// The store is read again only when its credentials folder changed since the last read
-    /// (a server without a login is asked for one at every request).
+    /// Without one, or with one the server refused, the store is read again whenever its
+    /// credentials folder changed since the last read: a login made by another process (the
+    /// dashboard, `mcptop auth`) is picked up without a restart, and a server that needs no
+    /// login does not list the folder at every request.
     public func current() throws(OAuthError) -> Credential? {
         if !loaded || credential == nil || credential?.unusableReason != nil {
             if let unchangedSince, store.credentialsStamp() == unchangedSince { return credential }
