@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "DashboardTests",
             dependencies: [
-                "Config", "Dashboard", "Monitor", "MCPClient",
+                "Config", "Dashboard", "Monitor", "MCPClient", "Support",
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],
             exclude: ["__Snapshots__"]),

@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Support
 import Testing
 
 @Suite struct ThemeTests {
@@ -157,6 +158,52 @@ import Testing
         #expect(
             warnings.map(\.description) == ["d.theme:2: \"ok.fg\" was already set on line 1 (this later value wins)"])
         #expect(theme.style(.ok).fg == .ansi(4))
+    }
+
+    /// The parser reads bytes; lines, blanks, keys and values are still what `Character`
+    /// makes of them. Random files of keys, quotes, comments and every Unicode line break and
+    /// space parse as the same file rewritten in canonical form by a `Character` reading.
+    @Test func bytesSplitLinesAndTrimSpaceAsCharactersDo() {
+        let pieces = [
+            "ok.fg", "name", "warn.bg", "title.attrs", "=", "\"", "#", "red", "bold", "x", "é", "中", "👍", " ", "\t",
+            "\u{A0}", "\u{1680}", "\u{2003}", "\u{200A}", "\u{200B}", "\u{202F}", "\u{205F}", "\u{3000}", "\n", "\r\n",
+            "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}", "\u{FEFF}",
+        ]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        for _ in 0..<3000 {
+            let text = (0..<next(40)).map { _ in pieces[next(pieces.count)] }.joined()
+            let (theme, warnings) = Theme.parse(text, source: "r.theme")
+            let (expectedTheme, expectedWarnings) = Theme.parse(Self.canonical(text), source: "r.theme")
+            #expect(warnings == expectedWarnings, "\(Array(text.unicodeScalars))")
+            #expect(theme == expectedTheme, "\(Array(text.unicodeScalars))")
+        }
+    }
+
+    /// `text` line by line as a `Character` reading sees it, each line rewritten so that any
+    /// parser gets it right: blank, `key = "value"`, or the shortest line with the same problem.
+    /// It begins with a byte order mark, which the parser drops, so that a line beginning with
+    /// one stays as it is.
+    static func canonical(_ text: String) -> String {
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let lines = body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { raw -> String in
+            let line = raw.trimmed()
+            if line.isEmpty || line.hasPrefix("#") { return "" }
+            guard let equals = line.firstIndex(of: "=") else { return "x" }
+            let key = line[..<equals].trimmed(newlines: false)
+            guard !key.isEmpty, !key.contains(where: \.isWhitespace) else { return "x" }
+            let rest = line[line.index(after: equals)...].trimmed(newlines: false)
+            guard rest.hasPrefix("\"") else { return "\(key) = x" }
+            let value = rest.dropFirst()
+            guard let closing = value.firstIndex(of: "\"") else { return "\(key) = \"x" }
+            let trailing = value[value.index(after: closing)...].trimmed(newlines: false)
+            guard trailing.isEmpty || trailing.hasPrefix("#") else { return "\(key) = \"\" x" }
+            return "\(key) = \"\(value[..<closing])\""
+        }
+        return "\u{FEFF}" + lines.joined(separator: "\n")
     }
 
     @Test func colourValues() {
