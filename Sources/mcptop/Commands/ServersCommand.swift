@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import Dashboard
 import MCPClient
 import Support
 
@@ -46,21 +47,26 @@ struct ServersCommand: AsyncParsableCommand {
     }
 }
 
-/// Left-aligned columns separated by two spaces.
+/// Left-aligned columns separated by two spaces, each cell as the terminal shows it
+/// (`TerminalText.sanitized`) and padded by display width, so wide, emoji and escaped names
+/// keep the columns straight.
 enum Table {
     static func render(_ rows: [[String]]) -> String {
-        let columns = rows.map(\.count).max() ?? 0
+        let cells = rows.map { $0.map { TerminalText.sanitized($0, layout: .line) } }
+        let columns = cells.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
-        for row in rows {
+        for row in cells {
             for (index, cell) in row.enumerated() where index < columns - 1 {
-                widths[index] = max(widths[index], cell.count)
+                widths[index] = max(widths[index], DisplayWidth.of(cell))
             }
         }
         var output = ""
-        for row in rows {
+        for row in cells {
             for (index, cell) in row.enumerated() {
-                output +=
-                    index < columns - 1 ? cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0) : cell
+                output += cell
+                if index < columns - 1 {
+                    output += String(repeating: " ", count: widths[index] - DisplayWidth.of(cell) + 2)
+                }
             }
             output += "\n"
         }
