@@ -35,30 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
         let now = Date()
         var entries: [JSONValue] = []
         for server in configuration.servers {
-            var entry: JSONValue = ["name": .string(server.name), "transport": .string(server.endpoint.transportName)]
-            var lines: [String] = []
-            if server.httpURL == nil {
-                entry["auth"] = "none"
-                lines.append("stdio, no login")
-            } else if server.hasStaticAuthorization {
-                entry["auth"] = "static"
-                lines.append("Authorization header from the config")
-            } else if let url = server.httpURL {
-                do {
-                    if let credential = try store.loadCredential(serverURL: url) {
-                        entry = entry.merging(Self.json(credential, now: now))
-                        entry["file"] = .string(store.credentialPath(serverURL: url, issuer: credential.issuer))
-                        lines += Self.describe(credential, now: now)
-                    } else {
-                        entry["auth"] = "none"
-                        lines.append("no login stored (if the server needs one: mcptop auth \(server.name))")
-                    }
-                } catch {
-                    entry["auth"] = "error"
-                    entry["error"] = .string("\(error)")
-                    lines.append("cannot read the stored login: \(error)")
-                }
-            }
+            let (entry, lines) = Self.report(server, store: store, now: now)
             entries.append(entry)
             if !json {
                 Console.line(server.name)
@@ -70,6 +47,40 @@ struct StatusCommand: AsyncParsableCommand {
         } else if configuration.servers.isEmpty {
             Console.out("No servers configured in \(configuration.file).")
         }
+    }
+
+    /// One server's JSON entry and lines: its config problem first (an unset `${VAR}`, which
+    /// keeps it from connecting), then its login.
+    static func report(_ server: ConfiguredServer, store: TokenStore, now: Date) -> (JSONValue, [String]) {
+        var entry: JSONValue = ["name": .string(server.name), "transport": .string(server.endpoint.transportName)]
+        var lines: [String] = []
+        if let problem = server.problem {
+            entry["problem"] = .string(problem)
+            lines.append("! \(problem)")
+        }
+        if server.httpURL == nil {
+            entry["auth"] = "none"
+            lines.append("stdio, no login")
+        } else if server.hasStaticAuthorization {
+            entry["auth"] = "static"
+            lines.append("Authorization header from the config")
+        } else if let url = server.httpURL {
+            do {
+                if let credential = try store.loadCredential(serverURL: url) {
+                    entry = entry.merging(Self.json(credential, now: now))
+                    entry["file"] = .string(store.credentialPath(serverURL: url, issuer: credential.issuer))
+                    lines += Self.describe(credential, now: now)
+                } else {
+                    entry["auth"] = "none"
+                    lines.append("no login stored (if the server needs one: mcptop auth \(server.name))")
+                }
+            } catch {
+                entry["auth"] = "error"
+                entry["error"] = .string("\(error)")
+                lines.append("cannot read the stored login: \(error)")
+            }
+        }
+        return (entry, lines)
     }
 
     /// Lines about a login, without a secret: fingerprints are the last 4 characters.
