@@ -28,7 +28,8 @@ let package = Package(
     // OTLP export (traces and metrics of what `watch`, `proxy` and `serve` see) costs swift-otel's build:
     // off unless asked for with `swift build --traits OTLP`.
     traits: [
-        .trait(name: "OTLP", description: "watch, proxy and serve export traces and metrics over OTLP/HTTP (swift-otel)")
+        .trait(
+            name: "OTLP", description: "watch, proxy and serve export traces and metrics over OTLP/HTTP (swift-otel)")
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -65,6 +66,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(name: "MCPClient", dependencies: ["HTTP", "Support"]),
         .target(
@@ -125,7 +127,8 @@ let package = Package(
         .executableTarget(
             name: "mcptop",
             dependencies: [
-                "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "MonitorOTLP", "Dashboard", "Terminal",
+                "HTTP", "MCPClient", "OAuth", "Config", "Monitor", "MonitorMetrics", "MonitorOTLP", "Dashboard",
+                "Terminal",
                 "App", "Bridge",
                 "Support", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

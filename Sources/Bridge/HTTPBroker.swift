@@ -77,10 +77,12 @@ public final class HTTPBroker: Sendable {
             }
             return (state.server, Array(state.sessions.values))
         }
+        // The standing streams end first, so that their connections close with the listener
+        // rather than after its grace.
+        for stream in state.withLock({ $0.standing.values }) { stream.finish() }
         await server?.stop()
         for session in sessions { await session.close() }
         for waiting in parked.values { waiting.cancelAll() }
-        for stream in state.withLock({ $0.standing.values }) { stream.finish() }
         for upstream in upstreams.values { await upstream.close() }
     }
 

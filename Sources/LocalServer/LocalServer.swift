@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOPosix
+import ServiceLifecycle
 
 /// A Hummingbird server on a local address, for the listeners mcptop runs itself: the login
 /// redirect, `mcptop serve`, `/metrics`, and the test servers. It starts at `init` (so a
@@ -9,6 +10,8 @@ import NIOPosix
 /// start at info, every stop at error) are kept off stderr, which belongs to the command.
 public final class LocalServer: Sendable {
     private let task: Task<Void, Never>
+    /// Runs the application, so that `stop()` can shut it down gracefully before cancelling.
+    private let services: ServiceGroup
     private let outcome: AsyncStream<Result<Int, any Error>>
     /// With `ownThread`: the loop's own group, shut down by `stop()`.
     private let group: MultiThreadedEventLoopGroup?
@@ -43,9 +46,11 @@ public final class LocalServer: Sendable {
             onServerRunning: { channel in continuation.yield(.success(channel.localAddress?.port ?? port)) },
             eventLoopGroupProvider: group.map { .shared($0) } ?? .singleton,
             logger: logger)
+        let services = ServiceGroup(services: [application], logger: logger)
+        self.services = services
         task = Task(executorPreference: executor) {
             do {
-                try await application.run()
+                try await services.run()
                 continuation.yield(.failure(StoppedBeforeListening()))
             } catch {
                 continuation.yield(.failure(error))
@@ -60,11 +65,23 @@ public final class LocalServer: Sendable {
         throw StoppedBeforeListening()
     }
 
-    /// Stops listening and waits for the server to end; requests under way are cancelled.
-    public func stop() async {
+    /// Stops listening and waits for the server to end: idle connections close at once,
+    /// requests under way get `grace` seconds to finish and are then cancelled (a stream).
+    ///
+    /// Not by cancelling the serving task alone: connections accepted but not yet served
+    /// would then never be, and NIO traps on those ("Deinited NIOAsyncWriter without calling
+    /// finish()", apple/swift-nio#3481). A graceful shutdown closes the listening socket and
+    /// serves what it accepted first.
+    public func stop(grace: Double = 0.5) async {
         executor?.close()
-        task.cancel()
+        await services.triggerGracefulShutdown()
+        let task = self.task
+        let cutoff = Task {
+            try? await Task.sleep(for: .seconds(grace))
+            task.cancel()
+        }
         await task.value
+        cutoff.cancel()
         try? await group?.shutdownGracefully()
     }
 }
