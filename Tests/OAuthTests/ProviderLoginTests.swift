@@ -37,6 +37,19 @@ import Testing
             ).run(options: options)
         }
 
+        /// Logs in again with the same settings and checks that it went straight through: the
+        /// adaptation `remembered` for the issuer on the timeline, nothing adapted anew, one
+        /// authorization request. Returns the second session.
+        @discardableResult
+        func loginAgainRemembering(_ remembered: String) async throws -> (Session, Credential) {
+            let again = Session(fixture: fixture, store: store, settings: settings)
+            let credential = try await again.login()
+            #expect(again.log.text.contains("remembered for \(fixture.issuer) → \(remembered)"))
+            #expect(!again.log.text.contains("adapted →"))
+            #expect(again.log.text.components(separatedBy: "authorization request → waiting").count == 2)
+            return (again, credential)
+        }
+
         func manager() -> TokenManager {
             TokenManager(
                 serverName: "idp", serverURL: fixture.mcpURL, store: store, settings: settings, http: http,
@@ -360,10 +373,7 @@ import Testing
             let first = session.log.text
             #expect(first.contains("adapted → retried without `resource`: the server refused it with AADSTS9010010"))
             #expect(!first.contains("\r") && !first.contains("Trace ID"))
-            let again = Session(fixture: session.fixture, store: session.store, settings: settings)
-            _ = try await again.login()
-            #expect(again.log.text.contains("remembered for \(session.fixture.issuer) → retried without `resource`"))
-            #expect(!again.log.text.contains("adapted →"))
+            let (again, _) = try await session.loginAgainRemembering("retried without `resource`")
             #expect(!again.log.text.contains("invalid_target"))
             let manager = again.manager()
             _ = try await manager.refreshNow()
@@ -400,14 +410,8 @@ import Testing
             #expect(
                 session.log.text.contains("retried without `offline_access`: the server refused it with invalid_scope"))
             #expect(credential.refreshToken != nil)
-            // Remembered for the issuer: the next login goes straight through.
-            let again = Session(fixture: session.fixture, store: session.store, settings: settings)
-            let second = try await again.login()
+            let (_, second) = try await session.loginAgainRemembering("retried without `offline_access`")
             #expect(second.refreshToken != nil)
-            #expect(
-                again.log.text.contains("remembered for \(session.fixture.issuer) → retried without `offline_access`"))
-            #expect(!again.log.text.contains("adapted →"))
-            #expect(again.log.text.components(separatedBy: "authorization request → waiting").count == 2)
             #expect(session.fixture.provider.stats().codeExchanges == 2)
         }
     }
@@ -428,13 +432,8 @@ import Testing
                     "adapted → retried with access_type=offline&prompt=consent: the server refuses `offline_access` "
                         + "as a scope, as Google does, and issued no refresh token without them"))
             #expect(session.fixture.provider.stats().codeExchanges == 2)
-            let again = Session(fixture: session.fixture, store: session.store, settings: settings)
-            let second = try await again.login()
+            let (_, second) = try await session.loginAgainRemembering("retried with access_type=offline")
             #expect(second.refreshToken != nil)
-            #expect(
-                again.log.text.contains("remembered for \(session.fixture.issuer) → retried with access_type=offline"))
-            #expect(!again.log.text.contains("adapted →"))
-            #expect(again.log.text.components(separatedBy: "authorization request → waiting").count == 2)
             #expect(session.fixture.provider.stats().codeExchanges == 3)
         }
     }
