@@ -6,12 +6,13 @@
 # few seconds. Prints calls, failures (those the faults forced, and the others), refreshes,
 # expired access tokens presented, refresh tokens presented again (invalid_grant), and the RSS
 # and file descriptors of the mcptop processes after a minute, every tenth of the run and at
-# the end.
+# the end; resident memory also as its anonymous part, where a leak would show.
 #
 #   MCPTOP=/path/to/mcptop bench/soak.sh [MINUTES]     (default 60)
 #
 # Goal: 0 failed calls the faults did not force, 0 expired or re-presented tokens, no RSS or
-# fd growth. Needs mcptop-demo-server beside $MCPTOP and python3.
+# fd growth (anonymous memory: a process's first run through a code path maps in more of the
+# binary, which is no leak). Needs mcptop-demo-server beside $MCPTOP and python3.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 minutes="${1:-60}"
@@ -111,18 +112,22 @@ for name in "${names[@]}"; do
     pids+=($!)
 done
 
-# memory: "RSS-KiB FDs" summed over the live mcptop processes, then the watch's alone.
+# memory: resident KiB (all, and anonymous: the heap and stacks, where a leak would grow;
+# the rest is the binary's and libraries' pages, which grow as code runs the first time) and
+# file descriptors, summed over the live mcptop processes, then the watch's alone.
 memory() {
-    local pid rss fds total_rss=0 total_fds=0 watch_line=""
+    local pid rss anon fds total_rss=0 total_anon=0 total_fds=0 watch_line=""
     for pid in "$watch" $(cat "$work"/*.pid 2>/dev/null); do
         [[ -r /proc/$pid/status ]] || continue
         rss="$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")"
+        anon="$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status")"
         fds="$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)"
         total_rss=$((total_rss + rss))
+        total_anon=$((total_anon + anon))
         total_fds=$((total_fds + fds))
-        [[ "$pid" == "$watch" ]] && watch_line="watch ${rss} KiB ${fds} fds"
+        [[ "$pid" == "$watch" ]] && watch_line="watch ${rss} KiB (anonymous ${anon}) ${fds} fds"
     done
-    echo "$watch_line; all $(( $(ls "$work"/*.pid | wc -l) + 1 )) mcptop processes ${total_rss} KiB ${total_fds} fds"
+    echo "$watch_line; all $(( $(ls "$work"/*.pid | wc -l) + 1 )) mcptop processes ${total_rss} KiB (anonymous ${total_anon}) ${total_fds} fds"
 }
 
 echo "soak: $servers servers, 2 s rotating tokens, $minutes min, a fault every $fault_every s ($MCPTOP)"
