@@ -21,6 +21,9 @@ public actor Supervisor {
     private let gate: ConnectGate?
 
     private var connection: MCPConnection?
+    /// Why the connection's transport ended on its own (`MCPConnection.whenLost`), until the
+    /// loop acts on it.
+    private var lostWith: MCPError?
     private var state: ConnectionState
     private var history: RingBuffer<ConnectionState>
     private var calls: RingBuffer<CallRecord>
@@ -30,7 +33,12 @@ public actor Supervisor {
     private var token: TokenSummary?
     /// Clients attached through bridges, by bridge process and client: "claude-code via proxy".
     private var attachedClients: [String: String] = [:]
+    /// Failed attempts in a row, for the backoff. A connection that lasts `stableAfter`
+    /// starts the count again; one lost sooner (a server crashing right after its start)
+    /// does not, so a crash loop backs off as far as a server that never answers.
     private var failures = 0
+    private var connectedSince: Date?
+    static let stableAfter: Double = 30
     private var callCount = 0
     private var errorCount = 0
     private var nextCallID = 1
@@ -129,10 +137,11 @@ public actor Supervisor {
     /// The clock's alarm signals the wake-up from its own thread: no task waits meanwhile.
     /// A wake-up kept from earlier (a command that came while busy, an alarm that fired as a
     /// command arrived) only makes it look again: it returns at the deadline, not before.
-    private func wait(until deadline: Date?) async -> SupervisorCommand? {
+    /// With `orLoss`, a connection lost (`lostWith`) ends the wait too.
+    private func wait(until deadline: Date?, orLoss: Bool = false) async -> SupervisorCommand? {
         while true {
             if !pending.isEmpty { return pending.removeFirst() }
-            if Task.isCancelled { return nil }
+            if Task.isCancelled || (orLoss && lostWith != nil) { return nil }
             if let deadline, clock.now >= deadline { return nil }
             let alarm = deadline.map { clock.alarm(at: $0) { [wakeup] in wakeup.signal() } }
             await wakeup.wait()
@@ -204,6 +213,13 @@ public actor Supervisor {
                     if request.method != "tools/call" { relay.record(.request(request)) }
                 }
             }
+            // A stdio server that exits, or an HTTP+SSE stream that closes, shows at once, not
+            // at the next health check.
+            lostWith = nil
+            await connection.whenLost { [weak self, weak connection] error in
+                guard let connection else { return }
+                Task { await self?.connectionLost(connection, error) }
+            }
             self.connection = connection
             do {
                 await gate?.acquire()
@@ -217,16 +233,21 @@ public actor Supervisor {
                 }
                 await gate?.release()
                 self.info = info
-                failures = 0
+                connectedSince = clock.now
                 enter(.connected, "protocol \(info.protocolVersion), \(tools.count) tool\(tools.count == 1 ? "" : "s")")
                 publish(.toolsListed(count: tools.count))
                 try await stayConnected(connection)
                 // Asked to connect again.
+                failures = 0
+                connectedSince = nil
                 await connection.close()
                 self.connection = nil
             } catch {
                 await connection.close()
                 self.connection = nil
+                lostWith = nil
+                if let since = connectedSince, clock.now.timeIntervalSince(since) >= Self.stableAfter { failures = 0 }
+                connectedSince = nil
                 if Task.isCancelled { break }
                 await recover(from: error)
             }
@@ -243,6 +264,13 @@ public actor Supervisor {
         }
     }
 
+    /// The transport of `lost` ended on its own: the loop gives up the connection and recovers.
+    private func connectionLost(_ lost: MCPConnection, _ error: MCPError) {
+        guard lost === connection else { return }
+        lostWith = error
+        wake()
+    }
+
     private func stayConnected(_ connection: MCPConnection) async throws {
         var nextHealthCheck = clock.now.addingTimeInterval(options.healthInterval)
         // After a scheduled refresh that could not happen (the server failed, the token is
@@ -253,9 +281,13 @@ public actor Supervisor {
             warnIfLoginEndsSoon()
             let refreshDue = ((try? await manager?.refreshDue()) ?? nil).map { max($0, refreshNotBefore) }
             let deadline = [nextHealthCheck, refreshDue].compactMap { $0 }.min()
-            if let command = await wait(until: deadline) {
+            if let command = await wait(until: deadline, orLoss: true) {
                 if try await handle(command, connection: connection) { return }
                 continue
+            }
+            if let lost = lostWith {
+                lostWith = nil
+                throw lost
             }
             let now = clock.now
             if let refreshDue, now >= refreshDue {

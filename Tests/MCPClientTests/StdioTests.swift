@@ -1,5 +1,6 @@
 import Foundation
 import MCPClient
+import Synchronization
 import Testing
 
 @Suite struct StdioTests {
@@ -42,6 +43,32 @@ import Testing
             #expect(error.description.contains("fatal: database unreachable"))
         }
         await connection.close()
+    }
+
+    /// A server that exits with nothing asked of it is reported once, with its status and
+    /// stderr; closing a connection is not reported.
+    @Test func aServerExitingOnItsOwnIsReportedAndAClosedOneIsNot() async throws {
+        let connection = MCPConnection(endpoint: endpoint(mode: "exit-after-list"))
+        let losses = Mutex<[String]>([])
+        await connection.whenLost { error in losses.withLock { $0.append(error.description) } }
+        try await connection.connect()
+        _ = try await connection.listTools()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while losses.withLock({ $0.isEmpty }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let reported = losses.withLock { $0 }
+        #expect(reported.count == 1)
+        #expect(reported.first?.contains("exited with status 4") == true)
+        #expect(reported.first?.contains("out of memory") == true)
+        await connection.close()
+
+        let closed = MCPConnection(endpoint: endpoint())
+        await closed.whenLost { error in losses.withLock { $0.append(error.description) } }
+        try await closed.connect()
+        await closed.close()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(losses.withLock { $0.count } == 1)
     }
 
     @Test func aMissingCommandSaysSo() async throws {

@@ -395,3 +395,35 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         await server.stop()
     }
 }
+
+/// A stdio server that exits shows at once, not at the next health check (30 s): the state
+/// says why, with its status and stderr, and the supervisor tries again after a backoff.
+@Suite struct LostConnectionTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("MCPClientTests/Fixtures/stdio_server.py").path
+
+    @Test func aStdioServerThatExitsIsShownAtOnce() async throws {
+        let spec = ServerSpec(
+            endpoint: ServerEndpoint(
+                name: "local",
+                transport: .stdio(
+                    command: "python3", arguments: [Self.script], environment: ["MODE": "exit-after-list"],
+                    workingDirectory: nil),
+                requestTimeout: 10),
+            usesOAuth: false)
+        var options = MonitorOptions()
+        options.healthInterval = 30
+        let supervisor = Supervisor(spec: spec, store: temporaryStore(), hub: EventHub(), options: options)
+        let run = Task { await supervisor.run() }
+        let shown = await eventually("the exit", timeout: .seconds(10)) {
+            let state = await supervisor.currentState
+            return state.phase != .connected && state.phase != .connecting && state.reason.contains("status 4")
+        }
+        #expect(shown)
+        let state = await supervisor.currentState
+        #expect(state.reason.contains("out of memory"), "\(state.reason)")
+        #expect(state.phase == .backoff, "\(state.phase)")
+        run.cancel()
+        await run.value
+    }
+}

@@ -37,6 +37,8 @@ public actor MCPConnection {
     public private(set) var sessionRenewals = 0
     /// Told of each request sent and how it ended (a monitor's traces).
     private var requestObserver: (@Sendable (RequestRecord) -> Void)?
+    /// Told when the transport in use ends on its own (`whenLost`).
+    private var lossObserver: (@Sendable (MCPError) -> Void)?
 
     public init(
         endpoint: ServerEndpoint, authorizer: (any Authorizer)? = nil, http: HTTPClient = .shared,
@@ -181,6 +183,7 @@ public actor MCPConnection {
             }
         }
         info = connected
+        if let wire { watchForLoss(wire) }
         if sessionLost {
             sessionLost = false
             sessionRenewals += 1
@@ -203,6 +206,25 @@ public actor MCPConnection {
             wire = nil
             throw error
         }
+    }
+
+    /// Calls `handler` each time the transport of an established connection ends on its own,
+    /// with why (a stdio server exited, an HTTP+SSE stream closed), so that a monitor can say so
+    /// at once rather than at its next health check. Not when `close()` ends it.
+    public func whenLost(_ handler: @escaping @Sendable (MCPError) -> Void) {
+        lossObserver = handler
+    }
+
+    private func watchForLoss(_ transport: any MessageTransport) {
+        transport.whenLost { [weak self] error in
+            Task { await self?.lost(transport, error) }
+        }
+    }
+
+    private func lost(_ transport: any MessageTransport, _ error: MCPError) {
+        // A transport this connection has already let go of (closed, replaced) is no news.
+        guard let wire, wire as AnyObject === transport as AnyObject else { return }
+        lossObserver?(error)
     }
 
     /// Ends the session (DELETE for stateful HTTP) and stops a stdio server.

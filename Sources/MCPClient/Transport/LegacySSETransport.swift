@@ -25,6 +25,8 @@ final class LegacySSETransport: MessageTransport {
 
     var kind: ServerInfo.TransportKind { .sse }
 
+    func whenLost(_ handler: @escaping @Sendable (MCPError) -> Void) { router.whenClosed(handler) }
+
     var sessionID: String? { nil }
 
     init(

@@ -14,6 +14,7 @@ final class MessageRouter: Sendable {
     private struct State {
         var waiters: [JSONRPCID: Waiter] = [:]
         var closed: MCPError?
+        var onClose: (@Sendable (MCPError) -> Void)?
     }
 
     private let serverName: String
@@ -86,12 +87,27 @@ final class MessageRouter: Sendable {
 
     /// The transport is gone: every waiting request fails with `error`, and so do later ones.
     func close(with error: MCPError) {
-        let waiters = state.withLock { state -> [Waiter] in
-            if state.closed == nil { state.closed = error }
+        let (waiters, onClose) = state.withLock { state -> ([Waiter], (@Sendable (MCPError) -> Void)?) in
+            var onClose: (@Sendable (MCPError) -> Void)?
+            if state.closed == nil {
+                state.closed = error
+                onClose = state.onClose
+            }
+            state.onClose = nil
             defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            return (Array(state.waiters.values), onClose)
         }
         for waiter in waiters { waiter.continuation.resume(throwing: error) }
+        onClose?(error)
+    }
+
+    /// Calls `handler` once with the error the transport closed with (at once if it has).
+    func whenClosed(_ handler: @escaping @Sendable (MCPError) -> Void) {
+        let closed = state.withLock { state -> MCPError? in
+            if state.closed == nil { state.onClose = handler }
+            return state.closed
+        }
+        if let closed { handler(closed) }
     }
 
     var isClosed: Bool { state.withLock { $0.closed != nil } }

@@ -38,6 +38,15 @@ public protocol MessageTransport: Sendable {
     /// Ends the session (DELETE for stateful HTTP) and lets go of the wire; requests still
     /// waiting fail.
     func close() async
+
+    /// Calls `handler` once if the wire ends on its own, with why: a stdio server's process
+    /// exited, an HTTP+SSE server closed its stream. Streamable HTTP has no wire that lasts
+    /// between requests, so it never calls it.
+    func whenLost(_ handler: @escaping @Sendable (MCPError) -> Void)
+}
+
+extension MessageTransport {
+    public func whenLost(_ handler: @escaping @Sendable (MCPError) -> Void) {}
 }
 
 /// What a transport may need to know about one outgoing message beyond its JSON. Each field

@@ -27,6 +27,8 @@ final class StdioTransport: MessageTransport {
 
     var kind: ServerInfo.TransportKind { .stdio }
 
+    func whenLost(_ handler: @escaping @Sendable (MCPError) -> Void) { router.whenClosed(handler) }
+
     var sessionID: String? { nil }
 
     /// Starts the command. `command` is looked up on PATH, as a shell would.

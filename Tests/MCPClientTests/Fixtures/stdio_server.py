@@ -2,7 +2,8 @@
 
 Speaks 2025-11-25 (initialize) only, so mcptop's server/discover probe must fall back.
 MODE=noisy prints a log line on stdout first; MODE=crash exits during tools/call,
-writing to stderr first.
+writing to stderr first; MODE=exit-after-list exits on its own (status 4) right after
+answering tools/list, with nothing asked of it.
 """
 import json
 import os
@@ -31,6 +32,10 @@ for line in sys.stdin:
     elif method == "tools/list":
         send({"jsonrpc": "2.0", "id": ident, "result": {"tools": [
             {"name": "echo", "description": "Echoes", "inputSchema": {"type": "object"}}]}})
+        if mode == "exit-after-list":
+            sys.stderr.write("out of memory\n")
+            sys.stderr.flush()
+            sys.exit(4)
     elif method == "tools/call":
         if mode == "crash":
             sys.stderr.write("fatal: database unreachable\n")
