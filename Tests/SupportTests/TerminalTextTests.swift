@@ -16,8 +16,19 @@ import Testing
     }
 
     @Test func aNewlineCannotStartALineOfItsOwn() {
-        #expect(TerminalText.sanitized("ok\n12:00:00  acme  state  forged") == "ok\\x0a12:00:00  acme  state  forged")
-        #expect(TerminalText.sanitized("a\r\nb", layout: .line) == "a\\x0d\\x0ab")
+        #expect(TerminalText.sanitized("ok\n12:00:00  acme  state  forged") == "ok ⏎ 12:00:00  acme  state  forged")
+        #expect(TerminalText.sanitized("a\r\nb", layout: .line) == "a ⏎ b")
+        #expect(TerminalText.sanitized("a\rb\r") == "a\\x0db\\x0d")
+        #expect(TerminalText.sanitized("a\n\n\u{1B}[2Jb") == "a ⏎ ⏎ \\x1b[2Jb")
+    }
+
+    /// A message of several lines of mcptop's own (a stdio server's stderr after its exit)
+    /// reads as one line in `watch`: one mark per break, the indentation gone.
+    @Test func aMessageOfSeveralLinesReadsAsOne() {
+        let message = "the server process exited with status 1; its stderr ends with:\n  Traceback:\n  \tboom  \n  done"
+        #expect(
+            TerminalText.sanitized(message)
+                == "the server process exited with status 1; its stderr ends with: ⏎ Traceback: ⏎ boom ⏎ done")
     }
 
     @Test func severalLinesKeepNewlinesAndTabsOnly() {

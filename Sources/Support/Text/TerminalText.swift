@@ -8,8 +8,10 @@
 public enum TerminalText {
     /// What may stay as is besides printable text.
     public enum Layout: Sendable {
-        /// One line: a newline becomes `\x0a`, so server text cannot start a line of its own
-        /// (an event line of `watch`, a row of `tools`).
+        /// One line: a line break (LF or CR LF) becomes ` ⏎ ` and the indentation after it
+        /// goes, so server text cannot start a line of its own (an event line of `watch`, a
+        /// row of `tools`) and a message of several lines (a stdio server's stderr) still reads
+        /// as one. A lone CR is escaped like any other control.
         case line
         /// Several lines: newlines and tabs stay; CR LF becomes a newline.
         case lines
@@ -29,6 +31,12 @@ public enum TerminalText {
                     continue
                 }
                 if scalar == "\r", pending == "\n" { continue }
+            } else if scalar == "\n" || (scalar == "\r" && pending == "\n") {
+                if scalar == "\r" { pending = scalars.next() }
+                while output.last == " " { output.removeLast() }
+                output.append(contentsOf: lineBreak.unicodeScalars)
+                while pending == " " || pending == "\t" { pending = scalars.next() }
+                continue
             }
             if isUnsafe(scalar) {
                 output.append(contentsOf: escape(scalar).unicodeScalars)
@@ -38,6 +46,9 @@ public enum TerminalText {
         }
         return String(output)
     }
+
+    /// What a line break becomes in `.line` layout.
+    static let lineBreak = " \u{23CE} "
 
     /// Whether a scalar must not reach a terminal as is: C0 controls (NUL, ESC, CR, LF, …),
     /// DEL, C1 controls, the line and paragraph separators, and format characters (bidi
