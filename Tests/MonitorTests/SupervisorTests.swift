@@ -402,18 +402,20 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("MCPClientTests/Fixtures/stdio_server.py").path
 
+    /// A stdio server that lists its tools, writes "out of memory" to stderr and exits with 4.
+    static let crashing = ServerSpec(
+        endpoint: ServerEndpoint(
+            name: "local",
+            transport: .stdio(
+                command: "python3", arguments: [script], environment: ["MODE": "exit-after-list"],
+                workingDirectory: nil),
+            requestTimeout: 10),
+        usesOAuth: false)
+
     @Test func aStdioServerThatExitsIsShownAtOnce() async throws {
-        let spec = ServerSpec(
-            endpoint: ServerEndpoint(
-                name: "local",
-                transport: .stdio(
-                    command: "python3", arguments: [Self.script], environment: ["MODE": "exit-after-list"],
-                    workingDirectory: nil),
-                requestTimeout: 10),
-            usesOAuth: false)
         var options = MonitorOptions()
         options.healthInterval = 30
-        let supervisor = Supervisor(spec: spec, store: temporaryStore(), hub: EventHub(), options: options)
+        let supervisor = Supervisor(spec: Self.crashing, store: temporaryStore(), hub: EventHub(), options: options)
         let run = Task { await supervisor.run() }
         let shown = await eventually("the exit", timeout: .seconds(10)) {
             let state = await supervisor.currentState
@@ -425,5 +427,37 @@ func login(_ server: DemoServer, store: TokenStore) async throws {
         #expect(state.phase == .backoff, "\(state.phase)")
         run.cancel()
         await run.value
+    }
+
+    /// A server that crashes right after each start is retried later and later: a connection
+    /// that did not last `stableAfter` does not start the count again. Deterministic although
+    /// the delay is random: with base b, the sixth wait is at least 0.1 × 32 b = 3.2 b, and
+    /// every wait would be at most b if the count started again at each connection. The
+    /// events stop after 20 s whatever happens, so a server that never starts fails the test.
+    @Test func aCrashLoopWaitsLongerAfterEachCrash() async throws {
+        var options = MonitorOptions()
+        options.healthInterval = 30
+        options.backoff = Backoff(base: 0.02, cap: 60)
+        let hub = EventHub()
+        let events = hub.subscribe()
+        let supervisor = Supervisor(spec: Self.crashing, store: temporaryStore(), hub: hub, options: options)
+        let run = Task { await supervisor.run() }
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(20))
+            hub.finish()
+        }
+        var waits: [Double] = []
+        for await event in events {
+            guard case .stateChanged(let state) = event.kind, state.phase == .backoff, let retryAt = state.retryAt
+            else { continue }
+            waits.append(retryAt.timeIntervalSince(state.since))
+            if waits.count == 6 { break }
+        }
+        deadline.cancel()
+        run.cancel()
+        await run.value
+        #expect(waits.count == 6)
+        #expect(waits.prefix(1).allSatisfy { $0 <= 0.021 }, "\(waits)")
+        #expect(waits.last ?? 0 >= 0.06, "\(waits)")
     }
 }
