@@ -112,7 +112,7 @@ public enum Renderer {
         if !importable.isEmpty {
             offer.append(
                 (
-                    "Found \(importable.count) server\(importable.count == 1 ? "" : "s") in the configs of "
+                    "Found \(NumberText.counted(importable.count, "server")) in the configs of "
                         + "\(state.otherClients.importableOrigins.joined(separator: ", ")): press i to import them.",
                     .ok
                 ))

@@ -41,7 +41,7 @@ enum StatusOutcome {
         case .authStep(let step):
             line = "auth: \(step)"
         case .toolsListed(let count):
-            line = "\(count) tools"
+            line = NumberText.counted(count, "tool")
         case .login(let update):
             line = login(update, server: server, in: &state)
         case .sessionRenewed(let text):

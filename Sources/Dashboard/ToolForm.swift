@@ -241,10 +241,10 @@ public struct ToolForm: Sendable, Equatable {
         case .string:
             let length = field.text.unicodeScalars.count
             if let minimum = constraints.minLength, length < minimum {
-                return .failure("must be at least \(minimum) character\(minimum == 1 ? "" : "s")")
+                return .failure("must be at least \(NumberText.counted(minimum, "character"))")
             }
             if let maximum = constraints.maxLength, length > maximum {
-                return .failure("must be at most \(maximum) character\(maximum == 1 ? "" : "s")")
+                return .failure("must be at most \(NumberText.counted(maximum, "character"))")
             }
             return .success(.string(field.text))
         case .integer, .number, .boolean, .enumeration:
@@ -351,10 +351,10 @@ public struct ToolForm: Sendable, Equatable {
             }
         }
         if let minimum = field.constraints.minItems, items.count < minimum {
-            return .failure("must have at least \(minimum) item\(minimum == 1 ? "" : "s")")
+            return .failure("must have at least \(NumberText.counted(minimum, "item"))")
         }
         if let maximum = field.constraints.maxItems, items.count > maximum {
-            return .failure("must have at most \(maximum) item\(maximum == 1 ? "" : "s")")
+            return .failure("must have at most \(NumberText.counted(maximum, "item"))")
         }
         return .success(.array(items))
     }

@@ -343,7 +343,7 @@ enum ToolPaneReducer {
             return []
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
-        Reducer.say("copied the result (\(lines) line\(lines == 1 ? "" : "s")) to the clipboard", .ok, in: &state)
+        Reducer.say("copied the result (\(NumberText.counted(lines, "line"))) to the clipboard", .ok, in: &state)
         return [.copy(text)]
     }
 

@@ -234,7 +234,7 @@ public actor Supervisor {
                 await gate?.release()
                 self.info = info
                 connectedSince = clock.now
-                enter(.connected, "protocol \(info.protocolVersion), \(tools.count) tool\(tools.count == 1 ? "" : "s")")
+                enter(.connected, "protocol \(info.protocolVersion), \(NumberText.counted(tools.count, "tool"))")
                 publish(.toolsListed(count: tools.count))
                 try await stayConnected(connection)
                 // Asked to connect again.

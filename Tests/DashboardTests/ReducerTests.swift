@@ -160,4 +160,14 @@ import Testing
         #expect(state.overlay == .loginURL(server: "acme", url: url))
         #expect(state.log.all.last?.contains("open to log in") == true)
     }
+
+    @Test func theEventLogCountsToolsInGoodEnglish() {
+        var state = Self.state
+        for count in [1, 2] {
+            _ = Reducer.reduce(
+                &state, .event(MonitorEvent(server: "acme", time: RenderTests.now, kind: .toolsListed(count: count))))
+        }
+        #expect(state.log.all.suffix(2).map { $0.hasSuffix("acme: 1 tool") } == [true, false])
+        #expect(state.log.all.last?.hasSuffix("acme: 2 tools") == true)
+    }
 }

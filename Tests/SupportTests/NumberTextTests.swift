@@ -4,6 +4,12 @@ import Testing
 @testable import Support
 
 @Suite struct NumberTextTests {
+    @Test func countedNounsTakeAnSExceptForOne() {
+        #expect(NumberText.counted(0, "tool") == "0 tools")
+        #expect(NumberText.counted(1, "tool") == "1 tool")
+        #expect(NumberText.counted(12, "malformed file") == "12 malformed files")
+    }
+
     @Test func fixedDigitsMatchPrintf() {
         let cases: [(Double, Int)] = [
             (0, 0), (0, 1), (1.25, 1), (999.6, 0), (12.345, 2), (1023.96, 1), (0.04, 1), (-2.5, 1),

@@ -1,3 +1,5 @@
+import Support
+
 /// The lines `mcptop import` prints, and the dashboard's status line shortens: what was read,
 /// then each server with what happened to it and why.
 public enum ImportSummary {
@@ -12,7 +14,7 @@ public enum ImportSummary {
                         ? String(failure.dropFirst(read.file.path.count).drop { $0 == ":" || $0 == " " }) : failure
                     return "malformed, skipped: \(detail)"
                 }
-                ?? "\(read.servers.count) server\(read.servers.count == 1 ? "" : "s")"
+                ?? NumberText.counted(read.servers.count, "server")
             lines.append("\(read.file.client.displayName) (\(read.file.scope.rawValue)) \(read.file.path): \(what)")
         }
         if !reads.isEmpty { lines.append("") }
@@ -35,7 +37,7 @@ public enum ImportSummary {
         let skipped = plan.outcomes.count - added - replaced
         lines.append(
             "\(added) \(dryRun ? "to add" : "added"), \(replaced) \(dryRun ? "to replace" : "replaced"), "
-                + "\(skipped) skipped, \(plan.failures.count) malformed file\(plan.failures.count == 1 ? "" : "s")")
+                + "\(skipped) skipped, \(NumberText.counted(plan.failures.count, "malformed file"))")
         return lines
     }
 }

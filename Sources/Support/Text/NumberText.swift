@@ -31,6 +31,11 @@ public enum NumberText {
         return Int(rounded)
     }
 
+    /// 1, "tool" → "1 tool"; 3, "tool" → "3 tools". For nouns whose plural takes an "s".
+    public static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
     /// 7 → "07": clocks and countdowns.
     public static func twoDigits(_ value: Int) -> String { value < 10 && value >= 0 ? "0\(value)" : "\(value)" }
 
