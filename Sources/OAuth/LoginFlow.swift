@@ -129,6 +129,9 @@ public struct LoginFlow: Sendable {
         let response: HTTPResponse
         do {
             response = try await http.send(request)
+        } catch var error as HTTPError {
+            error.label = nil  // the OAuthError names the server once
+            throw fail(.transient("\(error)"))
         } catch {
             throw fail(.transient("\(error)"))
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Support
 import Testing
 
@@ -29,5 +30,24 @@ import Testing
         let login = OAuthError(server: "okta", .needsLogin(reason: "no stored login"))
         #expect(login.description(for: .oneShot) == login.description(for: .retrying))
         #expect(login.description(for: .bare).contains("mcptop auth okta"))
+    }
+
+    /// `mcptop auth` against a server that is down said "down: down: could not connect": the
+    /// probe's network error named the server, and the OAuthError named it again.
+    @Test func aLoginToAServerThatIsDownNamesItOnce() async {
+        let store = TokenStore(
+            directory: FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-\(UUID())").path)
+        var options = LoginFlow.Options()
+        options.openBrowser = false
+        options.timeout = .seconds(5)
+        await #expect {
+            try await LoginFlow(
+                serverName: "down", serverURL: "http://127.0.0.1:9/mcp", settings: OAuthSettings(), store: store
+            )
+            .run(options: options)
+        } throws: { error in
+            let text = (error as? OAuthError)?.description(for: .oneShot) ?? ""
+            return text.hasPrefix("down: could not connect to http://127.0.0.1:9/mcp") && !text.contains("down: down")
+        }
     }
 }
