@@ -86,6 +86,11 @@ public enum Reducer {
     static func unavailable(in state: DashboardState) -> [KeyBinding.Command] {
         switch state.overlay {
         case .loginURL(_, _, false)?, .deviceCode?: return [.deviceLogin]
+        case nil where state.visible.isEmpty:
+            // No server selected: the keys that act on one do nothing, nor do a filter or a
+            // sort without servers.
+            let perServer: [KeyBinding.Command] = [.tools, .describe, .login, .refresh, .reconnect]
+            return state.servers.isEmpty ? perServer + [.filter, .sort] : perServer
         default: return []
         }
     }
@@ -322,7 +327,7 @@ public enum Reducer {
                 say("\(server): this is a device login already", .warn, awaiting: .login(server: server), in: &state)
                 return []
             }
-            guard unavailable(in: state).isEmpty else {
+            guard !unavailable(in: state).contains(.deviceLogin) else {
                 say(
                     "\(server): its authorization server offers no device login (no device_authorization_endpoint); "
                         + "the browser login goes on", .warn, awaiting: .login(server: server), in: &state)

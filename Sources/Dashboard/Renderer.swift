@@ -101,8 +101,10 @@ public enum Renderer {
             (#"    "local":  {"command": "npx", "args": ["-y", "some-mcp-server"]}"#, .accent),
             (#"  }}"#, .accent),
             ("", .normal),
-            ("The same file Claude Desktop, Cursor, Gemini CLI and VS Code use works as it is", .dim),
-            ("(point to it with --config or MCPTOP_CONFIG).", .dim),
+            (
+                "The same file Claude Desktop, Cursor, Gemini CLI and VS Code use works as it is "
+                    + "(point to it with --config or MCPTOP_CONFIG).", .dim
+            ),
             ("", .normal),
             ("Or try it all first:  mcptop demo", .ok),
         ]

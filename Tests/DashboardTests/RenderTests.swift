@@ -164,6 +164,30 @@ import Testing
         assertSnapshot(of: Renderer.render(state).text, as: .lines)
     }
 
+    /// At 80×24 the advice wraps as one paragraph (it left "is" alone on a line).
+    @Test func emptyConfigurationAt80x24() {
+        var state = Self.state(width: 80, height: 24)
+        state.servers = []
+        assertSnapshot(of: Renderer.render(state).text, as: .lines)
+    }
+
+    /// The footer offers only what works: with no server shown, nothing that acts on one;
+    /// a filter that matches nothing can still be changed.
+    @Test func theFooterLeavesOutKeysWithNoServerToActOn() {
+        func footer(_ state: DashboardState) -> String {
+            let screen = Renderer.render(state)
+            return screen.rows[screen.height - 1].map(\.text).joined()
+        }
+        var state = Self.state()
+        #expect(footer(state).contains("tTools"))
+        state.filter = "matches-nothing"
+        #expect(!footer(state).contains("tTools") && !footer(state).contains("cReconnect"))
+        #expect(footer(state).contains("/Filter") && footer(state).contains("qQuit"))
+        state.filter = ""
+        state.servers = []
+        #expect(!footer(state).contains("/Filter") && footer(state).contains("qQuit"))
+    }
+
     @Test func rolesColourTheCountdownAndTheSelection() {
         let screen = Renderer.render(Self.state())
         let row = 2  // the first server
