@@ -74,7 +74,9 @@ public enum Renderer {
         var text = " mcptop  \(shown) server\(total == 1 ? "" : "s")"
         if ok > 0 { text += "  \(symbol(.ok, screen.unicode)) \(ok) connected" }
         if busy > 0 { text += "  \(symbol(.busy, screen.unicode)) \(busy) busy" }
-        if problem > 0 { text += "  \(symbol(.problem, screen.unicode)) \(problem) need attention" }
+        if problem > 0 {
+            text += "  \(symbol(.problem, screen.unicode)) \(problem) need\(problem == 1 ? "s" : "") attention"
+        }
         screen.write(text, row: 0, column: 0, role: .title)
         let clock = TimeText.clock(state.now, utcOffset: state.utcOffset) + " "
         screen.write(clock, row: 0, column: screen.width - DisplayWidth.of(clock), role: .title)

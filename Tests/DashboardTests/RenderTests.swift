@@ -171,6 +171,15 @@ import Testing
         assertSnapshot(of: Renderer.render(state).text, as: .lines)
     }
 
+    /// The title counts in good English: "1 needs attention", "2 need attention".
+    @Test func theTitleSaysNeedsForOneServer() {
+        func title(_ state: DashboardState) -> String { Renderer.render(state).rows[0].map(\.text).joined() }
+        var state = Self.state()
+        #expect(title(state).contains("✖ 2 need attention"))
+        state.servers = Array(state.servers.prefix(2))
+        #expect(title(state).contains("✖ 1 needs attention"), "\(title(state))")
+    }
+
     /// The footer offers only what works: with no server shown, nothing that acts on one;
     /// a filter that matches nothing can still be changed.
     @Test func theFooterLeavesOutKeysWithNoServerToActOn() {

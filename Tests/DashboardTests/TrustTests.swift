@@ -280,7 +280,7 @@ import Testing
         let tables = KeyBinding.markdownTables()
         if !text.contains(tables) {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-keys.md").path
-            FileManager.default.createFile(atPath: path, contents: Data(tables.utf8))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(tables.utf8))
             Issue.record("README.md's key tables differ from KeyBinding.all: the expected text is in \(path)")
         }
     }
