@@ -95,6 +95,8 @@ extension DisplayWidth {
     /// Breaks `text` into rows of at most `width` columns: at the last space that fits (the
     /// space is dropped; a line's indentation is never a break), or anywhere in a word longer
     /// than a row. Newlines start a new row. A character wider than a row gets a row of its own.
+    /// The rows a line wraps onto keep its indentation (a hanging indent, as an editor's soft
+    /// wrap does), unless the indentation takes more than half the row.
     public static func wrap(_ text: String, to width: Int) -> [String] {
         var rows: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -108,39 +110,43 @@ extension DisplayWidth {
             rows.append(String(line))
             return
         }
+        let leading = line.prefix { $0 == " " }.count
+        let indent = [Character](repeating: " ", count: leading <= width / 2 ? leading : 0)
         var current: [Character] = []
         var used = 0
         // Where the row may break: the index of a space after some text in `current`.
         var lastSpace: Int?
+        // The first row holds the line's own indentation; the others start with `indent`.
         var startsRow = true
+        var hasText: Bool { current.count > (startsRow ? 0 : indent.count) }
+        func nextRow(carrying rest: ArraySlice<Character>) {
+            current = indent + rest
+            used = current.reduce(0) { $0 + of($1) }
+            lastSpace = nil
+            startsRow = false
+        }
         for character in line {
             let characterWidth = of(character)
-            if used + characterWidth > width, !current.isEmpty {
+            if used + characterWidth > width, hasText {
                 if character == " " {
                     // Break at this space: it is dropped.
                     rows.append(String(current))
-                    current = []
-                    used = 0
-                    lastSpace = nil
-                    startsRow = false
+                    nextRow(carrying: [])
                     continue
                 }
                 if let space = lastSpace {
                     rows.append(String(current[..<space]))
-                    current = Array(current[(space + 1)...])
+                    nextRow(carrying: current[(space + 1)...])
                 } else {
                     rows.append(String(current))
-                    current = []
+                    nextRow(carrying: [])
                 }
-                used = current.reduce(0) { $0 + of($1) }
-                lastSpace = nil
-                startsRow = false
             }
-            if character == " ", current.isEmpty, !startsRow { continue }
+            if character == " ", !startsRow, !hasText { continue }
             if character == " ", current.contains(where: { $0 != " " }) { lastSpace = current.count }
             current.append(character)
             used += characterWidth
         }
-        if !current.isEmpty || rows.isEmpty { rows.append(String(current)) }
+        if hasText || rows.isEmpty { rows.append(String(current)) }
     }
 }

@@ -181,7 +181,17 @@ import Testing
     }
 
     @Test func indentationIsKeptAndNeverABreak() {
-        #expect(DisplayWidth.wrap("    \"key\": \"some value\"", to: 14) == ["    \"key\":", "\"some value\""])
+        #expect(
+            DisplayWidth.wrap("    \"key\": \"some value\"", to: 14) == ["    \"key\":", "    \"some", "    value\""])
+    }
+
+    @Test func wrappedRowsKeepTheLinesIndentation() {
+        #expect(DisplayWidth.wrap("  one two three four", to: 10) == ["  one two", "  three", "  four"])
+        #expect(DisplayWidth.wrap("  abcdefghijkl", to: 6) == ["  abcd", "  efgh", "  ijkl"])
+        // Each line of a multi-line text by its own indentation.
+        #expect(DisplayWidth.wrap("top level\n   at frame", to: 8) == ["top", "level", "   at", "   frame"])
+        // Indentation deeper than half the row is not repeated: the text would have no room.
+        #expect(DisplayWidth.wrap("        ab cd", to: 10) == ["        ab", "cd"])
     }
 
     @Test func wideCharactersWrapByColumns() {

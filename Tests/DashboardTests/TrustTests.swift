@@ -309,6 +309,19 @@ import Testing
         let text = lines.map { $0.0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         #expect(text.contains(reason), "the reason reads in full: \(text)")
     }
+
+    @Test func anIndentedLineOfAReasonKeepsItsIndentationWhenItWraps() {
+        let state = RenderTests.state(width: 60, height: 24)
+        var server = RenderTests.servers[0]
+        let frame = "    at Object.load (/home/user/servers/weather/node_modules/loader/index.js:120:15)"
+        server.state = ConnectionState(
+            .failed, reason: "exited with status 1; stderr:\n" + frame, since: RenderTests.now)
+        let rows = DescribeView.lines(server, state: state, width: 58).map(\.0)
+        let first = try! #require(rows.firstIndex { $0.hasPrefix(" ") && $0.contains("at Object.load") }, "\(rows)")
+        // The label column (11) and the frame's own four spaces, on the row it wraps onto too.
+        #expect(rows[first].hasPrefix(String(repeating: " ", count: 15) + "at"), "\(rows)")
+        #expect(rows[first + 1].hasPrefix(String(repeating: " ", count: 15) + "(/home"), "\(rows)")
+    }
 }
 
 /// The describe view says how long the login lasts (``LoginVerdict``) and who logged in,
