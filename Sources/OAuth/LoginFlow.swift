@@ -123,15 +123,12 @@ public struct LoginFlow: Sendable {
         var request = HTTPRequest(
             method: "POST", url: serverURL,
             body: Array(#"{"jsonrpc":"2.0","id":0,"method":"ping"}"#.utf8), connectTimeout: 10, timeout: 30,
-            maxBodyBytes: 1 << 20, label: serverName)
+            maxBodyBytes: 1 << 20)
         request.headers.add("Content-Type", "application/json")
         request.headers.add("Accept", "application/json, text/event-stream")
         let response: HTTPResponse
         do {
             response = try await http.send(request)
-        } catch var error as HTTPError {
-            error.label = nil  // the OAuthError names the server once
-            throw fail(.transient("\(error)"))
         } catch {
             throw fail(.transient("\(error)"))
         }

@@ -39,7 +39,7 @@ struct OAuthHTTP: Sendable {
     func get(_ url: String, what: String) async throws(OAuthError) -> Reply {
         let limits = OAuthPatience.limits()
         var request = HTTPRequest(
-            url: url, connectTimeout: limits.connect, timeout: limits.answer, maxBodyBytes: 1 << 20, label: server)
+            url: url, connectTimeout: limits.connect, timeout: limits.answer, maxBodyBytes: 1 << 20)
         request.headers.add("Accept", "application/json")
         request.headers.add("MCP-Protocol-Version", ProtocolVersion.latest)
         return try await send(request, what: what)
@@ -51,7 +51,7 @@ struct OAuthHTTP: Sendable {
         let limits = OAuthPatience.limits()
         var request = HTTPRequest(
             method: "POST", url: url, body: Array(FormEncoding.encode(pairs).utf8), connectTimeout: limits.connect,
-            timeout: limits.answer, maxBodyBytes: 1 << 20, label: server)
+            timeout: limits.answer, maxBodyBytes: 1 << 20)
         request.headers.add("Content-Type", "application/x-www-form-urlencoded")
         request.headers.add("Accept", "application/json")
         if let basicAuth { request.headers.add("Authorization", "Basic \(basicAuth)") }
@@ -62,7 +62,7 @@ struct OAuthHTTP: Sendable {
         let limits = OAuthPatience.limits()
         var request = HTTPRequest(
             method: "POST", url: url, body: body.serializedBytes(), connectTimeout: limits.connect,
-            timeout: limits.answer, maxBodyBytes: 1 << 20, label: server)
+            timeout: limits.answer, maxBodyBytes: 1 << 20)
         request.headers.add("Content-Type", "application/json")
         request.headers.add("Accept", "application/json")
         return try await send(request, what: what)
@@ -81,9 +81,8 @@ struct OAuthHTTP: Sendable {
         let response: HTTPResponse
         do {
             response = try await http.send(request)
-        } catch var error as HTTPError {
+        } catch let error as HTTPError {
             onStep(AuthStep(action: action, outcome: "failed: \(error.kind)", exchange: exchange(nil)))
-            error.label = nil  // the OAuthError names the server once
             throw OAuthError(server: server, .transient("\(what): \(error)"))
         } catch {
             onStep(AuthStep(action: action, outcome: "cancelled", exchange: exchange(nil, cancelled: true)))

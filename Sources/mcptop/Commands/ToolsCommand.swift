@@ -65,7 +65,7 @@ struct ToolsCommand: AsyncParsableCommand {
         var heading = "\(server): \(info.transport.rawValue), protocol \(info.protocolVersion)"
         if let name = info.name { heading += ", server \(name)" + (info.version.map { " \($0)" } ?? "") }
         Console.line(heading)
-        Console.line("\(NumberText.counted(tools.count, "tool"))")
+        Console.line(NumberText.counted(tools.count, "tool"))
         for row in Self.rows(tools.map { ($0.name, $0.description ?? $0.title ?? "") }) { Console.line(row) }
     }
 

@@ -113,7 +113,7 @@ struct EventPrinter: Sendable {
         case .authStep(let step):
             return ("auth", step.description, [("action", .string(step.action)), ("outcome", .string(step.outcome))])
         case .toolsListed(let count):
-            return ("tools", "\(NumberText.counted(count, "tool"))", [("count", .int(Int64(count)))])
+            return ("tools", NumberText.counted(count, "tool"), [("count", .int(Int64(count)))])
         case .login(let update):
             let (outcome, text): (String, String)
             switch update {
