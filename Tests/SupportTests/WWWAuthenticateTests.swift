@@ -35,4 +35,14 @@ import Testing
         let challenges = AuthChallenge.parse(#"BEARER Resource_Metadata="https://a/b""#)
         #expect(challenges.first?.resourceMetadata == "https://a/b")
     }
+
+    /// RFC 9110 §5.6.2: a token is every tchar and nothing else, whatever the scalar.
+    @Test func anUnquotedValueIsExactlyTheTokenCharacters() {
+        let tchars = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        #expect(AuthChallenge.parse("Bearer error=\(tchars)").first?.error == tchars)
+        for scalar in (0..<0x100).compactMap(Unicode.Scalar.init) + ["é", "ｅ", "\u{2028}"] {
+            let value = AuthChallenge.parse("Bearer error=ab\(scalar)cd").first?.error
+            #expect((value == "ab\(scalar)cd") == tchars.unicodeScalars.contains(scalar), "\(scalar.value)")
+        }
+    }
 }
