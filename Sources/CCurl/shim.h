@@ -8,6 +8,11 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#elif defined(__APPLE__)
+#include <pthread.h>
+#endif
 
 typedef size_t (*mcptop_curl_data_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
 typedef int (*mcptop_curl_xferinfo_cb)(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
@@ -74,6 +79,17 @@ static inline void mcptop_quick_ack(int fd) {
     setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 #else
     (void)fd;
+#endif
+}
+
+/* Names the calling thread (15 bytes show), for top -H, perf and gdb. */
+static inline void mcptop_name_this_thread(const char *name) {
+#if defined(__linux__)
+    prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
+#elif defined(__APPLE__)
+    pthread_setname_np(name);
+#else
+    (void)name;
 #endif
 }
 

@@ -385,8 +385,12 @@ final class CurlLoop: Sendable {
         self.multi = multi
         mcptop_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0)
         mcptop_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
-        let thread = Thread { [self] in run() }
-        thread.name = "mcptop-http"
+        let thread = Thread { [self] in
+            // Named for `top -H`, perf and gdb. Foundation's `name` does not reach the system
+            // on Linux, where a thread otherwise keeps the name of the one that started it.
+            mcptop_name_this_thread("mcptop-http")
+            run()
+        }
         thread.stackSize = 1 << 20
         thread.start()
     }

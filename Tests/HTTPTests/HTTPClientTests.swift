@@ -32,6 +32,19 @@ import Testing
         await server.stop()
     }
 
+    /// The thread that owns libcurl's multi handle is findable by name (`top -H`, perf, gdb).
+    @Test func theLibcurlThreadIsNamed() async throws {
+        _ = HTTPClient.shared  // started once per process
+        var names: [String] = []
+        for _ in 0..<100 {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            names = tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+            if names.contains("mcptop-http\n") { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("no thread named mcptop-http among \(names)")
+    }
+
     @Test func streamsABodyAsItArrives() async throws {
         try await withServer { server in
             let response = try await HTTPClient.shared.stream(Self.slowCall(server.url, steps: 3, delayMs: 100))
