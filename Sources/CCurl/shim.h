@@ -8,7 +8,12 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <unistd.h>
+#include <errno.h>
+#include <stdint.h>
+#include <time.h>
 #if defined(__linux__)
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #elif defined(__APPLE__)
 #include <pthread.h>
@@ -64,6 +69,97 @@ static inline CURLcode mcptop_easy_setopt_closesocket_cb(CURL *h, mcptop_curl_cl
 }
 static inline CURLcode mcptop_easy_setopt_prereq_cb(CURL *h, mcptop_curl_prereq_cb v) {
     return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, v);
+}
+
+typedef int (*mcptop_multi_timer_cb)(void *multi, long timeout_ms, void *userp);
+
+static inline CURLMcode mcptop_multi_setopt_timer_cb(CURLM *m, mcptop_multi_timer_cb v, void *userp) {
+    CURLMcode code = curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, v);
+    return code != CURLM_OK ? code : curl_multi_setopt(m, CURLMOPT_TIMERDATA, userp);
+}
+
+#if defined(__linux__)
+/* libcurl's multi_socket interface over epoll: libcurl says which sockets it waits on (its
+ * socket callback, below, changes the epoll set at once, from whichever thread drives libcurl,
+ * while another thread may be waiting in epoll_wait), and the waiting thread tells libcurl
+ * which became ready. */
+static inline int mcptop_curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp) {
+    (void)easy;
+    (void)socketp;
+    int poller = (int)(intptr_t)userp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(poller, EPOLL_CTL_DEL, fd, NULL);
+        return 0;
+    }
+    struct epoll_event event = {0};
+    event.data.fd = fd;
+    if (what & CURL_POLL_IN) event.events |= EPOLLIN;
+    if (what & CURL_POLL_OUT) event.events |= EPOLLOUT;
+    if (epoll_ctl(poller, EPOLL_CTL_MOD, fd, &event) != 0 && errno == ENOENT)
+        epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
+    return 0;
+}
+
+/* An epoll set that libcurl's sockets join and leave by themselves, or -1. */
+static inline int mcptop_multi_use_epoll(CURLM *m) {
+    int poller = epoll_create1(EPOLL_CLOEXEC);
+    if (poller < 0) return -1;
+    if (curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, mcptop_curl_socket_cb) != CURLM_OK ||
+        curl_multi_setopt(m, CURLMOPT_SOCKETDATA, (void *)(intptr_t)poller) != CURLM_OK) {
+        close(poller);
+        return -1;
+    }
+    return poller;
+}
+
+/* An eventfd in the epoll set, to wake its waiter from another thread; -1 on failure. */
+static inline int mcptop_epoll_add_waker(int poller) {
+    int waker = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (waker < 0) return -1;
+    struct epoll_event event = {0};
+    event.events = EPOLLIN;
+    event.data.fd = waker;
+    if (epoll_ctl(poller, EPOLL_CTL_ADD, waker, &event) != 0) {
+        close(waker);
+        return -1;
+    }
+    return waker;
+}
+
+static inline void mcptop_wake(int waker) {
+    uint64_t one = 1;
+    ssize_t written = write(waker, &one, sizeof(one));
+    (void)written;  /* EAGAIN: the counter is full, so the waiter wakes anyway */
+}
+
+static inline void mcptop_drain_waker(int waker) {
+    uint64_t count;
+    ssize_t got = read(waker, &count, sizeof(count));
+    (void)got;
+}
+
+/* Waits up to timeout_ms (-1: no limit) and writes each ready socket with its CURL_CSELECT_*
+ * bits; returns how many, 0 on timeout or a signal. */
+static inline int mcptop_epoll_wait(int poller, int *fds, int *ready, int capacity, int timeout_ms) {
+    struct epoll_event events[64];
+    if (capacity > 64) capacity = 64;
+    int count = epoll_wait(poller, events, capacity, timeout_ms);
+    if (count < 0) return 0;
+    for (int index = 0; index < count; index++) {
+        uint32_t bits = events[index].events;
+        fds[index] = events[index].data.fd;
+        ready[index] = ((bits & (EPOLLIN | EPOLLHUP)) ? CURL_CSELECT_IN : 0) |
+                       ((bits & EPOLLOUT) ? CURL_CSELECT_OUT : 0) | ((bits & EPOLLERR) ? CURL_CSELECT_ERR : 0);
+    }
+    return count;
+}
+#endif
+
+/* Milliseconds on a clock that only goes forward, for libcurl's timer. */
+static inline int64_t mcptop_monotonic_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 #if defined(__linux__) && !defined(TCP_QUICKACK)

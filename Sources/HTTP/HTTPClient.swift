@@ -3,9 +3,10 @@ import Foundation
 import Support
 import Synchronization
 
-/// Every HTTP request of the process goes through one thread that owns a libcurl multi
-/// handle: connections are reused across requests and servers, a long SSE stream costs no
-/// thread, and a cancelled request is removed from the multi handle at once.
+/// Every HTTP request of the process goes through one libcurl multi handle: connections are
+/// reused across requests and servers, a request is sent from the submitting task's thread at
+/// once, one thread waits for every response and timer, a long SSE stream costs no thread, and
+/// a cancelled request is removed from the multi handle at once.
 public final class HTTPClient: Sendable {
     public static let shared = HTTPClient(caFile: HTTPClient.caFileFromEnvironment())
 
@@ -60,8 +61,9 @@ public final class HTTPClient: Sendable {
     public static var curlVersion: String { String(cString: mcptop_curl_version()) }
 }
 
-/// One request on its way. Set up on the caller's task, then touched only by the loop thread
-/// (`submit` hands it over under a mutex), which is what makes the unchecked Sendable safe.
+/// One request on its way. Set up on the caller's task, then touched only with the curl
+/// engine's lock held (`CurlLoop.submit` hands it over), which is what makes the unchecked
+/// Sendable safe.
 final class Transfer: @unchecked Sendable {
     let request: HTTPRequest
     let easy: UnsafeMutableRawPointer
@@ -79,7 +81,7 @@ final class Transfer: @unchecked Sendable {
     private let sockets: SocketRegistry
     /// The connection's socket, learnt when libcurl is about to send the request.
     var socket: Int32?
-    /// Response bytes came in since the loop last acknowledged them (see `acknowledge`).
+    /// Response bytes came in since the engine last acknowledged them (see `acknowledge`).
     var unacknowledged = false
 
     /// libcurl's words for a failure (CURLOPT_ERRORBUFFER), e.g. which certificate check failed.
@@ -230,7 +232,7 @@ final class Transfer: @unchecked Sendable {
         if let socket { mcptop_quick_ack(socket) }
     }
 
-    /// Resumes the task waiting for the head, once the head has been read (the loop calls it
+    /// Resumes the task waiting for the head, once the head has been read (the engine calls it
     /// after each round of libcurl's work, and `complete` at the end).
     func deliverHead() {
         guard headReady || finished, let continuation = headContinuation else { return }
@@ -239,7 +241,7 @@ final class Transfer: @unchecked Sendable {
         continuation.resume(returning: HTTPStreamingResponse(head: head, body: body))
     }
 
-    /// Called once by the loop when libcurl is done with the transfer (or it was cancelled).
+    /// Called once by the engine when libcurl is done with the transfer (or it was cancelled).
     func complete(code: CURLcode) {
         guard !finished else { return }
         finished = true
@@ -319,8 +321,8 @@ private func curlWriteCallback(
 }
 
 /// The sockets libcurl has open, so a transfer can find its connection's socket (libcurl
-/// only says which local port it uses) and acknowledge data at once. Used on the loop thread
-/// only, from libcurl's callbacks, which is what makes the unchecked Sendable safe.
+/// only says which local port it uses) and acknowledge data at once. Used only from libcurl's
+/// callbacks, with the curl engine's lock held, which is what makes the unchecked Sendable safe.
 final class SocketRegistry: @unchecked Sendable {
     /// Socket → local port, looked up lazily (the port is not known when the socket is made).
     private var localPorts: [Int32: Int] = [:]
@@ -365,26 +367,113 @@ private func curlBeforeRequest(
     return 0  // CURL_PREREQFUNC_OK
 }
 
-/// The thread that owns the multi handle. Other threads hand it work through `pending`
-/// (under a mutex) and wake it with `curl_multi_wakeup`, the one multi call that is
-/// thread-safe.
+/// libcurl's multi handle and the transfers on it. libcurl's multi calls are not
+/// thread-safe, so each is made with the engine's lock held: by a task that submits a request
+/// (which then goes out at once, on that task's thread, when the lock is free) or by the loop
+/// thread, when a socket is ready or libcurl's timer is due.
+final class CurlEngine {
+    let multi: UnsafeMutableRawPointer
+    /// Transfers in flight, keyed by their easy handle.
+    private var active: [UnsafeMutableRawPointer: Transfer] = [:]
+    /// A task cancelled before its transfer reached the multi handle: complete it on arrival.
+    private var cancelledBeforeAdd: Set<ObjectIdentifier> = []
+    /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` next (its timer
+    /// callback), in `mcptop_monotonic_ms`; nil when it wants none.
+    var timerDue: Int64?
+    /// When the loop thread will next wake by itself (set as it goes to wait).
+    var loopWakesAt: Int64 = 0
+
+    init(multi: UnsafeMutableRawPointer) {
+        self.multi = multi
+    }
+
+    func add(_ transfer: Transfer) {
+        if cancelledBeforeAdd.remove(ObjectIdentifier(transfer)) != nil {
+            transfer.complete(code: CURLE_ABORTED_BY_CALLBACK)
+        } else {
+            active[transfer.easy] = transfer
+            curl_multi_add_handle(multi, transfer.easy)  // sets libcurl's timer to now
+        }
+    }
+
+    func cancel(_ transfer: Transfer) {
+        guard !transfer.finished else { return }
+        if active.removeValue(forKey: transfer.easy) != nil {
+            curl_multi_remove_handle(multi, transfer.easy)
+            transfer.complete(code: CURLE_ABORTED_BY_CALLBACK)
+        } else {
+            cancelledBeforeAdd.insert(ObjectIdentifier(transfer))
+        }
+    }
+
+    /// A socket became ready (`CURL_CSELECT_*` bits).
+    func socketReady(_ fd: Int32, _ bits: Int32) {
+        var running: Int32 = 0
+        curl_multi_socket_action(multi, fd, bits, &running)
+    }
+
+    /// Runs libcurl's timer while it is due (a new transfer sets it to now, and each step
+    /// of its setup may set it to now again), then hands finished transfers and read
+    /// response heads to their tasks.
+    func settle() {
+        var rounds = 0
+        while let due = timerDue, due <= mcptop_monotonic_ms(), rounds < 16 {
+            timerDue = nil
+            rounds += 1
+            var running: Int32 = 0
+            curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
+        }
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            let code = message.pointee.data.result
+            curl_multi_remove_handle(multi, easy)
+            active.removeValue(forKey: easy)?.complete(code: code)
+        }
+        for transfer in active.values {
+            transfer.deliverHead()
+            transfer.acknowledge()
+        }
+    }
+
+    /// How long the loop may wait before libcurl's timer is due, in milliseconds, at most
+    /// `limit`.
+    func millisecondsToTimer(limit: Int64, now: Int64) -> Int64 {
+        guard let due = timerDue else { return limit }
+        return min(max(due - now, 0), limit)
+    }
+}
+
+/// The thread that waits for libcurl's sockets (an epoll set that libcurl's socket callback
+/// keeps) and its timer. A task submitting a request takes the engine's lock and sends it
+/// itself; only when the lock is busy does the request wait in `inbox` for the loop, which
+/// an eventfd then wakes.
 final class CurlLoop: Sendable {
     private struct Inbox: ~Copyable {
         var added: [Transfer] = []
         var cancelled: [Transfer] = []
     }
 
-    // The multi handle is used only on the loop thread, apart from curl_multi_wakeup.
-    private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    private let engine: Mutex<CurlEngine>
     private let inbox = Mutex(Inbox())
+    private let poller: Int32
+    private let waker: Int32
     let sockets = SocketRegistry()
+    /// The longest the loop waits without a timer due: a timer that another thread sets
+    /// further out than this is then seen in time without waking the loop.
+    private static let longestWaitMilliseconds: Int64 = 1000
 
     init() {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed") }
-        self.multi = multi
         mcptop_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0)
         mcptop_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
+        poller = mcptop_multi_use_epoll(multi)
+        waker = poller < 0 ? -1 : mcptop_epoll_add_waker(poller)
+        guard poller >= 0, waker >= 0 else { fatalError("epoll for libcurl failed: errno \(errno)") }
+        let engine = CurlEngine(multi: multi)
+        mcptop_multi_setopt_timer_cb(multi, curlTimerChanged, Unmanaged.passUnretained(engine).toOpaque())
+        self.engine = Mutex(engine)
         let thread = Thread { [self] in
             // Named for `top -H`, perf and gdb. Foundation's `name` does not reach the system
             // on Linux, where a thread otherwise keeps the name of the one that started it.
@@ -396,22 +485,39 @@ final class CurlLoop: Sendable {
     }
 
     func submit(_ transfer: Transfer) {
+        if work({ $0.add(transfer) }) { return }
         inbox.withLock { $0.added.append(transfer) }
-        curl_multi_wakeup(multi)
+        mcptop_wake(waker)
     }
 
     func cancel(_ transfer: Transfer) {
+        if work({ $0.cancel(transfer) }) { return }
         inbox.withLock { $0.cancelled.append(transfer) }
-        curl_multi_wakeup(multi)
+        mcptop_wake(waker)
+    }
+
+    /// Does `step` on this thread if the engine is free (false if not), and wakes the loop
+    /// when libcurl's timer now falls due before the loop would wake by itself.
+    private func work(_ step: (CurlEngine) -> Void) -> Bool {
+        let wake = engine.withLockIfAvailable { engine -> Bool in
+            step(engine)
+            engine.settle()
+            guard let due = engine.timerDue else { return false }
+            return due < engine.loopWakesAt
+        }
+        guard let wake else { return false }
+        if wake { mcptop_wake(waker) }
+        return true
     }
 
     private func run() {
-        // Transfers in flight, keyed by their easy handle; owned by this thread only.
-        var active: [UnsafeMutableRawPointer: Transfer] = [:]
-        // A task cancelled before its transfer reached the loop: complete it on arrival.
-        var cancelledBeforeAdd: Set<ObjectIdentifier> = []
-        var running: Int32 = 0
+        var fds = [Int32](repeating: 0, count: 64)
+        var ready = [Int32](repeating: 0, count: 64)
+        var count = 0
         while true {
+            // The waker is read before the inbox: a request that comes in after this wakes
+            // the next wait at once.
+            if fds[..<count].contains(waker) { mcptop_drain_waker(waker) }
             let (added, cancelled) = inbox.withLock { box -> ([Transfer], [Transfer]) in
                 defer {
                     box.added.removeAll(keepingCapacity: true)
@@ -419,37 +525,28 @@ final class CurlLoop: Sendable {
                 }
                 return (box.added, box.cancelled)
             }
-            for transfer in added {
-                if cancelledBeforeAdd.remove(ObjectIdentifier(transfer)) != nil {
-                    transfer.complete(code: CURLE_ABORTED_BY_CALLBACK)
-                } else {
-                    active[transfer.easy] = transfer
-                    curl_multi_add_handle(multi, transfer.easy)
+            let timeout = engine.withLock { engine -> Int32 in
+                for index in 0..<count where fds[index] != waker {
+                    engine.socketReady(fds[index], ready[index])
                 }
+                for transfer in added { engine.add(transfer) }
+                for transfer in cancelled { engine.cancel(transfer) }
+                engine.settle()
+                let now = mcptop_monotonic_ms()
+                let wait = engine.millisecondsToTimer(limit: Self.longestWaitMilliseconds, now: now)
+                engine.loopWakesAt = now + wait
+                return Int32(wait)
             }
-            for transfer in cancelled where !transfer.finished {
-                if active.removeValue(forKey: transfer.easy) != nil {
-                    curl_multi_remove_handle(multi, transfer.easy)
-                    transfer.complete(code: CURLE_ABORTED_BY_CALLBACK)
-                } else {
-                    cancelledBeforeAdd.insert(ObjectIdentifier(transfer))
-                }
-            }
-            curl_multi_perform(multi, &running)
-            var remaining: Int32 = 0
-            while let message = curl_multi_info_read(multi, &remaining) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle
-                else { continue }
-                let code = message.pointee.data.result
-                curl_multi_remove_handle(multi, easy)
-                active.removeValue(forKey: easy)?.complete(code: code)
-            }
-            for transfer in active.values {
-                transfer.deliverHead()
-                transfer.acknowledge()
-            }
-            var ready: Int32 = 0
-            curl_multi_poll(multi, nil, 0, 1000, &ready)
+            count = Int(mcptop_epoll_wait(poller, &fds, &ready, Int32(fds.count), timeout))
         }
     }
+}
+
+private func curlTimerChanged(
+    _ multi: UnsafeMutableRawPointer?, _ milliseconds: Int, _ context: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let context else { return 0 }
+    let engine = Unmanaged<CurlEngine>.fromOpaque(context).takeUnretainedValue()
+    engine.timerDue = milliseconds < 0 ? nil : mcptop_monotonic_ms() + Int64(milliseconds)
+    return 0
 }
