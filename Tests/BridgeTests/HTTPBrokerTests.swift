@@ -106,4 +106,21 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
+
+    /// A `serve` and a `serve --print-config` started together on a new state folder: both
+    /// found no token, and the one that publishes last must take the first one's, or the serve
+    /// answers 401 to every client set up with the printed token.
+    @Test func aTokenStoredMeanwhileByAnotherProcessWins() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mcptop-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/serve/token"
+        var first = ""
+        let second = try LocalToken.load(path: path) {
+            first = (try? LocalToken.load(path: path)) ?? "failed"
+        }
+        #expect(first.hasPrefix(LocalToken.prefix))
+        #expect(second == first)
+        #expect(try LocalToken.load(path: path) == first)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/serve") == ["token"])
+    }
 }

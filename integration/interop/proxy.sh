@@ -167,6 +167,42 @@ stopped=0
 for _ in $(seq 1 50); do kill -0 "$serve_pid" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
 check "serve stops on SIGTERM within 5 s" "$stopped"
 
+# Two serves and four `serve --print-token` started at once on a new state folder (a systemd
+# unit's first start while the user prints a client's config): all hold the one stored token,
+# and both serves accept it.
+race_state="$work/race-state"
+race_ports=()
+for _ in 1 2; do
+    race_port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    race_ports+=("$race_port")
+    timeout -k 5 60 "$MCPTOP" --config "$config" --state-dir "$race_state" serve --listen "127.0.0.1:$race_port" \
+        >/dev/null 2>"$work/race-serve.$race_port" </dev/null &
+    pids+=("$!")
+done
+printers=()
+for index in 1 2 3 4; do
+    timeout 10 "$MCPTOP" --config "$config" --state-dir "$race_state" serve --print-token >"$work/race.$index" 2>&1 &
+    printers+=("$!")
+done
+wait "${printers[@]}"
+race_token="$(cat "$race_state/serve-token" 2>/dev/null)"
+printed="$(sort -u "$work"/race.[1-4])"
+check "serve: processes started at once print the one stored token" \
+    "$([ -n "$race_token" ] && [ "$printed" = "$race_token" ] && echo 1 || echo 0)" "$(wc -l <<<"$printed") different"
+codes=""
+for race_port in "${race_ports[@]}"; do
+    for _ in $(seq 1 100); do
+        curl -fsS --noproxy '*' "http://127.0.0.1:$race_port/healthz" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    codes+="$(curl -s -o /dev/null -w '%{http_code}' --noproxy '*' -X POST -H 'Content-Type: application/json' \
+        -H 'Accept: application/json, text/event-stream' -H "Authorization: Bearer $race_token" \
+        -d '{"jsonrpc":"2.0","id":1,"method":"ping"}' "http://127.0.0.1:$race_port/py/mcp") "
+done
+check "serve: both serves started at once accept the stored token" \
+    "$([ "$codes" = "200 200 " ] && echo 1 || echo 0)" "HTTP $codes"
+for race_port in "${race_ports[@]}"; do pkill -TERM -f -- "--listen 127.0.0.1:$race_port" 2>/dev/null; done
+
 # The revision bridge against DemoServer (mcptop-demo-server beside mcptop): a 2025-11-25 client
 # to a server that speaks only 2026-07-28, a 2026-07-28 client to a 2024-11-05 HTTP+SSE server,
 # and progress through the proxy in both directions of the bridge.
