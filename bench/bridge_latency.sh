@@ -12,24 +12,9 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 calls="${1:-300}"
 rounds="${2:-5}"
-scripts/setup.sh
-integration/interop/setup_venv.sh >/dev/null
-PY="$PWD/.venv-interop/bin/python"
+. bench/lib.sh
 bin="$(scripts/build-release.sh -q mcptop mcptop-demo-server)"
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$bin/mcptop-demo-server" --json >"$work/server.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q listening "$work/server.out" && break; sleep 0.05; done
-url="$(sed -n 's/^listening //p' "$work/server.out")"
+start demo "$bin/mcptop-demo-server" --json
 cat >"$work/config.json" <<EOF2
 {"mcpServers": {"demo": {"url": "$url"}}}
 EOF2

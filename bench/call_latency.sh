@@ -9,37 +9,8 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 calls="${1:-500}"
 
-scripts/setup.sh
-integration/interop/setup_venv.sh >/dev/null
-PY=.venv-interop/bin/python
-
+. bench/lib.sh
 bin="$(scripts/build-release.sh -q mcptop-bench-client mcptop-demo-server)"
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-# start NAME COMMAND...: runs a server that prints `listening URL`, waits for the line.
-start() {
-    local name="$1"
-    shift
-    "$@" >"$work/$name.out" 2>"$work/$name.err" &
-    pids+=("$!")
-    for _ in $(seq 1 200); do
-        if grep -q '^listening ' "$work/$name.out" 2>/dev/null; then
-            sed -n 's/^listening //p' "$work/$name.out" | head -1
-            return
-        fi
-        sleep 0.05
-    done
-    echo "bench: $name did not start: $(cat "$work/$name.err")" >&2
-    exit 1
-}
 
 # name|label|command: the servers compared, each started once.
 servers=(
@@ -56,7 +27,7 @@ printf '%-28s %-11s %10s %10s %7s\n' "server" "revision" "mcptop ms" "python ms"
 for entry in "${servers[@]}"; do
     IFS='|' read -r name label command <<<"$entry"
     # shellcheck disable=SC2086
-    url="$(start "$name" $command)"
+    start "$name" $command
     for version in 2025-11-25 2026-07-28; do
         mode=legacy
         [ "$version" = 2026-07-28 ] && mode=auto

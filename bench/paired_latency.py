@@ -7,8 +7,12 @@ server, one through `mcptop serve` (--bridge-url, --token) or `mcptop proxy`
 other pair, so both calls of a pair meet the same machine load and the same client state
 (runs of separate processes differ by half a millisecond before any bridge is involved).
 
-    paired_latency.py --direct URL (--bridge-url URL --token TOKEN | --bridge-command CMD)
+    paired_latency.py --direct URL [--direct-token TOKEN]
+                      (--bridge-url URL --token TOKEN | --bridge-command CMD)
                       [--mode legacy|auto] [--calls N] [--warmup N]
+
+--direct-token makes the "direct" side a serve as well (bench/serve_ab.sh: one binary's serve
+against another's).
 
 Prints one JSON line: the median ms per call of each session and the median of the pairs'
 differences (bridged − direct), with its interquartile range.
@@ -51,7 +55,7 @@ async def run(args: argparse.Namespace) -> dict:
         bridge = StdioServerParameters(command=command[0], args=command[1:])
     else:
         bridge = http_target(args.bridge_url, args.token)
-    async with Client(http_target(args.direct), mode=args.mode) as direct, Client(bridge, mode=args.mode) as bridged:
+    async with Client(http_target(args.direct, args.direct_token), mode=args.mode) as direct, Client(bridge, mode=args.mode) as bridged:
         for index in range(args.warmup):
             await timed(direct, f"warm-up {index}")
             await timed(bridged, f"warm-up {index}")
@@ -79,6 +83,7 @@ async def run(args: argparse.Namespace) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--direct", required=True, help="the server's own URL")
+    parser.add_argument("--direct-token", default="", help="a bearer token for --direct (another serve)")
     parser.add_argument("--bridge-url", default="", help="the server through `mcptop serve`")
     parser.add_argument("--token", default="", help="serve's local bearer token")
     parser.add_argument("--bridge-command", default="", help="the server through a stdio command (`mcptop proxy`)")
