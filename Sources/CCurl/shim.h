@@ -148,8 +148,11 @@ static inline int mcptop_epoll_wait(int poller, int *fds, int *ready, int capaci
     for (int index = 0; index < count; index++) {
         uint32_t bits = events[index].events;
         fds[index] = events[index].data.fd;
-        ready[index] = ((bits & (EPOLLIN | EPOLLHUP)) ? CURL_CSELECT_IN : 0) |
-                       ((bits & EPOLLOUT) ? CURL_CSELECT_OUT : 0) | ((bits & EPOLLERR) ? CURL_CSELECT_ERR : 0);
+        /* An error or a hang-up is told as readable and writable, as libcurl's own poll does:
+         * the read or write then finds what happened (CURL_CSELECT_ERR alone would fail the
+         * transfer with a vaguer message, or a new one on a reused descriptor). */
+        if (bits & (EPOLLERR | EPOLLHUP)) bits |= EPOLLIN | EPOLLOUT;
+        ready[index] = ((bits & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((bits & EPOLLOUT) ? CURL_CSELECT_OUT : 0);
     }
     return count;
 }

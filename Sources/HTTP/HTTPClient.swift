@@ -69,13 +69,18 @@ final class Transfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
     var headContinuation: CheckedContinuation<HTTPStreamingResponse, Error>?
-    let body: AsyncThrowingStream<[UInt8], Error>
+    /// The response body, until it is handed out with the head: the transfer keeps no copy, so
+    /// the reader dropping it ends the stream (and so the transfer).
+    private var body: AsyncThrowingStream<[UInt8], Error>?
     let bodyContinuation: AsyncThrowingStream<[UInt8], Error>.Continuation
     private var status = 0
     private var responseHeaders = HTTPHeaders()
     private var receivedBytes = 0
     var failure: HTTPError?
     var finished = false
+    /// Set by `CurlLoop.cancel` before it reaches the engine, so that a request cancelled while
+    /// the engine was busy is never sent.
+    let cancelRequested = Atomic<Bool>(false)
     /// The response head has been read (not yet handed to the waiting task).
     private var headReady = false
     private let sockets: SocketRegistry
@@ -94,7 +99,9 @@ final class Transfer: @unchecked Sendable {
         self.request = request
         self.easy = easy
         self.sockets = sockets
-        (body, bodyContinuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
+        let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
+        self.body = body
+        self.bodyContinuation = bodyContinuation
         errorText.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         mcptop_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorText)
         if let caFile { mcptop_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
@@ -111,6 +118,10 @@ final class Transfer: @unchecked Sendable {
         let r = request
         mcptop_easy_setopt_string(easy, CURLOPT_URL, r.url)
         mcptop_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        // A transfer ended while its name is being resolved does not wait for the resolver's
+        // thread to finish (the thread ends by itself): whichever thread holds the engine,
+        // an event loop's included, must never block on DNS.
+        mcptop_easy_setopt_long(easy, CURLOPT_QUICK_EXIT, 1)
         // TLS verification is never switched off.
         mcptop_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         mcptop_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
@@ -235,8 +246,9 @@ final class Transfer: @unchecked Sendable {
     /// Resumes the task waiting for the head, once the head has been read (the engine calls it
     /// after each round of libcurl's work, and `complete` at the end).
     func deliverHead() {
-        guard headReady || finished, let continuation = headContinuation else { return }
+        guard headReady || finished, let continuation = headContinuation, let body else { return }
         headContinuation = nil
+        self.body = nil
         let head = HTTPResponseHead(status: status, headers: responseHeaders)
         continuation.resume(returning: HTTPStreamingResponse(head: head, body: body))
     }
@@ -375,8 +387,6 @@ final class CurlEngine {
     let multi: UnsafeMutableRawPointer
     /// Transfers in flight, keyed by their easy handle.
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
-    /// A task cancelled before its transfer reached the multi handle: complete it on arrival.
-    private var cancelledBeforeAdd: Set<ObjectIdentifier> = []
     /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` next (its timer
     /// callback), in `mcptop_monotonic_ms`; nil when it wants none.
     var timerDue: Int64?
@@ -388,22 +398,20 @@ final class CurlEngine {
     }
 
     func add(_ transfer: Transfer) {
-        if cancelledBeforeAdd.remove(ObjectIdentifier(transfer)) != nil {
+        // Cancelled before it got here: never sent.
+        if transfer.cancelRequested.load(ordering: .acquiring) {
             transfer.complete(code: CURLE_ABORTED_BY_CALLBACK)
-        } else {
-            active[transfer.easy] = transfer
-            curl_multi_add_handle(multi, transfer.easy)  // sets libcurl's timer to now
+            return
         }
+        active[transfer.easy] = transfer
+        curl_multi_add_handle(multi, transfer.easy)  // sets libcurl's timer to now
     }
 
+    /// A transfer not added yet is completed by `add`, which sees `cancelRequested`.
     func cancel(_ transfer: Transfer) {
-        guard !transfer.finished else { return }
-        if active.removeValue(forKey: transfer.easy) != nil {
-            curl_multi_remove_handle(multi, transfer.easy)
-            transfer.complete(code: CURLE_ABORTED_BY_CALLBACK)
-        } else {
-            cancelledBeforeAdd.insert(ObjectIdentifier(transfer))
-        }
+        guard !transfer.finished, active.removeValue(forKey: transfer.easy) != nil else { return }
+        curl_multi_remove_handle(multi, transfer.easy)
+        transfer.complete(code: CURLE_ABORTED_BY_CALLBACK)
     }
 
     /// A socket became ready (`CURL_CSELECT_*` bits).
@@ -491,6 +499,7 @@ final class CurlLoop: Sendable {
     }
 
     func cancel(_ transfer: Transfer) {
+        transfer.cancelRequested.store(true, ordering: .releasing)
         if work({ $0.cancel(transfer) }) { return }
         inbox.withLock { $0.cancelled.append(transfer) }
         mcptop_wake(waker)

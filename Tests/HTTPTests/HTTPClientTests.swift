@@ -76,6 +76,21 @@ import Testing
         }
     }
 
+    /// A reader that stops half-way and lets the response go, without cancelling its task.
+    @Test func droppingAHalfReadBodyCancelsTheTransfer() async throws {
+        try await withServer { server in
+            do {
+                let response = try await HTTPClient.shared.stream(Self.slowCall(server.url, steps: 100, delayMs: 50))
+                var iterator = response.body.makeAsyncIterator()
+                _ = try await iterator.next()
+            }
+            for _ in 0..<100 where server.stats().cancellations == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(server.stats().cancellations == 1)
+        }
+    }
+
     @Test func cancellingBeforeTheHeadArrivesThrowsCancelled() async throws {
         try await withServer { server in
             server.setOptions { $0.responseMode = .json }  // JSON: the head comes with the result
